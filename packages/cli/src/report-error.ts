@@ -1,0 +1,20 @@
+// Prints an error the way every command does: `molrl: CODE: message`, or JSON with --json; returns the exit code.
+import { isMolrlError } from '@molrl/common';
+import { EXIT_FAILURE, EXIT_INFRA, EXIT_USAGE } from './exit-codes.ts';
+
+const USAGE_CODES = /^(CONFIG_|CLI_|JSON_INVALID|FILE_UNREADABLE|PLUGIN_NOT_FOUND|PLUGIN_OPTIONS_INVALID|PLUGIN_VERSION_MISMATCH|PLUGIN_DEPENDENCY_MISSING)/;
+const INFRA_CODES = /^(SANDBOX_|POLICY_SERVER_UNREACHABLE|DOCKER_)/;
+
+/** Writes `error` to stderr and returns the exit code it deserves. */
+export function reportError(error: unknown, json = process.argv.includes('--json')): number {
+  if (isMolrlError(error)) {
+    if (json) process.stderr.write(JSON.stringify({ error: error.toJSON() }) + '\n');
+    else process.stderr.write(`molrl: ${error.code}: ${error.message}\n`);
+    if (USAGE_CODES.test(error.code)) return EXIT_USAGE;
+    if (INFRA_CODES.test(error.code)) return EXIT_INFRA;
+    return EXIT_FAILURE;
+  }
+  const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`molrl: unexpected error: ${message}\n`);
+  return EXIT_FAILURE;
+}

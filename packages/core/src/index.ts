@@ -1,0 +1,2 @@
+// Public API of @molrl/core.
+export {};

@@ -1,0 +1,2 @@
+// Public API of @molrl/sandbox.
+export type * from './types.ts';

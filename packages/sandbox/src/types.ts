@@ -1,0 +1,63 @@
+// Public types of @molrl/sandbox: one Sandbox interface that every backend implements.
+
+/** Languages a sandbox can run. docker/process run python (and javascript where node exists); isolated-vm runs javascript. */
+export type Language = 'python' | 'javascript';
+
+/** The backends. `process` runs code on the host and is unsafe: development only. */
+export type BackendName = 'docker' | 'isolated-vm' | 'process';
+
+/** One execution request. */
+export interface RunRequest {
+  language: Language;
+  /** Source code of the program. */
+  code: string;
+  /** Text fed to the program's standard input. @default '' */
+  stdin?: string;
+  /** Extra files written into the clean working directory before the run (relative path -> content). */
+  files?: Record<string, string>;
+  /** Wall-clock limit; the whole process group is killed when it passes. */
+  timeoutMs: number;
+  /** Address-space / container memory limit. */
+  memoryMb: number;
+  /** Cap on captured stdout + stderr bytes, each stream; more sets `truncated` and status `output_limit`. */
+  outputLimitBytes: number;
+  /**
+   * Ask the runner for a one-time secret marker channel (used by reward harnesses, see
+   * `reward:code-execution` mode 'tests'). The marker is never in code, argv, env or files; the harness
+   * obtains it from the runner only on request, and the result reports it in `marker`.
+   */
+  marker?: boolean;
+}
+
+/** How an execution ended. Only `sandbox_error` is an infrastructure fault; the rest are data about the program. */
+export type RunStatus = 'ok' | 'runtime_error' | 'timeout' | 'memory_limit' | 'output_limit' | 'killed' | 'sandbox_error';
+
+/** The one result shape, for success and failure alike. */
+export interface RunResult {
+  status: RunStatus;
+  /** Exit code when the program exited, else null. */
+  exitCode: number | null;
+  /** Signal name (e.g. 'SIGKILL') when the program was killed by a signal, else null. */
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  /** True when output was cut at `outputLimitBytes`. */
+  truncated: boolean;
+  durationMs: number;
+  /** For `sandbox_error`: the coded error (code, message) that caused it. */
+  error?: { code: string; message: string };
+  /** For requests with `marker: true`: the marker the runner issued, and whether it was requested. */
+  marker?: { value: string; requested: boolean };
+}
+
+/** Options to cancel a run. */
+export interface RunOptions {
+  signal?: AbortSignal;
+}
+
+/** A sandbox: runs untrusted code and returns data, never throws for the program's own failures. */
+export interface Sandbox {
+  readonly backend: BackendName;
+  run(req: RunRequest, opts?: RunOptions): Promise<RunResult>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,2 @@
+// reward plugin package (placeholder until built).
+export {};

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# npm test: type-check and build, then the mocha suite (TypeScript), then the pytest suite (policy server).
+# Both suites always run; the exit code is non-zero when either fails.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$major" -lt 22 ]; then
+  echo "molrl: Node $(node --version) is too old (need >= 22). Run 'npm run setup' first; it installs Node 24." >&2
+  exit 1
+fi
+echo "== build (tsc -b)"
+npx tsc -b || exit 1
+status=0
+echo "== mocha"
+npx mocha "$@" || status=1
+echo "== pytest (policy server)"
+if [ -d packages/policy-server/tests ]; then
+  /usr/bin/python3 -m pytest -q packages/policy-server/tests || status=1
+else
+  echo "no policy-server tests yet"
+fi
+exit $status
