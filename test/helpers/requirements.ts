@@ -1,0 +1,55 @@
+// Shared test gates: a test that needs Docker, the sandbox image or PyTorch says so loudly and is counted
+// as skipped (never passed) where the part is missing; on CI (CI=true) a missing part fails the suite,
+// because `npm run setup` installs it there.
+import Docker from 'dockerode';
+import { execFileSync } from 'node:child_process';
+
+type MochaContext = { skip(): never };
+
+const cache = new Map<string, Promise<string | null>>();
+
+function once(key: string, probe: () => Promise<string | null>): Promise<string | null> {
+  let p = cache.get(key);
+  if (!p) cache.set(key, (p = probe()));
+  return p;
+}
+
+/** Why Docker (and optionally `image`) cannot be used, or null when it can. */
+export function dockerMissing(image?: string): Promise<string | null> {
+  return once(`docker:${image ?? ''}`, async () => {
+    const docker = new Docker();
+    try {
+      await docker.ping();
+    } catch (error) {
+      return `Docker daemon not reachable (${(error as Error).message}); run 'npm run setup'`;
+    }
+    if (image) {
+      try {
+        await docker.getImage(image).inspect();
+      } catch {
+        return `sandbox image ${image} is missing; run 'npm run setup'`;
+      }
+    }
+    return null;
+  });
+}
+
+/** Why `/usr/bin/python3` with torch cannot be used, or null when it can. */
+export function torchMissing(): Promise<string | null> {
+  return once('torch', async () => {
+    try {
+      execFileSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' });
+      return null;
+    } catch {
+      return "PyTorch missing for /usr/bin/python3; run 'npm run setup' (installs python3-torch)";
+    }
+  });
+}
+
+/** In a mocha `before`/`it`: skip loudly when `reason` is set, or fail on CI. */
+export function skipUnless(ctx: MochaContext, reason: string | null, what: string): void {
+  if (reason === null) return;
+  if (process.env.CI) throw new Error(`${what} needs a part that is missing on CI: ${reason}`);
+  process.stderr.write(`\n  !!! SKIPPED ${what}: ${reason}\n`);
+  ctx.skip();
+}
