@@ -25,6 +25,12 @@ export const errors = {
       ...(serverPath ? { path: serverPath } : {}),
       details: { endpoint, status, serverCode, serverMessage },
     }),
+  POLICY_SERVER_EXITED: (url: string, code: number | null, signal: string | null) =>
+    new MolrlError(
+      'POLICY_SERVER_EXITED',
+      `the policy server at ${url} exited on its own (${signal ? `signal ${signal}` : `code ${code}`}); its log above says why`,
+      { details: { url, code, signal } },
+    ),
   POLICY_SERVER_START_FAILED: (reason: string, stderrTail: string[], hint?: string) =>
     new MolrlError(
       'POLICY_SERVER_START_FAILED',
@@ -39,13 +45,20 @@ export const errors = {
       `policy server did not answer ${endpoint} within ${timeoutMs} ms; raise timeoutMs, or check the server's log (a large batch on CPU is slow)`,
       { details: { endpoint, timeoutMs } },
     ),
-  POLICY_SERVER_UNREACHABLE: (url: string, attempts: number, cause: unknown) =>
+  POLICY_SERVER_UNREACHABLE: (url: string, attempts: number, cause: unknown, sent = false) =>
     new MolrlError(
       'POLICY_SERVER_UNREACHABLE',
-      `cannot reach the policy server at ${url} after ${attempts} attempt${attempts === 1 ? '' : 's'} (${describe(cause)}); ` +
-        "start it with 'molrl server start --model tiny' or check server.url",
-      { cause, details: { url, attempts } },
+      sent
+        ? `the connection to the policy server at ${url} broke after the request was sent (${describe(cause)}); not retried, ` +
+            'because the server may have taken the step: compare the step in GET /v1/health before sending it again'
+        : `cannot reach the policy server at ${url} after ${attempts} attempt${attempts === 1 ? '' : 's'} (${describe(cause)}); ` +
+            "start it with 'molrl server start --model tiny' or check server.url",
+      { cause, details: { url, attempts, sent } },
     ),
+  POLICY_URL_INVALID: (url: string) =>
+    new MolrlError('POLICY_URL_INVALID', `policy server URL ${JSON.stringify(url)} is not an http(s) URL; expected e.g. http://127.0.0.1:8100`, {
+      details: { url },
+    }),
 } as const;
 
 function describe(value: unknown): string {

@@ -1,2 +1,6 @@
 // Public API of @molrl/policy-client.
-export {};
+export { PolicyClient, DEFAULT_TIMEOUT_MS } from './policy-client.ts';
+export { launchPolicyServer, serverArgs, startHint, defaultServerDir, type LaunchOptions, type PolicyServerHandle } from './launcher.ts';
+export { protocolSchemas, validatorFor, schemaNames, schemaDir, type SchemaName } from './schemas.ts';
+export { errors } from './errors.ts';
+export type * from './types.ts';

@@ -1,2 +1,7 @@
 // Public API of @molrl/sandbox.
 export type * from './types.ts';
+export { createSandbox } from './create-sandbox.ts';
+export { sandboxConfigSchema, validateSandboxConfig, type SandboxConfig, type SandboxConfigInput } from './sandbox-config-schema.ts';
+export { DEFAULT_SANDBOX_BACKEND, DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from './sandbox-defaults.ts';
+export { createIsolatedVmSandbox, IsolatedVmSandbox, type IsolatedVmSandboxOptions } from './isolated-vm/isolated-vm-sandbox.ts';
+export { createProcessSandbox, ProcessSandbox, type ProcessSandboxOptions } from './process/process-sandbox.ts';

@@ -1,9 +1,133 @@
-// `molrl server`: PLACEHOLDER until its issue lands (replace this whole file).
-import type { Command } from 'commander';
+// `molrl server`: `start` runs a policy server in the foreground until Ctrl-C; `health` asks a running one.
+// Exit codes: 130 after Ctrl-C / SIGTERM with the server stopped cleanly; 2 bad flags; 3 server unreachable;
+// 1 the server failed to start or exited on its own.
+import { errors as commonErrors } from '@molrl/common';
+import { errors, launchPolicyServer, PolicyClient } from '@molrl/policy-client';
+import { InvalidArgumentError, type Command } from 'commander';
+import { EXIT_INTERRUPTED } from '../exit-codes.ts';
 
-export function registerServer(program: Command): void {
-  program.command('server').description('(not built yet)').action(() => {
-    process.stderr.write('molrl server: not built yet\n');
-    process.exitCode = 1;
+/** Options of `molrl server start` as commander hands them over. */
+interface StartFlags {
+  model: string;
+  port: number;
+  host: string;
+  token?: string;
+  loraR?: number;
+  modelConfig?: object;
+  seed?: number;
+  device?: string;
+  threads?: number;
+  python?: string;
+  serverDir?: string;
+  json?: boolean;
+}
+
+function integer(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer in [${min}, ${max}], got ${JSON.stringify(value)}.`);
+    return n;
+  };
+}
+
+function jsonObject(value: string): object {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (error) {
+    throw new InvalidArgumentError(`not valid JSON (${(error as Error).message}); example: '{"n_layer":2,"d_model":64}'.`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InvalidArgumentError('expected a JSON object.');
+  return parsed;
+}
+
+/** Resolves with the first of SIGINT / SIGTERM, or with null once `until` settles; removes its listeners. */
+function nextSignal(until: Promise<unknown>): Promise<NodeJS.Signals | null> {
+  return new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals): void => {
+      off();
+      resolve(signal);
+    };
+    const off = (): void => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+    };
+    process.once('SIGINT', on);
+    process.once('SIGTERM', on);
+    void until.then(() => {
+      off();
+      resolve(null);
+    });
   });
+}
+
+async function start(flags: StartFlags): Promise<void> {
+  if (flags.host !== '127.0.0.1' && flags.host !== 'localhost' && flags.host !== '::1' && !flags.token) {
+    throw commonErrors.CONFIG_INVALID(
+      `--host ${flags.host} exposes the policy server beyond this machine; pass --token <secret> (clients send it as a bearer token) or bind 127.0.0.1`,
+      '--token',
+    );
+  }
+  const server = await launchPolicyServer({
+    model: flags.model,
+    port: flags.port,
+    host: flags.host,
+    ...(flags.token !== undefined ? { token: flags.token } : {}),
+    ...(flags.loraR !== undefined ? { loraR: flags.loraR } : {}),
+    ...(flags.modelConfig !== undefined ? { modelConfig: flags.modelConfig } : {}),
+    ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+    ...(flags.device !== undefined ? { device: flags.device } : {}),
+    ...(flags.threads !== undefined ? { threads: flags.threads } : {}),
+    ...(flags.python !== undefined ? { python: flags.python } : {}),
+    ...(flags.serverDir !== undefined ? { serverDir: flags.serverDir } : {}),
+  });
+  const health = await server.client.health();
+  if (flags.json) process.stdout.write(JSON.stringify({ url: server.url, pid: server.pid, model: health.model, device: health.device }) + '\n');
+  else {
+    process.stdout.write(`${server.url}\n`);
+    process.stderr.write(`molrl server: ${health.model} on ${health.device} at ${server.url} (pid ${server.pid}); Ctrl-C stops it\n`);
+  }
+  const signal = await nextSignal(server.exited);
+  if (signal === null) {
+    const how = await server.exited;
+    throw errors.POLICY_SERVER_EXITED(server.url, how.code, how.signal);
+  }
+  if (!flags.json) process.stderr.write(`molrl server: ${signal}, stopping the server\n`);
+  await server.stop();
+  process.exitCode = EXIT_INTERRUPTED;
+}
+
+async function health(flags: { url: string; token?: string; json?: boolean }): Promise<void> {
+  const client = new PolicyClient({ url: flags.url, retries: 0, timeoutMs: 10_000, ...(flags.token ? { token: flags.token } : {}) });
+  const answer = await client.health();
+  if (flags.json) process.stdout.write(JSON.stringify(answer) + '\n');
+  else process.stdout.write(`ok: ${answer.model} on ${answer.device}, step ${answer.step}, protocol ${answer.protocolVersion}\n`);
+}
+
+/** Adds `molrl server start` and `molrl server health`. */
+export function registerServer(program: Command): void {
+  const server = program.command('server').description('Run or query the Python policy server.');
+  server
+    .command('start')
+    .description('Start a policy server, print its URL once healthy, and run it until Ctrl-C (then exit 130).')
+    .requiredOption('--model <spec>', "model: 'tiny' (CPU), 'hf:<path-or-id>' or 'hf-random:<config>'")
+    .option('--port <n>', 'port; 0 picks a free one', integer(0, 65535), 8100)
+    .option('--host <address>', 'bind address; anything but loopback needs --token', '127.0.0.1')
+    .option('--token <secret>', "bearer token clients must send ('Authorization: Bearer <secret>')")
+    .option('--lora-r <n>', 'LoRA rank for hf: models (server default 64; 0 = full fine-tune)', integer(0, 4096))
+    .option('--model-config <json>', 'model config as JSON, e.g. \'{"n_layer":2,"d_model":64}\' for tiny', jsonObject)
+    .option('--seed <n>', 'seed of the server RNGs and initial weights', integer(0, 2 ** 31 - 1))
+    .option('--device <device>', 'cpu | cuda | cuda:N (server default cpu)')
+    .option('--threads <n>', 'torch CPU threads (server default 1)', integer(1, 1024))
+    .option('--python <path>', 'python with torch', '/usr/bin/python3')
+    .option('--server-dir <dir>', 'directory holding the molrl_policy package (default: this checkout)')
+    .option('--json', 'print {"url","pid","model","device"} as JSON once healthy')
+    .action((flags: StartFlags) => start(flags));
+  server
+    .command('health')
+    .description('Ask a running policy server for its health.')
+    .requiredOption('--url <url>', 'server URL, e.g. http://127.0.0.1:8100')
+    .option('--token <secret>', 'bearer token')
+    .option('--json', 'print the health answer as JSON')
+    .action((flags: { url: string; token?: string; json?: boolean }) => health(flags));
 }

@@ -1,6 +1,5 @@
 // One reusable V8 isolate of the isolated-vm backend: created lazily, recreated after a memory-limit disposal.
 import type * as IvmModule from 'isolated-vm';
-import { BOOTSTRAP_SOURCE } from './bootstrap.ts';
 
 type Ivm = typeof IvmModule;
 
@@ -8,7 +7,6 @@ type Ivm = typeof IvmModule;
 export class IsolateSlot {
   readonly #ivm: Ivm;
   #isolate: IvmModule.Isolate | null = null;
-  #bootstrap: IvmModule.Script | null = null;
   #memoryMb = 0;
   /** How many isolates this slot has created (1 + recreations); for tests and diagnostics. */
   generation = 0;
@@ -20,24 +18,22 @@ export class IsolateSlot {
   }
 
   /** The live isolate for `memoryMb`, creating (or replacing a disposed or differently sized) one as needed. */
-  acquire(memoryMb: number): { isolate: IvmModule.Isolate; bootstrap: IvmModule.Script } {
+  acquire(memoryMb: number): IvmModule.Isolate {
     if (!this.#isolate || this.#isolate.isDisposed || this.#memoryMb !== memoryMb) {
       this.dispose();
       // isolated-vm's minimum is 8 MB; the limit is "a guideline" (a determined script may use 2-3x).
       const isolate = new this.#ivm.Isolate({ memoryLimit: Math.max(8, memoryMb) });
-      this.#bootstrap = isolate.compileScriptSync(BOOTSTRAP_SOURCE, { filename: 'molrl:bootstrap' });
       this.#isolate = isolate;
       this.#memoryMb = memoryMb;
       this.generation += 1;
     }
-    return { isolate: this.#isolate, bootstrap: this.#bootstrap! };
+    return this.#isolate;
   }
 
   /** Disposes the isolate (ends any evaluation in it); the next `acquire` creates a new one. */
   dispose(): void {
     const isolate = this.#isolate;
     this.#isolate = null;
-    this.#bootstrap = null;
     if (isolate && !isolate.isDisposed) {
       try {
         isolate.dispose();

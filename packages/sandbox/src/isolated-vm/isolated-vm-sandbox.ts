@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { errors } from '../errors.ts';
 import type { RunOptions, RunRequest, RunResult, RunStatus, Sandbox } from '../types.ts';
 import { capUtf8 } from './cap-utf8.ts';
+import { evaluationScript, type IsolateOutput } from './bootstrap.ts';
 import { IsolateSlot } from './isolate-slot.ts';
 
 /** Options of the isolated-vm backend. */
@@ -16,6 +17,12 @@ export interface IsolatedVmSandboxOptions {
 /** Extra wall time past `timeoutMs` before the host disposes a stuck isolate itself (isolated-vm's own timeout fires first). */
 const HOST_GRACE_MS = 250;
 
+/** Stack frames of the wrapper that runs the program (not the program's own). */
+const WRAPPER_FRAMES = /^ +at (eval \(<anonymous>\)|\S*molrl:wrapper:\S*)\n/gm;
+
+/** How long a disposed isolate's evaluation may take to settle before the run stops waiting for it. */
+const ABANDON_MS = 250;
+
 type Ending = 'timeout' | 'killed' | null;
 
 /** A Sandbox that runs JavaScript in isolated-vm; the code sees `console`, a `stdin` string and, on request, `molrlMarker()`. */
@@ -24,6 +31,8 @@ export class IsolatedVmSandbox implements Sandbox {
   readonly #slots: IsolateSlot[];
   readonly #waiting: Array<(slot: IsolateSlot) => void> = [];
   #closed = false;
+  /** Evaluations given up on after disposal (a hostile rejection kept the isolate thread busy); diagnostics. */
+  abandonedIsolates = 0;
 
   constructor(ivm: typeof IvmModule, options: IsolatedVmSandboxOptions = {}) {
     const count = options.isolates ?? Math.min(4, availableParallelism());
@@ -56,70 +65,69 @@ export class IsolatedVmSandbox implements Sandbox {
     if (opts.signal?.aborted) return result('killed', started, '', '', false);
     let isolate: IvmModule.Isolate;
     let context: IvmModule.Context;
-    let collect: IvmModule.Reference<() => unknown>;
-    const marker = req.marker ? randomBytes(16).toString('hex') : '';
     try {
-      ({ isolate } = slot.acquire(req.memoryMb));
-      const { bootstrap } = slot.acquire(req.memoryMb);
-      context = isolate.createContextSync();
-      const setup = bootstrap.runSync(context, { reference: true, timeout: 1000 }) as IvmModule.Reference<(...a: unknown[]) => unknown>;
-      collect = setup.applySync(undefined, [req.stdin ?? '', marker, req.outputLimitBytes], {
-        result: { reference: true },
-        timeout: 1000,
-      }) as IvmModule.Reference<() => unknown>;
-      setup.release();
+      isolate = slot.acquire(req.memoryMb);
+      context = await isolate.createContext(); // async: isolates build contexts on their own threads, in parallel
     } catch (cause) {
       slot.dispose();
       const error = errors.SANDBOX_ISOLATE_FAILED(cause);
       return { ...result('sandbox_error', started, '', '', false), error: { code: error.code, message: error.message } };
     }
 
+    const marker = req.marker ? randomBytes(16).toString('hex') : '';
+    const source = evaluationScript(req.code, req.stdin ?? '', marker, req.outputLimitBytes);
     let ending: Ending = null;
+    let abandon: () => void = () => undefined;
+    const abandoned = new Promise<void>((resolve) => (abandon = resolve));
+    let abandonTimer: NodeJS.Timeout | undefined;
     const stop = (why: Exclude<Ending, null>) => {
       ending ??= why;
       slot.dispose();
+      // isolated-vm reads an unhandled rejection's getters after its timeout, and a disposal interrupts only one
+      // of them: if the evaluation does not settle soon after disposal, give up on it (its thread may spin on).
+      abandonTimer ??= setTimeout(() => {
+        this.abandonedIsolates += 1;
+        abandon();
+      }, ABANDON_MS);
     };
+    // Backstop only: isolated-vm's own timeout covers the program and its microtasks and fires first.
     const guard = setTimeout(() => stop('timeout'), req.timeoutMs + HOST_GRACE_MS);
     const onAbort = () => stop('killed');
     opts.signal?.addEventListener('abort', onAbort, { once: true });
-    let thrown: unknown = null;
+    let failure: Error | null = null;
+    let copied: unknown;
     try {
-      // Microtask continuations (promise loops) run inside this call and are covered by its timeout.
-      await context.eval(req.code, { timeout: req.timeoutMs, filename: 'main.js' });
+      const evaluation = context.eval(source, { timeout: req.timeoutMs, filename: 'molrl:wrapper', copy: true });
+      evaluation.catch(() => undefined); // may settle after being abandoned
+      copied = await Promise.race([evaluation, abandoned]);
     } catch (error) {
-      thrown = error;
+      // Only the limits end up here (timeout, memory, disposal) and unhandled rejections: the wrapper catches
+      // everything the program throws synchronously.
+      failure = error instanceof Error ? error : new Error(String(error));
     } finally {
       clearTimeout(guard);
+      clearTimeout(abandonTimer);
       opts.signal?.removeEventListener('abort', onAbort);
     }
-
-    let out = { stdout: '', stderr: '', over: false, markerRequested: false };
-    if (!isolate.isDisposed) {
-      try {
-        out = collect.applySync(undefined, [], { result: { copy: true }, timeout: 1000 }) as typeof out;
-      } catch {
-        slot.dispose(); // the collector itself was made to hang or fail: start clean next time
-      }
-    }
     try {
-      collect.release();
       context.release();
     } catch {
-      // released with a disposed isolate
+      // already gone with a disposed isolate
     }
+    const out = asOutput(copied);
 
     let status: RunStatus = 'ok';
-    let stderr = out.stderr;
-    const message = thrown instanceof Error ? thrown.message : thrown === null ? '' : String(thrown);
+    let stderr = out.stderr.replace(WRAPPER_FRAMES, '');
     if (ending) status = ending;
-    else if (/timed out/i.test(message)) status = 'timeout';
-    else if (/memory limit/i.test(message) || (thrown !== null && isolate.isDisposed)) {
+    else if (failure && /timed out/i.test(failure.message)) status = 'timeout';
+    else if (failure && (/memory limit/i.test(failure.message) || isolate.isDisposed)) {
       status = 'memory_limit';
       slot.dispose();
     } else if (out.over) status = 'output_limit';
-    else if (thrown !== null) {
-      status = 'runtime_error';
-      stderr += describeThrown(thrown);
+    else if (out.threw) status = 'runtime_error';
+    else if (failure) {
+      status = 'runtime_error'; // an unhandled promise rejection, reported by isolated-vm
+      stderr += `Uncaught (in promise) ${failure.message}\n`;
     }
     const stdoutCap = capUtf8(out.stdout, req.outputLimitBytes);
     const stderrCap = capUtf8(stderr, req.outputLimitBytes);
@@ -146,18 +154,22 @@ export class IsolatedVmSandbox implements Sandbox {
   }
 }
 
-/** The error text the program would have printed when dying of an uncaught exception, without host frames. */
-function describeThrown(thrown: unknown): string {
-  if (!(thrown instanceof Error)) return `Uncaught ${String(thrown)}\n`;
-  const stack = (thrown.stack ?? `${thrown.name}: ${thrown.message}`).split('\n');
-  const boundary = stack.findIndex((line) => line.includes('<isolated-vm boundary>'));
-  return `Uncaught ${(boundary === -1 ? stack : stack.slice(0, boundary)).join('\n')}\n`;
+/** The copied output with every field checked (defensive: only the wrapper writes it). */
+function asOutput(value: unknown): IsolateOutput {
+  const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  return {
+    stdout: typeof v.stdout === 'string' ? v.stdout : '',
+    stderr: typeof v.stderr === 'string' ? v.stderr : '',
+    over: v.over === true,
+    threw: v.threw === true,
+    markerRequested: v.markerRequested === true,
+  };
 }
 
 function result(status: RunStatus, started: number, stdout: string, stderr: string, truncated: boolean): RunResult {
   return {
     status,
-    exitCode: status === 'ok' || status === 'output_limit' ? 0 : status === 'runtime_error' ? 1 : null,
+    exitCode: status === 'ok' ? 0 : status === 'runtime_error' ? 1 : null,
     signal: null,
     stdout,
     stderr,
@@ -170,7 +182,7 @@ function result(status: RunStatus, started: number, stdout: string, stderr: stri
 export async function createIsolatedVmSandbox(options: IsolatedVmSandboxOptions = {}): Promise<IsolatedVmSandbox> {
   let ivm: typeof IvmModule;
   try {
-    ivm = ((await import('isolated-vm')) as { default: typeof IvmModule }).default;
+    ivm = ((await import('isolated-vm')) as unknown as { default: typeof IvmModule }).default;
     new ivm.Isolate({ memoryLimit: 8 }).dispose();
   } catch (cause) {
     throw errors.SANDBOX_IVM_UNAVAILABLE(cause);

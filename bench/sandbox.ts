@@ -1,0 +1,161 @@
+// npm run bench -- sandbox: executions/s of the sandbox backends against baselines measured in the same run.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { createIsolatedVmSandbox, createProcessSandbox, createSandbox, type RunRequest, type Sandbox } from '@molrl/sandbox';
+import { startHostRunner, type HostRunner } from './sandbox-host-runner.ts';
+
+const exec = promisify(execFile);
+const IMAGE = `molrl/sandbox-python:${(await import('../packages/sandbox/package.json', { with: { type: 'json' } })).default.version}`;
+const RUNNER = fileURLToPath(new URL('../sandbox-images/python/runner.py', import.meta.url));
+
+const TRIVIAL = { code: 'print(sum(range(100)))', expected: '4950\n' };
+const LOOP = { code: 's = 0\nfor i in range(10**6):\n    s += i\nprint(s)', expected: '499999500000\n' };
+const JS_TRIVIAL = { code: 'let s = 0; for (let i = 0; i < 100; i++) s += i; console.log(s)', expected: '4950\n' };
+const LIMITS = { timeoutMs: 10_000, memoryMb: 256, outputLimitBytes: 65_536 } as const;
+
+/** One measured row. */
+interface Row {
+  path: string;
+  workload: string;
+  concurrency: number;
+  n: number;
+  perSec: number;
+  medianMs: number;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/** Runs `once` n times with `concurrency` workers (worker i gets index i); every output must equal `expected`. */
+async function measure(
+  path: string,
+  workload: string,
+  concurrency: number,
+  n: number,
+  expected: string,
+  once: (worker: number) => Promise<string>,
+): Promise<Row> {
+  const warmup = Math.min(5, n);
+  for (let i = 0; i < warmup; i++) await once(i % concurrency);
+  const latencies: number[] = [];
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, worker) => {
+      while (next < n) {
+        next += 1;
+        const s = performance.now();
+        const out = await once(worker);
+        latencies.push(performance.now() - s);
+        if (out !== expected) throw new Error(`${path} (${workload}) printed ${JSON.stringify(out.slice(0, 200))}, expected ${JSON.stringify(expected)}`);
+      }
+    }),
+  );
+  const row = { path, workload, concurrency, n, perSec: n / ((performance.now() - t0) / 1000), medianMs: median(latencies) };
+  process.stderr.write(`  ${path} ${workload} c${concurrency}: ${row.perSec.toFixed(1)}/s, median ${row.medianMs.toFixed(2)} ms\n`);
+  return row;
+}
+
+/** stdout of a sandbox run, or a description of why it is not ok (which then fails the output check). */
+async function viaSandbox(sandbox: Sandbox, req: Omit<RunRequest, keyof typeof LIMITS>): Promise<string> {
+  const r = await sandbox.run({ ...LIMITS, ...req });
+  return r.status === 'ok' ? r.stdout : `[${r.status}] ${r.error?.message ?? r.stderr}`;
+}
+
+async function dockerProblem(): Promise<string | null> {
+  try {
+    await exec('docker', ['image', 'inspect', IMAGE]);
+    return null;
+  } catch (error) {
+    return `Docker or ${IMAGE} unavailable (${(error as Error).message.split('\n')[0]}); run 'npm run setup'`;
+  }
+}
+
+const fmt = (x: number, digits = 1) => (Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a');
+const find = (rows: Row[], path: string, workload: string, c: number) => rows.find((r) => r.path === path && r.workload === workload && r.concurrency === c);
+const verdict = (ok: boolean) => (ok ? '**pass**' : '**miss**');
+
+export default async function sandboxBench(): Promise<string> {
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  let warmMs = NaN;
+
+  // isolated-vm: a new context per evaluation, one isolate per worker.
+  const ivm = await createIsolatedVmSandbox({ isolates: 2 });
+  for (const c of [1, 2]) rows.push(await measure('isolated-vm (new context each)', 'trivial', c, 4000, JS_TRIVIAL.expected, () => viaSandbox(ivm, { language: 'javascript', code: JS_TRIVIAL.code })));
+  await ivm.close();
+
+  // Host fork-server runner (no container): the floor the docker pool is compared to.
+  for (const c of [1, 2]) {
+    const runners: HostRunner[] = await Promise.all(Array.from({ length: c }, () => startHostRunner(RUNNER)));
+    try {
+      rows.push(await measure('host fork-server (runner.py)', 'trivial', c, 1000, TRIVIAL.expected, (w) => runners[w]!.run(TRIVIAL.code, LIMITS)));
+      rows.push(await measure('host fork-server (runner.py)', 'loop 10^6', c, 40, LOOP.expected, (w) => runners[w]!.run(LOOP.code, LIMITS)));
+    } finally {
+      for (const r of runners) r.close();
+    }
+  }
+
+  // process backend (process-unsafe): one bwrap'd subprocess per execution.
+  const proc = await createProcessSandbox({ quiet: true });
+  for (const c of [1, 2]) rows.push(await measure(`process backend${proc.bwrap ? ' (bwrap)' : ''}`, 'trivial', c, 100, TRIVIAL.expected, () => viaSandbox(proc, { language: 'python', code: TRIVIAL.code })));
+  await proc.close();
+
+  const missing = await dockerProblem();
+  if (missing) notes.push(`Docker rows not measured: ${missing}.`);
+  else {
+    // Pool of 2 warm: from createSandbox() until the first execution has answered.
+    const t0 = performance.now();
+    const pool = await createSandbox({ backend: 'docker', docker: { image: IMAGE, poolSize: 2 } });
+    try {
+      const first = await viaSandbox(pool, { language: 'python', code: TRIVIAL.code });
+      warmMs = performance.now() - t0;
+      if (first !== TRIVIAL.expected) throw new Error(`docker pool printed ${JSON.stringify(first)}`);
+      for (const c of [1, 2]) {
+        rows.push(await measure('docker pool', 'trivial', c, 1000, TRIVIAL.expected, () => viaSandbox(pool, { language: 'python', code: TRIVIAL.code })));
+        rows.push(await measure('docker pool', 'loop 10^6', c, 40, LOOP.expected, () => viaSandbox(pool, { language: 'python', code: LOOP.code })));
+      }
+    } finally {
+      await pool.close();
+    }
+    // Baseline: a fresh container per execution.
+    const dockerRun = async (code: string) =>
+      (await exec('docker', ['run', '--rm', '--network', 'none', '--memory', '256m', '--label', 'molrl-bench=1', IMAGE, 'python3', '-c', code])).stdout;
+    for (const c of [1, 2]) rows.push(await measure('docker run --rm per execution', 'trivial', c, 30, TRIVIAL.expected, () => dockerRun(TRIVIAL.code)));
+  }
+
+  return report(rows, warmMs, notes);
+}
+
+function report(rows: Row[], warmMs: number, notes: string[]): string {
+  const lines = [
+    'Python workloads: trivial `print(sum(range(100)))` and a 10^6-iteration loop; JavaScript: a 100-iteration loop. ',
+    'Every execution\'s output is checked. c = concurrent clients (2 cores).',
+    '',
+    '| Path | Workload | c | n | exec/s | median ms |',
+    '|---|---|---:|---:|---:|---:|',
+    ...rows.map((r) => `| ${r.path} | ${r.workload} | ${r.concurrency} | ${r.n} | ${fmt(r.perSec)} | ${fmt(r.medianMs, 2)} |`),
+    '',
+  ];
+  const pool2 = find(rows, 'docker pool', 'trivial', 2)?.perSec ?? NaN;
+  const run1 = find(rows, 'docker run --rm per execution', 'trivial', 1)?.perSec ?? NaN;
+  const run2 = find(rows, 'docker run --rm per execution', 'trivial', 2)?.perSec ?? NaN;
+  const host2 = find(rows, 'host fork-server (runner.py)', 'trivial', 2)?.perSec ?? NaN;
+  const ivm2 = find(rows, 'isolated-vm (new context each)', 'trivial', 2)?.perSec ?? NaN;
+  const vsRun = pool2 / run2;
+  const vsHost = host2 / pool2;
+  lines.push(
+    '| Target (issue 3) | Measured | Verdict |',
+    '|---|---:|---|',
+    `| docker pool trivial at c=2 >= 400 exec/s | ${fmt(pool2)} /s | ${verdict(pool2 >= 400)} |`,
+    `| pool vs \`docker run --rm\` (both c=2) >= 80x | ${fmt(vsRun)}x (vs c=1: ${fmt(pool2 / run1)}x) | ${verdict(vsRun >= 80)} |`,
+    `| pool within 1.5x of the host fork-server (c=2) | host/pool = ${fmt(vsHost, 2)}x | ${verdict(vsHost <= 1.5)} |`,
+    `| isolated-vm, new context each, >= 3,000 eval/s (c=2) | ${fmt(ivm2)} /s | ${verdict(ivm2 >= 3000)} |`,
+    `| pool of 2 warm (create to first answer) <= 1 s | ${fmt(warmMs / 1000, 2)} s | ${verdict(warmMs <= 1000)} |`,
+  );
+  if (notes.length) lines.push('', ...notes.map((n) => `- ${n}`));
+  return lines.join('\n');
+}

@@ -1,0 +1,190 @@
+// Starts the Python policy server as a child process (execa), waits for its ready line and health,
+// forwards its log, and stops it with the parent (signal-exit: exit, SIGINT, SIGTERM, SIGHUP).
+import { execa } from 'execa';
+import { createInterface } from 'node:readline';
+import { onExit } from 'signal-exit';
+import { fileURLToPath } from 'node:url';
+import { errors } from './errors.ts';
+import { PolicyClient } from './policy-client.ts';
+
+/** Options of `launchPolicyServer`; server flags map one to one onto `python -m molrl_policy.server`. */
+export interface LaunchOptions {
+  /** `tiny`, `hf:<path-or-id>` or `hf-random:<config>`. */
+  model: string;
+  /** Model config (tiny: layers/width...; hf-random: the HF config), passed as `--model-config` JSON. */
+  modelConfig?: object;
+  /** Port; 0 (the default) picks a free one. */
+  port?: number;
+  /** Bind address. Default 127.0.0.1; any other host needs `token`. */
+  host?: string;
+  /** Bearer token the server requires (and the client sends). */
+  token?: string;
+  /** LoRA rank for hf: models. */
+  loraR?: number;
+  /** Seed of the server's RNGs. */
+  seed?: number;
+  /** `cpu` or `cuda`. */
+  device?: string;
+  /** Torch CPU threads. */
+  threads?: number;
+  /** Extra server flags, appended as is (e.g. `['--no-kv-cache']`). */
+  extraArgs?: string[];
+  /** Python with torch. Default `/usr/bin/python3`. */
+  python?: string;
+  /** Directory holding the `molrl_policy` package. Default: packages/policy-server of this checkout. */
+  serverDir?: string;
+  /** Receives each line the server logs (stderr, and stdout after the ready line). Default: stderr, prefixed. */
+  onLog?: (line: string) => void;
+  /** How long to wait for the ready line and health. Default 300000 (HF models load slowly). */
+  startTimeoutMs?: number;
+  /** How long `stop()` waits after SIGTERM before SIGKILL. Default 5000. */
+  stopGraceMs?: number;
+  /** Cancels the start; the child is killed and the launch rejects with POLICY_REQUEST_ABORTED. */
+  signal?: AbortSignal;
+}
+
+/** A running policy server. */
+export interface PolicyServerHandle {
+  /** Base URL, e.g. `http://127.0.0.1:41234`. */
+  url: string;
+  /** A client of this server (with its token). */
+  client: PolicyClient;
+  /** Process id of the server. */
+  pid: number;
+  /** SIGTERM, then SIGKILL after the grace period; resolves once the process is gone. Idempotent. */
+  stop(): Promise<void>;
+  /** Resolves when the process exits, for whatever reason. */
+  exited: Promise<{ code: number | null; signal: string | null }>;
+}
+
+const READY = /molrl-policy listening on (https?:\/\/\S+)/;
+const TAIL_LINES = 20;
+
+/** The default directory of the `molrl_policy` package (works from src/ and dist/). */
+export const defaultServerDir = fileURLToPath(new URL('../../policy-server', import.meta.url));
+
+/** The server's command-line flags for `options`. */
+export function serverArgs(options: LaunchOptions): string[] {
+  const args = ['-m', 'molrl_policy.server', '--model', options.model];
+  if (options.modelConfig !== undefined) args.push('--model-config', JSON.stringify(options.modelConfig));
+  args.push('--port', String(options.port ?? 0));
+  if (options.host !== undefined) args.push('--host', options.host);
+  if (options.token !== undefined) args.push('--token', options.token);
+  if (options.loraR !== undefined) args.push('--lora-r', String(options.loraR));
+  if (options.seed !== undefined) args.push('--seed', String(options.seed));
+  if (options.device !== undefined) args.push('--device', options.device);
+  if (options.threads !== undefined) args.push('--threads', String(options.threads));
+  args.push(...(options.extraArgs ?? []));
+  return args;
+}
+
+/** A hint for the usual start failures, from the last log lines. */
+export function startHint(tail: string[], python: string, serverDir: string): string | undefined {
+  const text = tail.join('\n');
+  if (/No module named '?torch/.test(text)) return `PyTorch is missing for ${python}: run 'npm run setup' (installs python3-torch).`;
+  if (/No module named '?molrl_policy/.test(text)) return `the molrl_policy package is not under ${serverDir}; check serverDir.`;
+  if (/No module named '?(transformers|peft)/.test(text)) return "hf: models need transformers and peft (GPU machines); use --model tiny on CPU.";
+  if (/Address already in use/i.test(text)) return 'the port is taken: pick another --port, or --port 0 for a free one.';
+  if (/ENOENT/.test(text)) return `${python} was not found: run 'npm run setup', or pass the python with torch.`;
+  return undefined;
+}
+
+/** Starts a policy server and resolves once it answers /v1/health. */
+export async function launchPolicyServer(options: LaunchOptions): Promise<PolicyServerHandle> {
+  const python = options.python ?? '/usr/bin/python3';
+  const serverDir = options.serverDir ?? defaultServerDir;
+  const onLog = options.onLog ?? ((line: string) => process.stderr.write(`[policy-server] ${line}\n`));
+  const tail: string[] = [];
+  const log = (line: string): void => {
+    tail.push(line);
+    if (tail.length > TAIL_LINES) tail.shift();
+    onLog(line);
+  };
+  const pythonPath = [serverDir, process.env.PYTHONPATH].filter(Boolean).join(':');
+  const child = execa(python, serverArgs(options), {
+    env: { PYTHONPATH: pythonPath, PYTHONUNBUFFERED: '1' },
+    stdin: 'ignore',
+    buffer: false,
+    reject: false,
+    // Own process group, so a terminal's Ctrl-C reaches only the parent, which stops the server cleanly;
+    // execa's `cleanup` skips detached children, so signal-exit kills it when the parent exits.
+    detached: true,
+    cleanup: false,
+    forceKillAfterDelay: false,
+  });
+  const removeExitHook = onExit(() => {
+    child.kill('SIGTERM');
+  });
+  void child.finally(removeExitHook);
+  const exited = child.then((result) => {
+    if (result.failed && result.exitCode === undefined && result.signal === undefined) log(result.shortMessage ?? 'the process failed to start');
+    return { code: result.exitCode ?? null, signal: result.signal ?? null };
+  });
+  createInterface({ input: child.stderr }).on('line', log);
+  const stdout = createInterface({ input: child.stdout });
+
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  let url: string;
+  try {
+    url = await new Promise<string>((resolve, reject) => {
+      stdout.on('line', (line) => {
+        const match = READY.exec(line);
+        if (match) resolve((match[1] ?? '').replace(/\/+$/, ''));
+        else log(line);
+      });
+      void exited.then((how) => {
+        const reason = `the process exited (${how.signal ? `signal ${how.signal}` : `code ${how.code}`}) before it was ready`;
+        reject(errors.POLICY_SERVER_START_FAILED(reason, [...tail], startHint(tail, python, serverDir)));
+      });
+      const timeoutMs = options.startTimeoutMs ?? 300_000;
+      timer = setTimeout(
+        () => reject(errors.POLICY_SERVER_START_FAILED(`no ready line within ${timeoutMs} ms`, [...tail], startHint(tail, python, serverDir))),
+        timeoutMs,
+      );
+      if (options.signal) {
+        onAbort = () => reject(errors.POLICY_REQUEST_ABORTED('launch', options.signal?.reason));
+        if (options.signal.aborted) onAbort();
+        else options.signal.addEventListener('abort', onAbort, { once: true });
+      }
+    });
+    stdout.removeAllListeners('line');
+    stdout.on('line', log);
+    const client = new PolicyClient({ url, ...(options.token ? { token: options.token } : {}), retries: 5 });
+    try {
+      await client.health({ timeoutMs: 30_000, ...(options.signal ? { signal: options.signal } : {}) });
+    } catch (error) {
+      await client.close().catch(() => {});
+      if ((error as { code?: unknown }).code === 'POLICY_REQUEST_ABORTED') throw error;
+      throw errors.POLICY_SERVER_START_FAILED(`it printed its URL ${url} but /v1/health failed: ${(error as Error).message}`, [...tail]);
+    }
+    const stopProcess = makeStop(child, exited, options.stopGraceMs ?? 5000);
+    const stop = async (): Promise<void> => {
+      await stopProcess();
+      await client.close().catch(() => {});
+    };
+    return { url, client, pid: child.pid as number, stop, exited };
+  } catch (error) {
+    child.kill('SIGKILL');
+    await exited;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) options.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+function makeStop(child: { kill(signal?: NodeJS.Signals): boolean }, exited: Promise<unknown>, graceMs: number): () => Promise<void> {
+  let stopping: Promise<void> | undefined;
+  return () =>
+    (stopping ??= (async () => {
+      child.kill('SIGTERM');
+      let timer: NodeJS.Timeout | undefined;
+      const gone = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), graceMs)))]);
+      clearTimeout(timer);
+      if (!gone) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    })());
+}

@@ -1,0 +1,70 @@
+"""Checkpoints: a directory with weights (or adapter), optimizer state, step, RNG states and model config.
+
+Files: model.pt (trained weights / adapter, and the tiny model's reference), optimizer.pt, rng.pt,
+state.json (written last: a directory without it is not a checkpoint).
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+
+import numpy as np
+import torch
+
+from .errors import ApiError
+
+FILES = ("model.pt", "optimizer.pt", "rng.pt", "state.json")
+
+
+def _rng_state(engine) -> dict:
+    st = {"torch": torch.get_rng_state(), "python": random.getstate(), "numpy": np.random.get_state(),
+          "engine": engine.rng.getstate()}
+    if torch.cuda.is_available():
+        st["cuda"] = torch.cuda.get_rng_state_all()
+    return st
+
+
+def save(engine, path: str) -> dict:
+    path = os.path.abspath(path)
+    try:
+        os.makedirs(path, exist_ok=True)
+        torch.save(engine.policy.checkpoint_state(), os.path.join(path, "model.pt"))
+        torch.save(engine.opt.state_dict(), os.path.join(path, "optimizer.pt"))
+        torch.save(_rng_state(engine), os.path.join(path, "rng.pt"))
+        state = {"format": 1, "step": engine.step, "model": engine.policy.spec, "describe": engine.policy.describe()}
+        tmp = os.path.join(path, "state.json.tmp")
+        with open(tmp, "w") as f:
+            json.dump(state, f, indent=2)
+        os.replace(tmp, os.path.join(path, "state.json"))
+    except OSError as err:
+        raise ApiError(400, "CHECKPOINT_WRITE_FAILED", f"cannot write checkpoint to {path}: {err.strerror}",
+                       "path") from err
+    return {"path": path, "step": engine.step, "files": list(FILES)}
+
+
+def load(engine, path: str) -> dict:
+    path = os.path.abspath(path)
+    meta = os.path.join(path, "state.json")
+    if not os.path.isfile(meta):
+        raise ApiError(404, "CHECKPOINT_NOT_FOUND", f"no checkpoint at {path} (state.json missing); "
+                       "pass a directory written by /v1/checkpoint/save", "path")
+    with open(meta) as f:
+        state = json.load(f)
+    want = engine.policy.describe()
+    if state.get("describe") != want:
+        raise ApiError(409, "CHECKPOINT_MISMATCH",
+                       f"checkpoint at {path} is for model {json.dumps(state.get('describe'))}, this server holds "
+                       f"{json.dumps(want)}: start the server with the same --model/--model-config", "path")
+    dev = engine.policy.device
+    engine.policy.load_checkpoint_state(torch.load(os.path.join(path, "model.pt"), map_location=dev))
+    engine.opt.load_state_dict(torch.load(os.path.join(path, "optimizer.pt"), map_location=dev))
+    rng = torch.load(os.path.join(path, "rng.pt"))
+    torch.set_rng_state(rng["torch"])
+    random.setstate(rng["python"])
+    np.random.set_state(rng["numpy"])
+    engine.rng.setstate(rng["engine"])
+    if "cuda" in rng and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(rng["cuda"])
+    engine.step = int(state["step"])
+    return {"path": path, "step": engine.step, "files": list(FILES)}

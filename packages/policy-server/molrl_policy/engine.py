@@ -1,0 +1,166 @@
+"""The model-side state of one server: policy, optimizer, step counter, rollout store, RNG.
+
+Every method here touches the model; the server calls them under one lock.
+"""
+from __future__ import annotations
+
+import math
+import random
+import time
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Callable
+
+import torch
+
+from .errors import ApiError, bad_request
+from .generate import Row, Sampling, generate
+from .losses import policy_step
+from .mol import encode_examples, mol_step
+from .model import PolicyModel
+
+
+def _opt(req: dict, key: str, default):
+    """An optional request field; absent or null -> the default (as in the JSON Schemas)."""
+    value = req.get(key)
+    return default if value is None else value
+
+
+@dataclass
+class Rollout:
+    """What train/policy needs of a generation: rows in canonical order and the sampling temperature."""
+
+    rows: list[Row]
+    temperature: float
+    max_tokens: int
+
+
+class RolloutStore:
+    """Bounded LRU map rolloutId -> Rollout."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.items: OrderedDict[str, Rollout] = OrderedDict()
+
+    def put(self, rid: str, r: Rollout) -> None:
+        self.items[rid] = r
+        self.items.move_to_end(rid)
+        while len(self.items) > self.capacity:
+            self.items.popitem(last=False)
+
+    def get(self, rid: str) -> Rollout:
+        if rid not in self.items:
+            raise ApiError(404, "ROLLOUT_NOT_FOUND",
+                           f'rollout "{rid}" is unknown or was evicted (the server keeps the last '
+                           f"{self.capacity}); generate again", "rolloutId")
+        self.items.move_to_end(rid)
+        return self.items[rid]
+
+
+class Engine:
+    def __init__(self, policy: PolicyModel, lr: float = 3e-4, weight_decay: float = 0.0, seed: int = 0,
+                 rollout_capacity: int = 64) -> None:
+        self.policy = policy
+        self.params = [p for p in policy.module.parameters() if p.requires_grad]
+        self.opt = torch.optim.AdamW(self.params, lr=lr, weight_decay=weight_decay)
+        self.step = 0
+        self.rng = random.Random(seed)
+        torch.manual_seed(seed)
+        self.rollouts = RolloutStore(rollout_capacity)
+
+    # -- generation -----------------------------------------------------------------------------
+    def encode_prompt(self, p: dict, i: int) -> list[int]:
+        tok = self.policy.tok
+        ids = tok.encode_messages(p["messages"]) if "messages" in p else tok.encode_text(p["text"])
+        ctx = self.policy.context
+        if ctx is not None and len(ids) >= ctx:
+            raise ApiError(400, "PROMPT_TOO_LONG",
+                           f"prompt {p['id']!r} is {len(ids)} tokens; the model context is {ctx} and at least one "
+                           f"token must be left to generate: shorten the prompt", f"prompts[{i}]")
+        return ids
+
+    def generate(self, prompts: list[dict], n: int, s: Sampling, seed: int | None,
+                 on_start: Callable[[str], None] | None = None,
+                 on_finish: Callable[[dict], None] | None = None, kv_cache: bool = True) -> tuple[str, list[dict]]:
+        ids = [self.encode_prompt(p, i) for i, p in enumerate(prompts)]
+        rid = "r-" + uuid.uuid4().hex[:16]
+        if on_start:
+            on_start(rid)
+        seed = self.rng.randrange(2**62) if seed is None else seed
+        pid = [p["id"] for p in prompts]
+
+        def view(r: Row) -> dict:
+            return {"promptId": pid[r.prompt_index], "index": r.index, "text": r.text,
+                    "tokenCount": len(r.completion_ids), "finishReason": r.finish_reason}
+
+        self.policy.module.eval()
+        rows = generate(self.policy, ids, n, s, seed, (lambda r: on_finish(view(r))) if on_finish else None,
+                        kv_cache=kv_cache)
+        self.rollouts.put(rid, Rollout(rows, s.logp_temperature, s.max_tokens))
+        return rid, [view(r) for r in rows]
+
+    # -- training -------------------------------------------------------------------------------
+    def _apply(self, lr: float | None, max_grad_norm: float, loss: float) -> float:
+        """Clip, set the learning rate, step; a non-finite loss or gradient skips the update (coded error)."""
+        norm = float(torch.nn.utils.clip_grad_norm_(self.params, max_grad_norm))
+        if not (math.isfinite(norm) and math.isfinite(loss)):
+            self.opt.zero_grad(set_to_none=True)
+            raise ApiError(500, "NON_FINITE_LOSS", f"loss {loss} / gradient norm {norm} is not finite; the update was "
+                           "skipped (weights unchanged): lower the learning rate or check the advantages")
+        if lr is not None:
+            for g in self.opt.param_groups:
+                g["lr"] = lr
+        self.opt.step()
+        self.step += 1
+        self.opt.zero_grad(set_to_none=True)
+        return norm
+
+    def train_policy(self, req: dict) -> dict:
+        t0 = time.perf_counter()
+        ro = self.rollouts.get(req["rolloutId"])
+        adv = req["advantages"]
+        if len(adv) != len(ro.rows):
+            raise bad_request(f"advantages has {len(adv)} entries; rollout {req['rolloutId']!r} has "
+                              f"{len(ro.rows)} completions (one advantage per completion, in order)", "advantages")
+        items = [(r.prompt_ids, r.completion_ids, r.logps, float(a)) for r, a in zip(ro.rows, adv) if a is not None]
+        clip = req.get("clip") or {}
+        max_len = _opt(req, "maxCompletionLength", ro.max_tokens)
+        out = {"step": self.step, "loss": 0.0, "kl": 0.0, "clipFraction": 0.0, "gradNorm": 0.0, "entropy": 0.0,
+               "tokens": 0}
+        if items:
+            self.policy.module.train()
+            self.opt.zero_grad(set_to_none=True)
+            try:
+                stats = policy_step(self.policy, items, loss_type=_opt(req, "lossType", "grpo"),
+                                    low=_opt(clip, "low", 0.2), high=_opt(clip, "high", 0.2),
+                                    beta=_opt(req, "beta", 0.0), max_len=max_len, micro=_opt(req, "microBatchSize", 8),
+                                    temperature=ro.temperature)
+            except BaseException:
+                self.opt.zero_grad(set_to_none=True)
+                raise
+            out.update(stats)
+            out["gradNorm"] = self._apply(_opt(req, "learningRate", None), _opt(req, "maxGradNorm", 1.0), out["loss"])
+            out["step"] = self.step
+        out["skipped"] = len(ro.rows) - len(items)
+        out["durationMs"] = (time.perf_counter() - t0) * 1000
+        return out
+
+    def train_mol(self, req: dict, log: Callable[[str], None] = lambda m: None) -> dict:
+        t0 = time.perf_counter()
+        seqs, cut = encode_examples(self.policy.tok, req["examples"], self.policy.context)
+        if cut:
+            log(f"train/mol: {cut} of {len(seqs)} examples truncated to the model context "
+                f"({self.policy.context} tokens)")
+        self.policy.module.train()
+        self.opt.zero_grad(set_to_none=True)
+        try:
+            stats = mol_step(self.policy, seqs, _opt(req, "mode", "mol"), _opt(req, "microBatchSize", 8))
+        except BaseException:
+            self.opt.zero_grad(set_to_none=True)
+            raise
+        stats["gradNorm"] = self._apply(_opt(req, "learningRate", None), _opt(req, "maxGradNorm", 1.0), stats["loss"]) \
+            if stats["ceTokens"] or stats["klTokens"] else 0.0
+        stats["step"] = self.step
+        stats["durationMs"] = (time.perf_counter() - t0) * 1000
+        return stats

@@ -1,0 +1,82 @@
+"""MoL step: CE on feedback tokens + full-vocabulary KL(p_theta || p_0) on the policy's own tokens.
+
+Next-token alignment: position t predicts token t+1 and takes the loss tag of the TARGET token.
+Modes: mol = mean CE over `ce` tokens + mean KL over `kl` tokens (1:1); ce = CE on `ce` and `kl` tokens;
+ce_nokl = CE on `ce` tokens only (`kl` tokens are context). All assistant text `ce` + mode ce is SFT.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import torch
+
+from .tokenizer import TAG_CE, TAG_KL, render_segments
+
+MODES = ("mol", "ce", "ce_nokl")
+
+
+def encode_examples(tok, examples: Sequence[dict], context: int | None) -> tuple[list[tuple[list[int], list[int]]], int]:
+    """-> ([(ids, tags)], number of examples truncated to context + 1 tokens)."""
+    out, cut = [], 0
+    for ex in examples:
+        ids, tags = render_segments(tok, ex["segments"])
+        if context is not None and len(ids) > context + 1:
+            ids, tags = ids[: context + 1], tags[: context + 1]
+            cut += 1
+        out.append((ids, tags))
+    return out, cut
+
+
+def loss_masks(tags: torch.Tensor, mode: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """Target tags (B, S) -> (CE mask, KL mask) as floats (B, S)."""
+    if mode == "mol":
+        return (tags == TAG_CE).float(), (tags == TAG_KL).float()
+    if mode == "ce":
+        return ((tags == TAG_CE) | (tags == TAG_KL)).float(), torch.zeros_like(tags, dtype=torch.float)
+    if mode == "ce_nokl":
+        return (tags == TAG_CE).float(), torch.zeros_like(tags, dtype=torch.float)
+    raise ValueError(f"unknown mode {mode!r}; expected one of {MODES}")
+
+
+def _pad(batch, pad: int, device):
+    T = max(len(ids) for ids, _ in batch)
+    ids = torch.full((len(batch), T), pad, dtype=torch.long)
+    tags = torch.zeros(len(batch), T, dtype=torch.long)
+    attn = torch.zeros(len(batch), T, dtype=torch.bool)
+    for i, (x, t) in enumerate(batch):
+        ids[i, : len(x)] = torch.tensor(x)
+        tags[i, : len(t)] = torch.tensor(t)
+        attn[i, : len(x)] = True
+    return ids.to(device), tags.to(device), attn.to(device)  # (B, T) each
+
+
+def mol_step(policy, seqs, mode: str, micro: int) -> dict:
+    """Forward/backward over micro-batches (gradients accumulate; no optimizer step) -> stats."""
+    all_tags = [torch.tensor(t[1:], dtype=torch.long) for _, t in seqs]
+    counts = [loss_masks(t, mode) for t in all_tags]
+    n_ce = int(sum(c.sum().item() for c, _ in counts))
+    n_kl = int(sum(k.sum().item() for _, k in counts))
+    ce_sum = kl_sum = 0.0
+    for k in range(0, len(seqs), micro):
+        ids, tags, attn = _pad(seqs[k: k + micro], policy.tok.pad_id, policy.device)
+        inp, tgt, ttag = ids[:, :-1], ids[:, 1:], tags[:, 1:]  # (B, S) with S = T - 1
+        ce_m, kl_m = loss_masks(ttag, mode)
+        ce_m, kl_m = ce_m * attn[:, 1:], kl_m * attn[:, 1:]
+        if ce_m.sum() == 0 and kl_m.sum() == 0:
+            continue
+        V = policy.tok.vocab_size
+        logp = torch.log_softmax(policy.logits(inp, attn[:, :-1])[..., :V].float(), -1)  # (B, S, V)
+        ce_tok = -logp.gather(-1, tgt[..., None]).squeeze(-1)  # (B, S)
+        ce = (ce_tok * ce_m).sum()
+        loss = ce / max(1, n_ce)
+        if n_kl and kl_m.sum() > 0:
+            ref = torch.log_softmax(policy.ref_logits(inp, attn[:, :-1])[..., :V].float(), -1)  # (B, S, V) p_0
+            kl_tok = (logp.exp() * (logp - ref)).sum(-1)  # (B, S) KL(p_theta || p_0), full vocabulary
+            kl = (kl_tok * kl_m).sum()
+            loss = loss + kl / n_kl
+            kl_sum += kl.item()
+        loss.backward()
+        ce_sum += ce.item()
+    ce_mean = ce_sum / max(1, n_ce)
+    kl_mean = kl_sum / max(1, n_kl)
+    return {"loss": ce_mean + kl_mean, "ce": ce_mean, "kl": kl_mean, "ceTokens": n_ce, "klTokens": n_kl}

@@ -1,0 +1,361 @@
+"""HTTP server and command line: `python3 -m molrl_policy.server --model tiny [--port 8100] ...`.
+
+Standard-library ThreadingHTTPServer (HTTP/1.1, keep-alive, chunked NDJSON streaming). Model work is
+serialised by one lock; /v1/health answers without it, also while a generation runs.
+"""
+from __future__ import annotations
+
+import argparse
+import hmac
+import ipaddress
+import json
+import signal
+import sys
+import threading
+import time
+import traceback
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import torch
+
+from . import checkpoint, protocol
+from .config import ConfigError, tiny_config_from_json
+from .engine import Engine
+from .errors import ApiError, bad_request
+
+
+def log(msg: str) -> None:
+    print(f"molrl-policy: {msg}", file=sys.stderr, flush=True)
+
+
+def _no_constant(name: str):
+    raise bad_request(f"{name} is not a JSON number; send finite numbers (null skips an advantage)")
+
+
+class ClientGone(Exception):
+    """The streaming client disconnected; generation is abandoned."""
+
+
+def is_oom(err: BaseException) -> bool:
+    return isinstance(err, (RuntimeError, MemoryError)) and (
+        isinstance(err, MemoryError) or "out of memory" in str(err).lower())
+
+
+class App:
+    """Everything a request handler needs: the engine, its lock, auth, validators."""
+
+    def __init__(self, engine: Engine, model: str, token: str | None, validators: dict | None = None,
+                 max_body: int = 256 << 20, verbose: bool = False) -> None:
+        self.verbose = verbose
+        self.engine = engine
+        self.model = model
+        self.token = token
+        self.lock = threading.Lock()
+        self.validators = protocol.load_validators() if validators is None else validators
+        self.max_body = max_body
+
+    def health(self) -> dict:
+        total, trainable = self.engine.policy.parameter_counts()
+        return {"status": "ok", "model": self.model, "device": str(self.engine.policy.device),
+                "step": self.engine.step, "protocolVersion": protocol.PROTOCOL_VERSION, "parameters": total,
+                "trainableParameters": trainable, "lora": bool(self.engine.policy.lora)}
+
+    def locked(self, fn, *args):
+        with self.lock:
+            try:
+                return fn(*args)
+            except BaseException as err:
+                if is_oom(err):
+                    self.engine.opt.zero_grad(set_to_none=True)
+                    if torch.cuda.is_available():
+                        torch.cuda.empty_cache()
+                    raise ApiError(500, "OUT_OF_MEMORY", f"out of memory: {err}; lower microBatchSize, n or "
+                                   "maxTokens") from err
+                raise
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are separate writes: Nagle + delayed ACK cost ~40 ms per keep-alive request
+    server_version = "molrl-policy/1"
+    app: App  # set on the subclass made by make_server
+
+    def log_message(self, fmt: str, *args: Any) -> None:
+        log(f"{self.address_string()} {fmt % args}")
+
+    def log_request(self, code: Any = "-", size: Any = "-") -> None:
+        status = getattr(code, "value", code)
+        if self.app.verbose or (isinstance(status, int) and status >= 400):
+            super().log_request(code, size)
+
+    # -- plumbing ------------------------------------------------------------------------------
+    def send_json(self, status: int, obj: Any) -> None:
+        try:
+            data = json.dumps(obj, allow_nan=False).encode()
+        except ValueError:  # NaN / Infinity are not JSON; never send what a client cannot parse
+            status, data = 500, json.dumps(ApiError(500, "INTERNAL", "the result holds a non-finite number").body()).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def metrics(self, area: str, t0: float | None = None, **values: Any) -> None:
+        """One namespaced metrics line on stderr per model request (with --verbose)."""
+        if not self.app.verbose:
+            return
+        if t0 is not None:
+            dt = time.perf_counter() - t0
+            values["perf/seconds"] = dt
+            if "tokens" in values:
+                values["perf/tokens_per_s"] = values["tokens"] / max(dt, 1e-9)
+        log(" ".join([f"{k if '/' in k else area + '/' + k}={v:.4g}" if isinstance(v, float)
+                               else f"{k if '/' in k else area + '/' + k}={v}" for k, v in values.items()]))
+
+    def send_error_json(self, err: ApiError) -> None:
+        self.send_json(err.status, err.body())
+
+    def read_body(self) -> Any:
+        length = self.headers.get("Content-Length")
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked" or length is None:
+            self.close_connection = True
+            raise bad_request("request body needs a Content-Length header (chunked uploads are not supported)")
+        try:
+            n = int(length)
+        except ValueError:
+            self.close_connection = True
+            raise bad_request(f"bad Content-Length {length!r}")
+        if n > self.app.max_body:
+            self.close_connection = True
+            raise ApiError(400, "PAYLOAD_TOO_LARGE", f"request body is {n} bytes; the limit is {self.app.max_body}")
+        raw = self.rfile.read(n)
+        try:
+            return json.loads(raw or b"null", parse_constant=_no_constant)
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            raise bad_request(f"request body is not valid JSON: {err}")
+
+    def authorized(self) -> bool:
+        tok = self.app.token
+        if not tok:
+            return True
+        got = self.headers.get("Authorization", "")
+        return hmac.compare_digest(got.encode(), f"Bearer {tok}".encode())
+
+    def handle_safely(self, fn) -> None:
+        try:
+            fn()
+        except ApiError as err:
+            self.send_error_json(err)
+        except (BrokenPipeError, ConnectionResetError, ClientGone):
+            self.close_connection = True
+        except Exception as err:  # never a stack trace to the client, never a dead server
+            traceback.print_exc(file=sys.stderr)
+            self.send_error_json(ApiError(500, "INTERNAL", f"{type(err).__name__}: {err}"))
+
+    # -- routes --------------------------------------------------------------------------------
+    def do_GET(self) -> None:
+        def run():
+            if not self.authorized():
+                raise ApiError(401, "UNAUTHORIZED", "missing or wrong 'Authorization: Bearer <token>' header")
+            if self.path.split("?")[0] == "/v1/health":
+                return self.send_json(200, self.app.health())
+            raise ApiError(404, "NOT_FOUND", f"no route GET {self.path}; GET /v1/health exists")
+        self.handle_safely(run)
+
+    def do_POST(self) -> None:
+        def run():
+            routes = {"/v1/generate": self.generate, "/v1/train/policy": self.train_policy,
+                      "/v1/train/mol": self.train_mol, "/v1/checkpoint/save": self.ckpt_save,
+                      "/v1/checkpoint/load": self.ckpt_load}
+            route = routes.get(self.path.split("?")[0])
+            body = self.read_body()
+            if not self.authorized():
+                raise ApiError(401, "UNAUTHORIZED", "missing or wrong 'Authorization: Bearer <token>' header")
+            if route is None:
+                raise ApiError(404, "NOT_FOUND", f"no route POST {self.path}; routes: {', '.join(routes)}")
+            route(body)
+        self.handle_safely(run)
+
+    def generate(self, body: Any) -> None:
+        prompts, n, sampling, seed, kv = protocol.parse_generate(body)
+        protocol.schema_check(self.app.validators, "generate-request", body)
+        app = self.app
+        t0 = time.perf_counter()
+        if "application/x-ndjson" not in self.headers.get("Accept", ""):
+            rid, comps = app.locked(app.engine.generate, prompts, n, sampling, seed, None, None, kv)
+            self.metrics("generate", completions=len(comps), tokens=sum(c["tokenCount"] for c in comps), t0=t0)
+            return self.send_json(200, {"rolloutId": rid, "completions": comps})
+        started = []
+
+        def line(obj: dict) -> None:
+            data = (json.dumps(obj) + "\n").encode()
+            try:
+                self.wfile.write(b"%X\r\n%s\r\n" % (len(data), data))
+                self.wfile.flush()
+            except OSError as err:
+                raise ClientGone() from err
+
+        def on_start(rid: str) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/x-ndjson")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.send_header("Cache-Control", "no-cache")
+            self.end_headers()
+            started.append(rid)
+            line({"type": "rollout", "rolloutId": rid})
+
+        try:
+            rid, comps = app.locked(app.engine.generate, prompts, n, sampling, seed, on_start,
+                                    lambda c: line({"type": "completion", "completion": c}), kv)
+            line({"type": "done", "rolloutId": rid, "completions": len(comps)})
+            self.metrics("generate", completions=len(comps), tokens=sum(c["tokenCount"] for c in comps), t0=t0)
+        except ClientGone:
+            log("generate: client went away mid-stream; generation abandoned")
+            self.close_connection = True
+            return
+        except Exception as err:
+            if not started:
+                raise
+            if not isinstance(err, ApiError):
+                traceback.print_exc(file=sys.stderr)
+                err = ApiError(500, "INTERNAL", f"{type(err).__name__}: {err}")
+            try:
+                line({"type": "error", "error": {"code": err.code, "message": err.message, "path": err.path}})
+            except ClientGone:
+                self.close_connection = True
+                return
+        try:
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+        except OSError:
+            self.close_connection = True
+
+    def train_policy(self, body: Any) -> None:
+        req = protocol.parse_train_policy(body)
+        protocol.schema_check(self.app.validators, "train-policy-request", body)
+        out = self.app.locked(self.app.engine.train_policy, req)
+        self.metrics("train/policy", **{k: out[k] for k in ("step", "loss", "kl", "clipFraction", "gradNorm", "tokens")})
+        self.send_json(200, out)
+
+    def train_mol(self, body: Any) -> None:
+        req = protocol.parse_train_mol(body)
+        protocol.schema_check(self.app.validators, "train-mol-request", body)
+        out = self.app.locked(self.app.engine.train_mol, req, log)
+        self.metrics("train/mol", **{k: out[k] for k in ("step", "loss", "ce", "kl", "ceTokens", "klTokens")})
+        self.send_json(200, out)
+
+    def ckpt_save(self, body: Any) -> None:
+        path = protocol.parse_checkpoint(body)
+        protocol.schema_check(self.app.validators, "checkpoint-request", body)
+        self.send_json(200, self.app.locked(checkpoint.save, self.app.engine, path))
+
+    def ckpt_load(self, body: Any) -> None:
+        path = protocol.parse_checkpoint(body)
+        protocol.schema_check(self.app.validators, "checkpoint-request", body)
+        self.send_json(200, self.app.locked(checkpoint.load, self.app.engine, path))
+
+
+def make_server(app: App, host: str, port: int) -> ThreadingHTTPServer:
+    handler = type("BoundHandler", (Handler,), {"app": app})
+    httpd = ThreadingHTTPServer((host, port), handler)
+    httpd.daemon_threads = True
+    return httpd
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def build_policy(args):
+    if args.model == "tiny":
+        from .model import TinyPolicy
+
+        cfg = tiny_config_from_json(args.model_config)
+        if "seed" not in json.loads(args.model_config or "{}"):
+            cfg.seed = args.seed  # --seed also seeds the initial weights unless the config names one
+        return TinyPolicy(cfg, device=args.device)
+    if args.model.startswith(("hf:", "hf-random:")):
+        from . import hf
+
+        return hf.load_policy(args.model, device=args.device, lora_r=args.lora_r, seed=args.seed,
+                              model_config=args.model_config)
+    raise ConfigError(f"--model {args.model!r}: expected tiny, hf:<path-or-id> or hf-random:<config json or path>")
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="molrl_policy.server", description="molrl policy server")
+    p.add_argument("--model", default="tiny", help="tiny | hf:<path-or-id> | hf-random:<config json or path>")
+    p.add_argument("--model-config", default=None, help="tiny model config as JSON (n_layer, n_head, d_model, ...)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8100, help="0 picks a free port")
+    p.add_argument("--token", default=None, help="bearer token; required when --host is not loopback")
+    p.add_argument("--lora-r", type=int, default=64, help="LoRA rank for hf models; 0 = full fine-tune")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="cpu", help="cpu | cuda | cuda:N")
+    p.add_argument("--threads", type=int, default=1, help="torch intra-op threads (1 is fastest on small CPUs)")
+    p.add_argument("--lr", type=float, default=None, help="initial learning rate (tiny 3e-4, hf 1e-5)")
+    p.add_argument("--weight-decay", type=float, default=0.0)
+    p.add_argument("--rollout-store", type=int, default=64, help="rollouts kept for train/policy (LRU)")
+    p.add_argument("--verbose", action="store_true", help="log every request and a metrics line per model call")
+    return p.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    if not is_loopback(args.host) and not args.token:
+        print(f"molrl-policy: refusing to bind non-loopback host {args.host!r} without --token: anyone who "
+              "can reach it could drive the model. Pass --token <secret> (clients send 'Authorization: Bearer "
+              "<secret>') or bind 127.0.0.1.", file=sys.stderr)
+        return 2
+    torch.set_num_threads(max(1, args.threads))
+    if args.device.startswith("cuda") and not torch.cuda.is_available():
+        print(f"molrl-policy: --device {args.device} but torch {torch.__version__} sees no CUDA GPU; use --device cpu",
+              file=sys.stderr)
+        return 2
+    if args.model_config and args.model.startswith("hf:"):
+        print("molrl-policy: --model-config applies to --model tiny and hf-random:, not to hf:", file=sys.stderr)
+        return 2
+    try:
+        policy = build_policy(args)
+    except ConfigError as err:
+        print(f"molrl-policy: {err}", file=sys.stderr)
+        return 2
+    lr = args.lr if args.lr is not None else (3e-4 if args.model == "tiny" else 1e-5)
+    engine = Engine(policy, lr=lr, weight_decay=args.weight_decay, seed=args.seed,
+                    rollout_capacity=args.rollout_store)
+    app = App(engine, args.model, args.token, verbose=args.verbose)
+    total, trainable = policy.parameter_counts()
+    log(f"model {args.model} on {policy.device}: {total:,} parameters ({trainable:,} trainable), "
+        f"{torch.get_num_threads()} thread(s)")
+    try:
+        httpd = make_server(app, args.host, args.port)
+    except OSError as err:
+        print(f"molrl-policy: cannot bind {args.host}:{args.port}: {err.strerror}", file=sys.stderr)
+        return 2
+
+    def stop(signum, _frame):
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    host, port = httpd.server_address[:2]
+    shown = f"[{host}]" if ":" in str(host) else host
+    print(f"molrl-policy listening on http://{shown}:{port}", flush=True)
+    try:
+        httpd.serve_forever(poll_interval=0.2)
+    except SystemExit:
+        pass
+    finally:
+        httpd.server_close()
+        log("stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

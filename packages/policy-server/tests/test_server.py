@@ -1,0 +1,168 @@
+"""The real HTTP server in a subprocess: ready line, every endpoint, streaming, coded errors, auth, clean exit."""
+import http.client
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+SCHEMAS = os.path.join(ROOT, "..", "policy-client", "schemas")
+
+
+def conforms(name, obj):
+    """Responses match the client's JSON Schemas (skipped per schema while a file is missing)."""
+    path = os.path.join(SCHEMAS, f"{name}.json")
+    if not os.path.isfile(path):
+        return True
+    import jsonschema
+
+    with open(path) as f:
+        schema = json.load(f)
+    jsonschema.validators.validator_for(schema)(schema).validate(obj)
+    return True
+READY = re.compile(r"^molrl-policy listening on http://([0-9.]+):(\d+)$")
+
+
+def start(*args):
+    env = {**os.environ, "PYTHONPATH": ROOT}
+    p = subprocess.Popen([sys.executable, "-m", "molrl_policy.server", "--port", "0", *args], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = p.stdout.readline().rstrip("\n")
+    m = READY.match(line)
+    if not m:
+        p.kill()
+        raise AssertionError(f"no ready line: {line!r} {p.stderr.read()}")
+    return p, m.group(1), int(m.group(2))
+
+
+def stop(p):
+    p.send_signal(signal.SIGTERM)
+    return p.wait(10)
+
+
+@pytest.fixture(scope="module")
+def server():
+    p, host, port = start("--model-config", '{"n_layer": 2, "d_model": 64}', "--verbose")
+    yield host, port
+    assert stop(p) == 0
+
+
+def call(server, method, path, body=None, headers=None, raw=None):
+    c = http.client.HTTPConnection(*server, timeout=60)
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    c.request(method, path, body=data, headers={"Content-Type": "application/json", **(headers or {})})
+    r = c.getresponse()
+    out = r.read().decode()
+    c.close()
+    return r.status, (json.loads(out) if r.getheader("Content-Type") == "application/json" else out)
+
+
+GEN = {"prompts": [{"id": "p1", "text": "Q: 1+1\nA:"}, {"id": "p2", "messages": [{"role": "user", "content": "x"}]}],
+       "n": 3, "sampling": {"temperature": 1.0, "maxTokens": 12, "stop": ["\n"]}, "seed": 4}
+
+
+def test_health(server):
+    st, h = call(server, "GET", "/v1/health")
+    assert st == 200 and h["status"] == "ok" and h["model"] == "tiny" and h["device"] == "cpu"
+    assert h["protocolVersion"] == "1" and isinstance(h["step"], int) and conforms("health-response", h)
+
+
+def test_generate_stream_and_train_round_trip(server, tmp_path):
+    st, g = call(server, "POST", "/v1/generate", GEN)
+    assert st == 200 and len(g["completions"]) == 6 and conforms("generate-response", g)
+    assert [(c["promptId"], c["index"]) for c in g["completions"]] == [(p, i) for p in ("p1", "p2") for i in range(3)]
+    st, text = call(server, "POST", "/v1/generate", GEN, {"Accept": "application/x-ndjson"})
+    lines = [json.loads(x) for x in text.splitlines()]
+    assert st == 200 and lines[0]["type"] == "rollout" and lines[-1] == {
+        "type": "done", "rolloutId": lines[0]["rolloutId"], "completions": 6}
+    assert all(conforms("generate-stream-line", x) for x in lines)
+    streamed = sorted((x["completion"] for x in lines[1:-1]), key=lambda c: (c["promptId"], c["index"]))
+    assert streamed == g["completions"]  # same seed, same completions
+    st, tp = call(server, "POST", "/v1/train/policy", {"rolloutId": lines[0]["rolloutId"],
+                                                        "advantages": [1, -1, 0, None, 0.5, -0.5],
+                                                        "lossType": "dr_grpo", "beta": 0.04, "microBatchSize": 2})
+    assert st == 200 and conforms("train-policy-response", tp)
+    st, tm = call(server, "POST", "/v1/train/mol", {"examples": [{"segments": [
+        {"text": "q", "role": "user", "loss": "none"}, {"text": "a", "role": "assistant", "loss": "ce"}]}]})
+    assert st == 200 and tm["step"] == tp["step"] + 1 and tm["ceTokens"] == 2 and conforms("train-mol-response", tm)
+    st, sv = call(server, "POST", "/v1/checkpoint/save", {"path": str(tmp_path / "ck")})
+    assert st == 200 and sv["step"] == tm["step"] and conforms("checkpoint-response", sv)
+    st, ld = call(server, "POST", "/v1/checkpoint/load", {"path": str(tmp_path / "ck")})
+    assert st == 200 and ld["step"] == tm["step"]
+
+
+@pytest.mark.parametrize("body,path", [
+    ({"prompts": []}, "prompts"),
+    ({"prompts": [{"id": "a", "text": "x"}], "n": "3"}, "n"),
+    ({"prompts": [{"id": "a", "text": "x"}], "sampling": {"topP": 1.5}}, "sampling.topP"),
+    ({"prompts": [{"id": "a", "text": "x"}], "sampling": {"temprature": 1}}, "sampling"),
+    ({"prompts": [{"id": "a", "messages": [{"role": "robot", "content": "x"}]}]}, "prompts[0].messages[0].role"),
+    ({"prompts": [{"id": "a", "text": "x" * 200}]}, "prompts[0]"),
+])
+def test_malformed_generate_is_400_with_a_path_and_the_server_survives(server, body, path):
+    st, err = call(server, "POST", "/v1/generate", body)
+    assert st == 400 and err["error"]["path"] == path and conforms("error", err)
+    assert call(server, "GET", "/v1/health")[0] == 200
+
+
+def test_other_errors_are_coded(server):
+    st, err = call(server, "POST", "/v1/generate", raw=b"{not json")
+    assert st == 400 and err["error"]["code"] == "BAD_REQUEST"
+    st, err = call(server, "POST", "/v1/train/policy", {"rolloutId": "r-gone", "advantages": [1.0]})
+    assert st == 404 and err["error"]["code"] == "ROLLOUT_NOT_FOUND"
+    st, err = call(server, "POST", "/v1/train/mol", {"examples": [{"segments": [{"text": "x", "loss": "kl2"}]}]})
+    assert st == 400 and err["error"]["path"] == "examples[0].segments[0].loss"
+    st, err = call(server, "POST", "/v1/train/policy", {"rolloutId": "x", "advantages": [1], "lossType": "ppo"})
+    assert st == 400 and err["error"]["path"] == "lossType"
+    st, err = call(server, "GET", "/v1/nope")
+    assert st == 404 and err["error"]["code"] == "NOT_FOUND"
+    st, err = call(server, "POST", "/v1/checkpoint/load", {"path": "/nonexistent/ck"})
+    assert st == 404 and err["error"]["code"] == "CHECKPOINT_NOT_FOUND"
+
+
+def test_keep_alive_connection_serves_several_requests(server):
+    c = http.client.HTTPConnection(*server, timeout=30)
+    for _ in range(3):
+        c.request("POST", "/v1/generate", body=json.dumps(GEN), headers={"Accept": "application/x-ndjson"})
+        r = c.getresponse()
+        assert r.status == 200 and r.read().decode().splitlines()[-1].startswith('{"type": "done"')
+        c.request("GET", "/v1/health")
+        assert json.loads(c.getresponse().read())["status"] == "ok"
+    c.close()
+
+
+def test_health_answers_while_generation_runs(server):
+    big = {"prompts": [{"id": str(i), "text": "go"} for i in range(64)], "n": 8,
+           "sampling": {"temperature": 1.0, "maxTokens": 60}, "seed": 1}
+    done = []
+    t = threading.Thread(target=lambda: done.append(call(server, "POST", "/v1/generate", big)[0]))
+    t.start()
+    time.sleep(0.3)
+    t0 = time.perf_counter()
+    assert call(server, "GET", "/v1/health")[0] == 200
+    latency = time.perf_counter() - t0
+    t.join()
+    assert done == [200] and latency < 1.0
+
+
+def test_non_loopback_host_needs_a_token():
+    env = {**os.environ, "PYTHONPATH": ROOT}
+    r = subprocess.run([sys.executable, "-m", "molrl_policy.server", "--host", "0.0.0.0", "--port", "0"],
+                       env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "--token" in r.stderr and r.stdout == ""
+    p, _, port = start("--host", "0.0.0.0", "--token", "s3cret", "--model-config", '{"n_layer": 1, "d_model": 32}')
+    try:
+        srv = ("127.0.0.1", port)
+        st, err = call(srv, "GET", "/v1/health")
+        assert st == 401 and err["error"]["code"] == "UNAUTHORIZED"
+        st, err = call(srv, "POST", "/v1/generate", GEN, {"Authorization": "Bearer wrong"})
+        assert st == 401
+        assert call(srv, "GET", "/v1/health", headers={"Authorization": "Bearer s3cret"})[0] == 200
+    finally:
+        assert stop(p) == 0

@@ -1,0 +1,196 @@
+// Tests of the isolated-vm backend with real programs, including the hostile ones from sandbox-anchors.md.
+import assert from 'node:assert/strict';
+import { createIsolatedVmSandbox, type IsolatedVmSandbox } from '../../src/isolated-vm/isolated-vm-sandbox.ts';
+import type { RunRequest, RunResult } from '../../src/types.ts';
+
+const base = { language: 'javascript', timeoutMs: 1000, memoryMb: 64, outputLimitBytes: 4096 } as const;
+
+describe('IsolatedVmSandbox', function () {
+  let sandbox: IsolatedVmSandbox;
+  const run = (code: string, extra: Partial<RunRequest> = {}): Promise<RunResult> => sandbox.run({ ...base, code, ...extra });
+
+  before(async function () {
+    sandbox = await createIsolatedVmSandbox({ isolates: 2 });
+  });
+  after(async function () {
+    await sandbox.close();
+  });
+  // After every hostile program the next ordinary one must still run correctly.
+  afterEach(async function () {
+    const r = await run('console.log(6 * 7)');
+    assert.equal(r.status, 'ok', JSON.stringify(r));
+    assert.equal(r.stdout, '42\n');
+  });
+
+  it('captures console.log and console.error as stdout and stderr', async function () {
+    const r = await run('console.log("a", 1, {b: [2]}); console.error("oops"); console.warn("w")');
+    assert.equal(r.status, 'ok');
+    assert.equal(r.exitCode, 0);
+    assert.equal(r.stdout, 'a 1 {"b":[2]}\n');
+    assert.equal(r.stderr, 'oops\nw\n');
+    assert.equal(r.truncated, false);
+    assert.equal(r.signal, null);
+    assert.ok(r.durationMs >= 0);
+  });
+
+  it('gives the program its stdin as a string', async function () {
+    const r = await run('const [a, b] = stdin.trim().split(" ").map(Number); console.log(a + b)', { stdin: '2 3\n' });
+    assert.equal(r.stdout, '5\n');
+  });
+
+  it('includes output written by promise continuations that finish after the script', async function () {
+    const r = await run('(async () => { for (let i = 0; i < 3; i++) await null; console.log("late") })(); console.log("early")');
+    assert.equal(r.status, 'ok');
+    assert.equal(r.stdout, 'early\nlate\n');
+  });
+
+  it('reports an uncaught exception as runtime_error with the message and location in stderr', async function () {
+    const r = await run('console.log("before");\nthrow new TypeError("boom")');
+    assert.equal(r.status, 'runtime_error');
+    assert.equal(r.exitCode, 1);
+    assert.equal(r.stdout, 'before\n');
+    assert.match(r.stderr, /TypeError: boom/);
+    assert.match(r.stderr, /main\.js:2/);
+  });
+
+  it('reports a syntax error as runtime_error', async function () {
+    const r = await run('let = = 1');
+    assert.equal(r.status, 'runtime_error');
+    assert.match(r.stderr, /SyntaxError/);
+  });
+
+  it('reports an unhandled promise rejection as runtime_error', async function () {
+    const r = await run('(async () => { await null; throw new Error("later") })()');
+    assert.equal(r.status, 'runtime_error');
+    assert.match(r.stderr, /later/);
+  });
+
+  it('ends a synchronous infinite loop as timeout', async function () {
+    const r = await run('for (;;) {}', { timeoutMs: 200 });
+    assert.equal(r.status, 'timeout');
+    assert.equal(r.exitCode, null);
+  });
+
+  it('ends an async loop of promise continuations as timeout', async function () {
+    const r = await run('(async () => { for (;;) await null })()', { timeoutMs: 200 });
+    assert.equal(r.status, 'timeout');
+  });
+
+  it('ends a .then chain that loops forever as timeout', async function () {
+    const r = await run('Promise.resolve().then(() => { while (true) {} })', { timeoutMs: 200 });
+    assert.equal(r.status, 'timeout');
+  });
+
+  it('ends a memory bomb as memory_limit and recreates the isolate for the next run', async function () {
+    const before = sandbox.isolatesCreated;
+    const r = await run('const a = []; for (;;) a.push(new Array(1e5).fill(1.5))', { memoryMb: 32, timeoutMs: 5000 });
+    assert.equal(r.status, 'memory_limit');
+    const next = await run('console.log("alive")', { memoryMb: 32 });
+    assert.equal(next.stdout, 'alive\n');
+    assert.ok(sandbox.isolatesCreated > before);
+  });
+
+  it('cuts a print loop at the output limit', async function () {
+    const r = await run('for (;;) console.log("xxxxxxxxxx")', { outputLimitBytes: 100 });
+    assert.equal(r.status, 'output_limit');
+    assert.equal(r.truncated, true);
+    assert.ok(Buffer.byteLength(r.stdout) <= 100);
+    assert.ok(r.stdout.startsWith('xxxxxxxxxx\n'));
+  });
+
+  it('caps multi-byte output at the byte limit without splitting a character', async function () {
+    const r = await run('console.log("é".repeat(100))', { outputLimitBytes: 51 });
+    assert.equal(r.status, 'output_limit');
+    assert.equal(r.stdout, 'é'.repeat(25));
+  });
+
+  it('passes invalid UTF-16 and NUL characters through as data', async function () {
+    const r = await run('console.log("a\\u0000b\\ud800c")');
+    assert.equal(r.status, 'ok');
+    assert.equal(r.stdout.slice(0, 3), 'a\u0000b');
+  });
+
+  it('hands out the marker once and reports that it was requested', async function () {
+    const r = await run('console.log(molrlMarker()); console.log(JSON.stringify(molrlMarker()))', { marker: true });
+    assert.equal(r.status, 'ok');
+    assert.ok(r.marker && /^[0-9a-f]{32}$/.test(r.marker.value));
+    assert.equal(r.marker.requested, true);
+    assert.equal(r.stdout, `${r.marker.value}\n""\n`);
+  });
+
+  it('reports a marker that was never requested, and defines no marker function without marker: true', async function () {
+    const asked = await run('console.log(1)', { marker: true });
+    assert.deepEqual(asked.marker?.requested, false);
+    const plain = await run('console.log(typeof molrlMarker)');
+    assert.equal(plain.stdout, 'undefined\n');
+    assert.equal(plain.marker, undefined);
+  });
+
+  describe('escapes', function () {
+    it('finds no process, require or host globals through constructor chains', async function () {
+      const r = await run(`
+        const probes = [
+          () => this.constructor.constructor('return typeof process')(),
+          () => console.log.constructor('return typeof process')(),
+          () => Promise.resolve().constructor.constructor('return typeof require')(),
+          () => Object.getPrototypeOf(function* () {}).constructor('return typeof globalThis.process')().next().value,
+          () => typeof console.log.call.constructor('return this')().process,
+        ];
+        console.log(probes.map((p) => { try { return String(p()); } catch (e) { return 'threw'; } }).join(','));
+        console.log(Object.getOwnPropertyNames(globalThis).filter((k) => /ivm|^(Reference|ExternalCopy|Callback|process|require|module|Buffer)$/i.test(k)).join(','));
+      `);
+      assert.equal(r.status, 'ok', r.stderr);
+      assert.equal(r.stdout, 'undefined,undefined,undefined,undefined,undefined\n\n');
+    });
+
+    it('keeps prototype pollution inside the evaluation', async function () {
+      const polluted = await run('Object.prototype.polluted = "yes"; Array.prototype.push = () => 0; String.prototype.slice = () => "x"; console.log("done")');
+      assert.equal(polluted.stdout, 'done\n');
+      const clean = await run('console.log(String(({}).polluted), [1].slice(0).length)');
+      assert.equal(clean.stdout, 'undefined 1\n');
+      assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    });
+
+    it('keeps globals from one evaluation out of the next one', async function () {
+      await run('globalThis.leak = 1; var leakedVar = 2; console = { log() {} }');
+      const r = await run('console.log(typeof leak, typeof leakedVar)');
+      assert.equal(r.stdout, 'undefined undefined\n');
+    });
+
+    it('cannot replace its reported output with non-strings', async function () {
+      const r = await run('__molrl_output_5f3c.stdout = { evil: true }; __molrl_output_5f3c.stderr = 7');
+      assert.equal(r.status, 'ok');
+      assert.equal(r.stdout, '');
+      assert.equal(r.stderr, '');
+    });
+  });
+
+  it('stops a run when its AbortSignal fires, as killed', async function () {
+    const controller = new AbortController();
+    const pending = sandbox.run({ ...base, code: 'for (;;) {}', timeoutMs: 10_000 }, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 50);
+    const r = await pending;
+    assert.equal(r.status, 'killed');
+  });
+
+  it('runs evaluations in parallel on separate isolates', async function () {
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => run(`console.log(${i} * 2)`)));
+    assert.deepEqual(
+      results.map((r) => r.stdout),
+      Array.from({ length: 20 }, (_, i) => `${i * 2}\n`),
+    );
+  });
+
+  it('rejects python with SANDBOX_LANGUAGE_UNSUPPORTED', async function () {
+    await assert.rejects(sandbox.run({ ...base, language: 'python', code: 'print(1)' }), { code: 'SANDBOX_LANGUAGE_UNSUPPORTED' });
+  });
+});
+
+describe('createIsolatedVmSandbox', function () {
+  it('returns a sandbox that refuses runs after close with SANDBOX_CLOSED', async function () {
+    const sandbox = await createIsolatedVmSandbox({ isolates: 1 });
+    assert.equal(sandbox.backend, 'isolated-vm');
+    await sandbox.close();
+    await assert.rejects(sandbox.run({ ...base, code: '1' }), { code: 'SANDBOX_CLOSED' });
+  });
+});

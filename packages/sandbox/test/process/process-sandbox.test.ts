@@ -1,0 +1,239 @@
+// Tests of the process (process-unsafe) backend with real programs, including hostile ones from sandbox-anchors.md.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createProcessSandbox, type ProcessSandbox } from '../../src/process/process-sandbox.ts';
+import type { RunRequest, RunResult } from '../../src/types.ts';
+
+const base = { language: 'python', timeoutMs: 2000, memoryMb: 256, outputLimitBytes: 4096 } as const;
+const isRoot = process.getuid?.() === 0;
+
+/** Processes of the unprivileged uid still running a sandboxed main.py (root only: that is when runs drop to 65534). */
+function leftovers(): string {
+  if (!isRoot) return '';
+  try {
+    return execFileSync('pgrep', ['-u', '65534', '-a', '-f', 'main\\.(py|js)'], { encoding: 'utf8' }).trim();
+  } catch {
+    return ''; // pgrep exits 1 when nothing matches
+  }
+}
+
+describe('ProcessSandbox', function () {
+  let sandbox: ProcessSandbox;
+  const run = (code: string, extra: Partial<RunRequest> = {}): Promise<RunResult> => sandbox.run({ ...base, code, ...extra });
+
+  before(async function () {
+    sandbox = await createProcessSandbox({ quiet: true });
+  });
+  after(async function () {
+    await sandbox.close();
+  });
+  // After every hostile program: nothing of it is left, and the next ordinary program runs correctly.
+  afterEach(async function () {
+    const r = await run('print(6 * 7)');
+    assert.equal(r.status, 'ok', JSON.stringify(r));
+    assert.equal(r.stdout, '42\n');
+    assert.equal(leftovers(), '');
+  });
+
+  it('runs python and reports ok, exit code 0 and stdout', async function () {
+    const r = await run('import sys\nprint(sum(range(100)))\nprint("warn", file=sys.stderr)');
+    assert.equal(r.status, 'ok');
+    assert.equal(r.exitCode, 0);
+    assert.equal(r.signal, null);
+    assert.equal(r.stdout, '4950\n');
+    assert.equal(r.stderr, 'warn\n');
+    assert.equal(r.truncated, false);
+  });
+
+  it('feeds stdin and writes extra files into the working directory', async function () {
+    const r = await run('import sys\nprint(sys.stdin.read().upper(), open("sub/data.txt").read())', {
+      stdin: 'abc',
+      files: { 'sub/data.txt': 'hello' },
+    });
+    assert.equal(r.stdout, 'ABC hello\n');
+  });
+
+  it('runs javascript with node', async function () {
+    const r = await run('console.log([1, 2, 3].map((x) => x * 2).join(","))', { language: 'javascript' });
+    assert.equal(r.status, 'ok', r.stderr);
+    assert.equal(r.stdout, '2,4,6\n');
+  });
+
+  it('reports an exception as runtime_error with the traceback in stderr', async function () {
+    const r = await run('raise ValueError("bad value")');
+    assert.equal(r.status, 'runtime_error');
+    assert.equal(r.exitCode, 1);
+    assert.match(r.stderr, /ValueError: bad value/);
+  });
+
+  it('reports a non-zero exit as runtime_error with its code', async function () {
+    const r = await run('import sys; sys.exit(3)');
+    assert.equal(r.status, 'runtime_error');
+    assert.equal(r.exitCode, 3);
+  });
+
+  it('kills an infinite loop at the timeout', async function () {
+    const r = await run('while True: pass', { timeoutMs: 500 });
+    assert.equal(r.status, 'timeout');
+    assert.equal(r.signal, 'SIGKILL');
+  });
+
+  it('kills a sleep that ignores SIGTERM at the timeout', async function () {
+    const r = await run('import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\ntime.sleep(60)', { timeoutMs: 500 });
+    assert.equal(r.status, 'timeout');
+  });
+
+  it('reports a memory bomb as memory_limit', async function () {
+    const r = await run('x = bytearray(1024 * 1024 * 1024)', { memoryMb: 128 });
+    assert.equal(r.status, 'memory_limit');
+    assert.match(r.stderr, /MemoryError/);
+  });
+
+  it('reports a javascript heap bomb as memory_limit', async function () {
+    const r = await run('const a = []; for (;;) a.push(new Array(1e6).fill(1.5))', { language: 'javascript', memoryMb: 64, timeoutMs: 10_000 });
+    assert.equal(r.status, 'memory_limit', r.stderr.slice(0, 300));
+  });
+
+  it('cuts huge output at the limit as output_limit', async function () {
+    const r = await run('while True: print("x" * 1000)', { outputLimitBytes: 10_000 });
+    assert.equal(r.status, 'output_limit');
+    assert.equal(r.truncated, true);
+    assert.equal(Buffer.byteLength(r.stdout), 10_000);
+  });
+
+  it('keeps invalid UTF-8 and NUL bytes as data', async function () {
+    const r = await run('import sys; sys.stdout.buffer.write(b"a\\x00b\\xffc")');
+    assert.equal(r.status, 'ok');
+    assert.equal(r.stdout, 'a\u0000b\uFFFDc');
+  });
+
+  it('contains a fork bomb and leaves no process behind', async function () {
+    this.timeout(20_000);
+    const r = await run('import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass', { timeoutMs: 1000 });
+    assert.notEqual(r.status, 'ok');
+    assert.notEqual(r.status, 'sandbox_error');
+  });
+
+  it('kills background children the program leaves behind', async function () {
+    const r = await run('import subprocess\nsubprocess.Popen(["/usr/bin/python3", "-c", "import time; time.sleep(60)"])\nprint("started")');
+    assert.equal(r.status, 'ok');
+    assert.equal(r.stdout, 'started\n');
+  });
+
+  it('serves the marker once over fd 3 / fd 4 and reports the request', async function () {
+    const r = await run('import os\nos.write(3, b"marker\\n")\nprint(os.read(4, 100).decode().strip())\nprint(repr(os.read(4, 100)))', { marker: true });
+    assert.equal(r.status, 'ok', r.stderr);
+    assert.ok(r.marker && /^[0-9a-f]{32}$/.test(r.marker.value));
+    assert.equal(r.marker.requested, true);
+    assert.equal(r.stdout, `${r.marker.value}\nb''\n`);
+  });
+
+  it('opens no marker channel without marker: true', async function () {
+    const r = await run('import os\ntry:\n    os.write(3, b"marker\\n")\n    print("open")\nexcept OSError:\n    print("closed")');
+    assert.equal(r.stdout, 'closed\n');
+    assert.equal(r.marker, undefined);
+  });
+
+  it('passes an empty, clean environment', async function () {
+    const r = await run('import os; print(sorted(k for k in os.environ if k not in ("PATH", "LANG", "HOME", "PWD", "LC_CTYPE")))');
+    assert.equal(r.stdout, '[]\n');
+  });
+
+  it('removes the temporary working directory after the run', async function () {
+    const before = readdirSync(tmpdir()).filter((name) => name.startsWith('molrl-process-')).length;
+    await run('open("left.txt", "w").write("x")');
+    const after = readdirSync(tmpdir()).filter((name) => name.startsWith('molrl-process-')).length;
+    assert.equal(after, before);
+  });
+
+  it('stops a run when its AbortSignal fires, as killed', async function () {
+    const controller = new AbortController();
+    const pending = sandbox.run({ ...base, code: 'import time; time.sleep(30)', timeoutMs: 20_000 }, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 200);
+    assert.equal((await pending).status, 'killed');
+  });
+
+  it('rejects a file path outside the working directory with SANDBOX_FILE_PATH_INVALID', async function () {
+    await assert.rejects(run('print(1)', { files: { '../escape.txt': 'x' } }), { code: 'SANDBOX_FILE_PATH_INVALID' });
+    await assert.rejects(run('print(1)', { files: { '/etc/x': 'x' } }), { code: 'SANDBOX_FILE_PATH_INVALID' });
+  });
+
+  describe('with bubblewrap', function () {
+    before(function () {
+      if (!sandbox.bwrap) {
+        process.stderr.write('\n  !!! SKIPPED bubblewrap isolation tests: bwrap is missing or does not work on this host\n');
+        this.skip();
+      }
+    });
+
+    it('has no network', async function () {
+      const r = await run('import socket\ntry:\n    socket.create_connection(("1.1.1.1", 53), timeout=1)\n    print("connected")\nexcept OSError as e:\n    print("no network", e.errno)');
+      assert.match(r.stdout, /^no network/);
+    });
+
+    it('sees only a loopback network interface', async function () {
+      const r = await run('import socket; print(sorted(name for _, name in socket.if_nameindex()))');
+      assert.equal(r.stdout, "['lo']\n");
+    });
+
+    it('cannot write to the root filesystem or /usr', async function () {
+      const r = await run('for p in ("/x", "/usr/x"):\n    try:\n        open(p, "w")\n        print("wrote", p)\n    except OSError:\n        print("denied", p)');
+      assert.equal(r.stdout, 'denied /x\ndenied /usr/x\n');
+    });
+
+    it('cannot see the Docker socket or host processes', async function () {
+      const r = await run('import os\nprint(os.path.exists("/var/run/docker.sock"), len([p for p in os.listdir("/proc") if p.isdigit()]) < 5)');
+      assert.equal(r.stdout, 'False True\n');
+    });
+
+    it('survives killing PID 1 of its namespace', async function () {
+      const r = await run('import os, signal\ntry:\n    os.kill(1, signal.SIGKILL)\nexcept OSError as e:\n    print("denied", e.errno)');
+      assert.notEqual(r.status, 'sandbox_error');
+    });
+
+    it('starts each run with an empty /tmp', async function () {
+      await run('open("/tmp/state", "w").write("left")');
+      const r = await run('import os; print(os.listdir("/tmp"))');
+      assert.equal(r.stdout, '[]\n');
+    });
+
+    it('limits the size of a file written to /tmp', async function () {
+      const r = await run('f = open("/tmp/big", "wb")\nfor _ in range(64):\n    f.write(b"x" * 1024 * 1024)', { timeoutMs: 5000 });
+      assert.equal(r.status, 'runtime_error');
+    });
+  });
+});
+
+describe('createProcessSandbox', function () {
+  it('rejects bwrap: always where bubblewrap is missing, else returns a bwrap sandbox', async function () {
+    const auto = await createProcessSandbox({ quiet: true });
+    if (auto.bwrap) assert.equal((await createProcessSandbox({ bwrap: 'always', quiet: true })).bwrap, true);
+    else await assert.rejects(createProcessSandbox({ bwrap: 'always', quiet: true }), { code: 'SANDBOX_BWRAP_UNAVAILABLE' });
+  });
+
+  it('runs without bubblewrap when told so', async function () {
+    const sandbox = await createProcessSandbox({ bwrap: 'never', quiet: true });
+    assert.equal(sandbox.bwrap, false);
+    const r = await sandbox.run({ ...base, code: 'print("plain")' });
+    assert.equal(r.stdout, 'plain\n');
+  });
+
+  it('rejects a relative interpreter path', async function () {
+    await assert.rejects(createProcessSandbox({ python: 'python3', quiet: true }), { code: 'SANDBOX_PROCESS_SPAWN_FAILED' });
+  });
+
+  it('reports a missing interpreter as sandbox_error with a coded error', async function () {
+    const sandbox = await createProcessSandbox({ python: '/nonexistent/python3', bwrap: 'never', quiet: true });
+    const r = await sandbox.run({ ...base, code: 'print(1)' });
+    assert.equal(r.status, 'sandbox_error');
+    assert.equal(r.error?.code, 'SANDBOX_PROCESS_SPAWN_FAILED');
+  });
+
+  it('refuses runs after close with SANDBOX_CLOSED', async function () {
+    const sandbox = await createProcessSandbox({ quiet: true });
+    await sandbox.close();
+    await assert.rejects(sandbox.run({ ...base, code: 'print(1)' }), { code: 'SANDBOX_CLOSED' });
+  });
+});
