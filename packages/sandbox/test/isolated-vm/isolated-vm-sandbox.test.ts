@@ -49,8 +49,8 @@ describe('IsolatedVmSandbox', function () {
     assert.equal(r.status, 'runtime_error');
     assert.equal(r.exitCode, 1);
     assert.equal(r.stdout, 'before\n');
-    assert.match(r.stderr, /TypeError: boom/);
-    assert.match(r.stderr, /main\.js:2/);
+    assert.match(r.stderr, /^TypeError: boom\n +at .*main\.js:2:7/);
+    assert.doesNotMatch(r.stderr, /molrl:wrapper/);
   });
 
   it('reports a syntax error as runtime_error', async function () {
@@ -157,12 +157,49 @@ describe('IsolatedVmSandbox', function () {
       assert.equal(r.stdout, 'undefined undefined\n');
     });
 
-    it('cannot replace its reported output with non-strings', async function () {
-      const r = await run('__molrl_output_5f3c.stdout = { evil: true }; __molrl_output_5f3c.stderr = 7');
-      assert.equal(r.status, 'ok');
-      assert.equal(r.stdout, '');
-      assert.equal(r.stderr, '');
+    it('cannot reach or replace the output it reports', async function () {
+      const r = await run('console.log("mine"); Object.defineProperty(Object.prototype, "stdout", { set() { throw 1 }, get() { return "fake" } })');
+      assert.equal(r.status, 'ok', r.stderr);
+      assert.equal(r.stdout, 'mine\n');
     });
+
+    it('describes thrown non-errors and null as runtime_error', async function () {
+      for (const [code, text] of [['throw null', 'Uncaught null'], ['throw { a: 1 }', 'Uncaught [object Object]'], ['throw "s"', 'Uncaught s']]) {
+        const r = await run(code!);
+        assert.equal(r.status, 'runtime_error', code);
+        assert.equal(r.stderr, `${text}\n`);
+      }
+    });
+
+    // isolated-vm reads an escaping error's message/stack outside the timeout: these must end inside it.
+    const hostileThrows = [
+      'throw { get message() { for (;;) {} }, get stack() { for (;;) {} }, toString() { for (;;) {} } }',
+      'const e = new Error("x"); Object.defineProperty(e, "stack", { get() { for (;;) {} } }); throw e',
+      'throw new Proxy(new Error("x"), { get() { for (;;) {} } })',
+      'Error.prepareStackTrace = () => { for (;;) {} }; throw new Error("x")',
+      'console.log(new Proxy({}, { get() { for (;;) {} } }))',
+    ];
+    for (const code of hostileThrows) {
+      it(`ends a hostile throw or print within the timeout: ${code.slice(0, 60)}`, async function () {
+        const r = await run(code, { timeoutMs: 200 });
+        assert.ok(['timeout', 'runtime_error'].includes(r.status), JSON.stringify(r));
+      });
+    }
+  });
+
+  it('returns from a rejection whose getters loop, even though isolated-vm then keeps a thread busy', async function () {
+    // Run in a child process: the abandoned isolate thread spins until that process exits.
+    const script = `
+      import { createIsolatedVmSandbox } from ${JSON.stringify(new URL('../../src/isolated-vm/isolated-vm-sandbox.ts', import.meta.url).href)};
+      const sandbox = await createIsolatedVmSandbox({ isolates: 1 });
+      const base = { language: 'javascript', timeoutMs: 200, memoryMb: 32, outputLimitBytes: 100 };
+      const hostile = await sandbox.run({ ...base, code: '(async () => { await null; throw { get message() { for (;;) {} }, get stack() { for (;;) {} } } })()' });
+      const next = await sandbox.run({ ...base, code: 'console.log("next")' });
+      console.log(JSON.stringify([hostile.status, next.status, next.stdout]));
+      process.exit(0);`;
+    const { execFileSync } = await import('node:child_process');
+    const out = execFileSync(process.execPath, ['--no-node-snapshot', '--conditions=molrl-src', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    assert.deepEqual(JSON.parse(out), ['timeout', 'ok', 'next\n']);
   });
 
   it('stops a run when its AbortSignal fires, as killed', async function () {
