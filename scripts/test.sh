@@ -15,7 +15,7 @@ echo "== mocha"
 npx mocha "$@" || status=1
 echo "== pytest (policy server)"
 if [ -d packages/policy-server/tests ]; then
-  /usr/bin/python3 -m pytest -q packages/policy-server/tests || status=1
+  /usr/bin/python3 -m pytest -q -rs packages/policy-server/tests || status=1
 else
   echo "no policy-server tests yet"
 fi

@@ -52,7 +52,9 @@ export const errors = {
         ? `the connection to the policy server at ${url} broke after the request was sent (${describe(cause)}); not retried, ` +
             'because the server may have taken the step: compare the step in GET /v1/health before sending it again'
         : `cannot reach the policy server at ${url} after ${attempts} attempt${attempts === 1 ? '' : 's'} (${describe(cause)}); ` +
-            "start it with 'molrl server start --model tiny' or check server.url",
+            (/bad port/.test(describe(cause))
+              ? 'fetch refuses this port (the WHATWG blocked-port list, e.g. 1, 6000, 6665-6669): run the server on another port'
+              : "start it with 'molrl server start --model tiny' or check server.url"),
       { cause, details: { url, attempts, sent } },
     ),
   POLICY_URL_INVALID: (url: string) =>
@@ -61,10 +63,18 @@ export const errors = {
     }),
 } as const;
 
+/** `CODE: message` of an error and of the errors on its cause chain (fetch hides the reason in `cause`). */
 function describe(value: unknown): string {
-  if (value instanceof Error) {
-    const code = (value.cause as { code?: unknown } | undefined)?.code ?? (value as { code?: unknown }).code;
-    return typeof code === 'string' ? `${code}: ${value.message}` : value.message;
+  const parts: string[] = [];
+  let e: unknown = value;
+  for (let depth = 0; depth < 4 && e !== undefined; depth++) {
+    if (!(e instanceof Error)) {
+      parts.push(String(e));
+      break;
+    }
+    const code = (e as { code?: unknown }).code;
+    parts.push(typeof code === 'string' ? `${code}: ${e.message}` : e.message);
+    e = e.cause;
   }
-  return String(value);
+  return parts.join(' <- ');
 }

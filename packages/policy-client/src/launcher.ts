@@ -1,5 +1,5 @@
 // Starts the Python policy server as a child process (execa), waits for its ready line and health,
-// forwards its log, and stops it with the parent (signal-exit: exit, SIGINT, SIGTERM, SIGHUP).
+// forwards its log, and stops it with the parent (signal-exit: exit, SIGINT, SIGTERM, SIGHUP; stdin EOF).
 import { execa } from 'execa';
 import { createInterface } from 'node:readline';
 import { onExit } from 'signal-exit';
@@ -63,9 +63,24 @@ const TAIL_LINES = 20;
 /** The default directory of the `molrl_policy` package (works from src/ and dist/). */
 export const defaultServerDir = fileURLToPath(new URL('../../policy-server', import.meta.url));
 
-/** The server's command-line flags for `options`. */
+/**
+ * Runs `molrl_policy.server` as `python -m` would, plus a thread that sends the server SIGTERM (its clean
+ * shutdown) when stdin reaches EOF: the parent holds the other end of that pipe, so even a parent killed
+ * with SIGKILL, which no exit hook sees, leaves no orphan server holding the port or the GPU.
+ */
+export const PARENT_WATCH = [
+  'import os, runpy, signal, threading',
+  'def _watch():',
+  '    while os.read(0, 4096):  # the raw fd: a daemon thread blocked in sys.stdin aborts interpreter shutdown',
+  '        pass',
+  '    os.kill(os.getpid(), signal.SIGTERM)',
+  'threading.Thread(target=_watch, daemon=True).start()',
+  "runpy.run_module('molrl_policy.server', run_name='__main__', alter_sys=True)",
+].join('\n');
+
+/** The server's command-line flags for `options` (after the module name). */
 export function serverArgs(options: LaunchOptions): string[] {
-  const args = ['-m', 'molrl_policy.server', '--model', options.model];
+  const args = ['--model', options.model];
   if (options.modelConfig !== undefined) args.push('--model-config', JSON.stringify(options.modelConfig));
   args.push('--port', String(options.port ?? 0));
   if (options.host !== undefined) args.push('--host', options.host);
@@ -101,9 +116,9 @@ export async function launchPolicyServer(options: LaunchOptions): Promise<Policy
     onLog(line);
   };
   const pythonPath = [serverDir, process.env.PYTHONPATH].filter(Boolean).join(':');
-  const child = execa(python, serverArgs(options), {
+  const child = execa(python, ['-c', PARENT_WATCH, ...serverArgs(options)], {
     env: { PYTHONPATH: pythonPath, PYTHONUNBUFFERED: '1' },
-    stdin: 'ignore',
+    stdin: 'pipe', // never written; its EOF tells the server that the parent is gone (PARENT_WATCH)
     buffer: false,
     reject: false,
     // Own process group, so a terminal's Ctrl-C reaches only the parent, which stops the server cleanly;

@@ -93,7 +93,8 @@ export async function open(settings: TransportSettings, exchange: Exchange): Pro
       const code = failureCode(error);
       if (deadline.signal.aborted || (code && TIMEOUT_CODES.has(code))) return errors.POLICY_SERVER_TIMEOUT(exchange.endpoint, timeoutMs);
       if (code !== undefined) return errors.POLICY_SERVER_UNREACHABLE(url, attempt, error, RESET_CODES.has(code) && !exchange.idempotent);
-      return error instanceof Error ? error : new Error(String(error));
+      // Anything else fetch throws (e.g. 'bad port': fetch refuses ports such as 1, 6000, 6665-6669) is not retried.
+      return errors.POLICY_SERVER_UNREACHABLE(url, attempt, error, false);
     };
     touch();
     try {

@@ -31,13 +31,13 @@ describe('serverArgs', () => {
   it('maps every option onto its server flag', () => {
     assert.deepEqual(
       serverArgs({ model: 'tiny', modelConfig: { n_layer: 2 }, port: 8100, host: '0.0.0.0', token: 't', loraR: 8, seed: 3, device: 'cpu', threads: 2, extraArgs: ['--lr', '0.1'] }),
-      ['-m', 'molrl_policy.server', '--model', 'tiny', '--model-config', '{"n_layer":2}', '--port', '8100', '--host', '0.0.0.0', '--token', 't',
+      ['--model', 'tiny', '--model-config', '{"n_layer":2}', '--port', '8100', '--host', '0.0.0.0', '--token', 't',
         '--lora-r', '8', '--seed', '3', '--device', 'cpu', '--threads', '2', '--lr', '0.1'],
     );
   });
 
   it('asks for a free port by default', () => {
-    assert.deepEqual(serverArgs({ model: 'tiny' }), ['-m', 'molrl_policy.server', '--model', 'tiny', '--port', '0']);
+    assert.deepEqual(serverArgs({ model: 'tiny' }), ['--model', 'tiny', '--port', '0']);
   });
 });
 
@@ -101,7 +101,7 @@ describe('launchPolicyServer', () => {
     assert.equal((await server.exited).signal, 'SIGKILL');
   });
 
-  for (const how of ['exits', 'gets SIGTERM'] as const) {
+  for (const how of ['exits', 'gets SIGTERM', 'is killed with SIGKILL'] as const) {
     it(`kills the server when the parent process ${how}`, async () => {
       const script = `
         import { launchPolicyServer } from '@molrl/policy-client';
@@ -117,6 +117,7 @@ describe('launchPolicyServer', () => {
       const pid = Number(line);
       assert.ok(pid > 0);
       if (how === 'gets SIGTERM') parent.kill('SIGTERM');
+      if (how === 'is killed with SIGKILL') parent.kill('SIGKILL'); // no exit hook runs: stdin EOF must do it
       await once(parent, 'exit');
       for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
       assert.equal(alive(pid), false);

@@ -120,6 +120,12 @@ describe('PolicyClient', () => {
     assert.equal(error.details?.url, `http://127.0.0.1:${port}/v1/health`);
   });
 
+  it('reports a port that fetch refuses as POLICY_SERVER_UNREACHABLE with a hint, without retrying', async () => {
+    const error = await rejectsWith(new PolicyClient({ url: 'http://127.0.0.1:6000', retries: 3 }).health(), 'POLICY_SERVER_UNREACHABLE');
+    assert.equal(error.details?.attempts, 1);
+    assert.match(error.message, /another port/);
+  });
+
   it('retries a refused connection, also for train calls, until the server is up', async () => {
     const port = await freePort();
     const client = new PolicyClient({ url: `http://127.0.0.1:${port}`, retries: 8, retryDelayMs: 20 });

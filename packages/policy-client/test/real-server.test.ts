@@ -100,6 +100,13 @@ describe('PolicyClient against the real policy server', function () {
     assert.equal(loaded.step, saved.step);
   });
 
+  it('stops cleanly on stop(): SIGTERM, exit code 0', async () => {
+    const own = await launchPolicyServer({ model: 'tiny', modelConfig, onLog: () => {} });
+    await own.client.generate({ prompts, sampling: { maxTokens: 4 } });
+    await own.stop();
+    assert.deepEqual(await own.exited, { code: 0, signal: null });
+  });
+
   it('requires the token when started with one', async () => {
     const guarded = await launchPolicyServer({ model: 'tiny', modelConfig, token: 'tok', onLog: () => {} });
     try {

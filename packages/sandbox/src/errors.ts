@@ -2,6 +2,11 @@
 import { MolrlError, describeError } from '@molrl/common';
 
 export const errors = {
+  SANDBOX_ABORTED: (backend: string, reason: unknown) =>
+    new MolrlError('SANDBOX_ABORTED', `the ${backend} run was aborted by its AbortSignal (${describeError(reason)}); nothing to fix unless the abort was unintended`, {
+      cause: reason,
+      details: { backend },
+    }),
   SANDBOX_BWRAP_UNAVAILABLE: (problem: string) =>
     new MolrlError(
       'SANDBOX_BWRAP_UNAVAILABLE',
@@ -12,12 +17,34 @@ export const errors = {
     new MolrlError('SANDBOX_CLOSED', `the ${backend} sandbox is closed; create a new one with createSandbox() before calling run()`, {
       details: { backend },
     }),
+  SANDBOX_CONTAINER_FAILED: (image: string, cause: unknown) =>
+    new MolrlError(
+      'SANDBOX_CONTAINER_FAILED',
+      `could not start a sandbox container from ${image} (${describeError(cause)}); check 'docker info' and rebuild the image with 'npm run setup'`,
+      { cause, details: { image } },
+    ),
+  SANDBOX_CONTAINER_LOST: (container: string, cause: unknown) =>
+    new MolrlError(
+      'SANDBOX_CONTAINER_LOST',
+      `the sandbox container ${container} disappeared during the run (${describeError(cause)}): it was removed from outside or the daemon restarted; the pool starts a new one`,
+      { cause, details: { container } },
+    ),
+  SANDBOX_DOCKER_UNAVAILABLE: (cause: unknown) =>
+    new MolrlError(
+      'SANDBOX_DOCKER_UNAVAILABLE',
+      `the Docker daemon is not reachable (${describeError(cause)}); start it (npm run setup starts dockerd) or pick the isolated-vm or process backend`,
+      { cause },
+    ),
   SANDBOX_FILE_PATH_INVALID: (path: string) =>
     new MolrlError(
       'SANDBOX_FILE_PATH_INVALID',
       `RunRequest.files has the path ${JSON.stringify(path)}; expected a relative path inside the working directory (no "..", not absolute)`,
       { path: `files.${path}` },
     ),
+  SANDBOX_IMAGE_MISSING: (image: string) =>
+    new MolrlError('SANDBOX_IMAGE_MISSING', `the sandbox image ${image} is not present in the Docker daemon; run 'npm run setup' to build it`, {
+      details: { image },
+    }),
   SANDBOX_ISOLATE_FAILED: (cause: unknown) =>
     new MolrlError('SANDBOX_ISOLATE_FAILED', `could not prepare an isolated-vm context (${describeError(cause)}); the isolate is recreated on the next run`, {
       cause,
@@ -39,4 +66,25 @@ export const errors = {
       cause,
       details: { command },
     }),
+  SANDBOX_REQUEST_INVALID: (field: string, value: unknown, expected: string) =>
+    new MolrlError('SANDBOX_REQUEST_INVALID', `RunRequest.${field} is ${JSON.stringify(value)}; expected ${expected}`, {
+      path: field,
+      details: { value },
+    }),
+  SANDBOX_RUNNER_FAILED: (problem: string) =>
+    new MolrlError('SANDBOX_RUNNER_FAILED', `the in-container runner misbehaved: ${problem}; the container is recycled, rebuild the image with 'npm run setup' if this repeats`, {
+      details: { problem },
+    }),
+  SANDBOX_RUNNER_KILLED: (container: string, exitCode: unknown) =>
+    new MolrlError(
+      'SANDBOX_RUNNER_KILLED',
+      `the runner in container ${container} died during the run (container exit code ${String(exitCode)}); the program most likely killed it, the container is recycled`,
+      { details: { container, exitCode } },
+    ),
+  SANDBOX_RUNNER_UNRESPONSIVE: (container: string, waitedMs: number) =>
+    new MolrlError(
+      'SANDBOX_RUNNER_UNRESPONSIVE',
+      `the runner in container ${container} gave no reply within ${waitedMs} ms (timeout plus grace); the container is recycled`,
+      { details: { container, waitedMs } },
+    ),
 } as const;

@@ -1,6 +1,7 @@
 // JSON schema of the `sandbox:` config section (reused by every package that reads one) and its validator.
 import { assertValid, createAjv, deepFreeze } from '@molrl/common';
 import type { ValidateFunction } from 'ajv';
+import type { DockerSandboxOptions } from './docker/docker-options.ts';
 import type { IsolatedVmSandboxOptions } from './isolated-vm/isolated-vm-sandbox.ts';
 import type { ProcessSandboxOptions } from './process/process-sandbox.ts';
 import { DEFAULT_SANDBOX_BACKEND, DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from './sandbox-defaults.ts';
@@ -20,23 +21,8 @@ export interface SandboxConfig {
   process?: ProcessSandboxOptions;
 }
 
-/** The `docker:` options of a sandbox config (passed to createDockerSandbox). */
-export interface DockerSandboxConfig {
-  /** Sandbox image. */
-  image?: string;
-  /** Warm containers. */
-  poolSize?: number;
-  /** Recycle a container after this many runs. */
-  maxRunsPerContainer?: number;
-  /** CPUs per container. */
-  cpus?: number;
-  /** Container memory (memory = memory + swap), MB. */
-  memoryMb?: number;
-  /** Max processes per container. */
-  pidsLimit?: number;
-  /** Size of the tmpfs /tmp, MB. */
-  tmpfsMb?: number;
-}
+/** The `docker:` options of a sandbox config: DockerSandboxOptions without the programmatic `docker` client. */
+export type DockerSandboxConfig = Omit<DockerSandboxOptions, 'docker'>;
 
 /** What a user may write: every field optional. */
 export type SandboxConfigInput = Partial<Omit<SandboxConfig, 'limits'>> & { limits?: Partial<SandboxLimits> };
@@ -72,6 +58,8 @@ export const sandboxConfigSchema = {
         memoryMb: { type: 'integer', minimum: 16, description: 'container memory (= memory + swap), MB' },
         pidsLimit: { type: 'integer', minimum: 8, description: 'max processes per container' },
         tmpfsMb: { type: 'integer', minimum: 1, description: 'size of the tmpfs /tmp, MB' },
+        graceMs: { type: 'integer', minimum: 0, description: 'extra ms beyond timeoutMs before the runner counts as unresponsive' },
+        startTimeoutMs: { type: 'integer', minimum: 1, description: 'ms a new container may take to report ready' },
       },
     },
     isolatedVm: {

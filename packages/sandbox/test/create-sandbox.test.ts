@@ -1,6 +1,8 @@
 // Tests of createSandbox: the factory validates the config and starts the named backend.
 import assert from 'node:assert/strict';
+import { dockerMissing, skipUnless } from '../../../test/helpers/requirements.ts';
 import { createSandbox } from '../src/create-sandbox.ts';
+import { DEFAULT_DOCKER_IMAGE } from '../src/docker/index.ts';
 
 const request = { timeoutMs: 2000, memoryMb: 128, outputLimitBytes: 1024 } as const;
 
@@ -22,6 +24,18 @@ describe('createSandbox', function () {
       assert.equal(sandbox.backend, 'process');
       const r = await sandbox.run({ ...request, language: 'python', code: 'print("proc")' });
       assert.equal(r.stdout, 'proc\n');
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('starts the docker backend with the options of the docker section', async function () {
+    skipUnless(this, await dockerMissing(DEFAULT_DOCKER_IMAGE), 'createSandbox docker backend');
+    const sandbox = await createSandbox({ backend: 'docker', docker: { poolSize: 1 } });
+    try {
+      assert.equal(sandbox.backend, 'docker');
+      const r = await sandbox.run({ ...request, language: 'python', code: 'print("docker")' });
+      assert.equal(r.stdout, 'docker\n');
     } finally {
       await sandbox.close();
     }

@@ -18,7 +18,13 @@ interface PluginRow {
 async function listPlugins(): Promise<PluginRow[]> {
   const rows: PluginRow[] = [];
   for (const name of Object.keys(BUILTIN_PLUGINS)) {
-    const { plugin } = await loadPlugin(name);
+    let plugin;
+    try {
+      ({ plugin } = await loadPlugin(name));
+    } catch (error) {
+      rows.push({ name, version: '-', description: `unavailable: ${(error as Error).message.split('\n')[0]}`, options: {} });
+      continue;
+    }
     const props = plugin.optionsSchema === false ? {} : ((plugin.optionsSchema as { properties?: Record<string, Record<string, unknown>> }).properties ?? {});
     const options = Object.fromEntries(Object.entries(props).map(([k, s]) => [k, { type: s.type ?? (s.enum ? `enum ${JSON.stringify(s.enum)}` : 'object'), default: s.default ?? (plugin.defaultOptions as Record<string, unknown> | undefined)?.[k], description: s.description }]));
     rows.push({ name: plugin.name, version: plugin.version, description: plugin.description, options, ...(plugin.requires ? { requires: plugin.requires } : {}) });

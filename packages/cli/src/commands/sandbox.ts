@@ -28,17 +28,17 @@ export function registerSandbox(program: Command): void {
   sandbox
     .command('run')
     .description('Run program files (or stdin) in a sandbox and print one result per file.')
-    .argument('[FILE...]', "program files, or '-' for standard input", [])
+    .argument('[FILE...]', "program files, or '-' for standard input (the default)")
     .option('--backend <name>', 'docker | isolated-vm | process (process-unsafe: runs on this host)', 'docker')
     .option('--language <name>', 'python | javascript (default: from the file extension)')
     .option('--timeout-ms <n>', 'wall-clock limit per program, ms (default: 5000)')
     .option('--memory-mb <n>', 'memory limit per program, MB (default: 256)')
     .option('--output-limit-bytes <n>', 'cap on stdout and on stderr, bytes (default: 65536)')
-    .option('--stdin <text>', 'text fed to every program on standard input', '')
+    .option('--stdin <text>', 'text fed to every program on standard input (default: none)')
     .option('--json', 'print one RunResult JSON object per line, in file order, with "file" added')
     .addHelpText('after', RUN_HELP)
-    .action(async (files: string[], flags: SandboxRunFlags) => {
-      process.exitCode = await runSandboxCommand(files, flags);
+    .action(async (files: string[] | undefined, flags: SandboxRunFlags) => {
+      process.exitCode = await runSandboxCommand(files ?? [], flags);
     });
   sandbox.action(() => {
     sandbox.help();
@@ -76,5 +76,15 @@ async function runSandboxCommand(files: string[], flags: SandboxRunFlags): Promi
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await sandbox?.close();
+    if (((sandbox as { abandonedIsolates?: number } | null)?.abandonedIsolates ?? 0) > 0) exitHard();
   }
+}
+
+/**
+ * isolated-vm can be left with a thread spinning in a hostile program's getter (see IsolatedVmSandbox), which
+ * also blocks a normal process exit: after flushing stdout, the process ends itself with SIGKILL.
+ */
+function exitHard(): void {
+  process.stderr.write('molrl: isolated-vm left a thread busy after a hostile program; exiting with SIGKILL\n');
+  process.stdout.write('', () => process.kill(process.pid, 'SIGKILL'));
 }

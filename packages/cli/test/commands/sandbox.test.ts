@@ -1,9 +1,10 @@
 // Tests of `molrl sandbox run`, run as a user would: a separate node process on the CLI sources (no build needed).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_DOCKER_IMAGE } from '@molrl/sandbox';
 import { dockerMissing, skipUnless } from '../../../../test/helpers/requirements.ts';
 
 /** `node -e` entry equivalent to packages/cli/bin/molrl.js, but on src/ through the molrl-src condition. */
@@ -11,16 +12,20 @@ const ENTRY = "import('@molrl/cli').then(async (m) => { process.exitCode = await
 
 interface CliRun {
   code: number | null;
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
 
 /** Runs `molrl <args>`; `onStart` sees the child (to send signals). */
-function molrl(args: string[], options: { input?: string; onStart?: (child: ReturnType<typeof spawn>) => void } = {}): Promise<CliRun> {
+function molrl(
+  args: string[],
+  options: { input?: string; env?: Record<string, string>; onStart?: (child: ReturnType<typeof spawn>) => void } = {},
+): Promise<CliRun> {
   const child = spawn(
     process.execPath,
     ['--no-node-snapshot', '--conditions=molrl-src', '--disable-warning=ExperimentalWarning', '--input-type=module', '-e', ENTRY, '--', ...args],
-    { stdio: ['pipe', 'pipe', 'pipe'] },
+    { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } },
   );
   let stdout = '';
   let stderr = '';
@@ -28,7 +33,7 @@ function molrl(args: string[], options: { input?: string; onStart?: (child: Retu
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   child.stdin.end(options.input ?? '');
   options.onStart?.(child);
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
 }
 
 describe('molrl sandbox run', function () {
@@ -129,6 +134,14 @@ describe('molrl sandbox run', function () {
     assert.equal(JSON.parse(r.stderr).error.code, 'FILE_UNREADABLE');
   });
 
+  it('exits 3 with a coded error when the docker daemon cannot be reached', async function () {
+    const r = await molrl(['sandbox', 'run', file('x.py', 'print(1)'), '--backend', 'docker', '--json'], {
+      env: { DOCKER_HOST: `unix://${join(dir, 'no-docker.sock')}` },
+    });
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(JSON.parse(r.stderr).error.code, /^SANDBOX_/);
+  });
+
   it('exits 130 on SIGINT and stops the running program', async function () {
     const slow = file('slow.py', 'import time\nprint("started", flush=True)\ntime.sleep(60)');
     const r = await molrl(['sandbox', 'run', slow, slow, '--backend', 'process', '--timeout-ms', '60000', '--json'], {
@@ -141,19 +154,49 @@ describe('molrl sandbox run', function () {
   });
 
   describe('with the docker backend', function () {
+    /** Containers made by the CLI process `pid` (the pool labels each container with its owner's pid). */
+    const containersOf = (pid: number | undefined): string[] =>
+      execFileSync('docker', ['ps', '-aq', '--filter', 'label=molrl=1', '--filter', `label=molrl.pid=${pid}`], { encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .filter(Boolean);
+
     before(async function () {
-      skipUnless(this, await dockerMissing(), 'molrl sandbox run --backend docker');
+      skipUnless(this, await dockerMissing(DEFAULT_DOCKER_IMAGE), 'molrl sandbox run --backend docker');
     });
 
-    it('leaves no container behind', async function () {
-      const { execFileSync } = await import('node:child_process');
-      const count = () => execFileSync('docker', ['ps', '-aq', '--filter', 'label=molrl'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).length;
-      const before = count();
-      const r = await molrl(['sandbox', 'run', file('d.py', 'print("in docker")'), '--backend', 'docker', '--json']);
-      assert.ok(r.code === 0 || r.code === 3, r.stderr);
-      if (r.code === 0) assert.equal(JSON.parse(r.stdout).stdout, 'in docker\n');
-      else assert.match(r.stderr + r.stdout, /SANDBOX_/);
-      assert.equal(count(), before);
+    it('runs python in the pool and leaves no container behind', async function () {
+      let pid: number | undefined;
+      const r = await molrl(['sandbox', 'run', file('d.py', 'import sys\nprint("in docker", sys.stdin.read())'), '--backend', 'docker', '--stdin', 'x', '--json'], {
+        onStart: (child) => (pid = child.pid),
+      });
+      assert.equal(r.code, 0, r.stderr);
+      const row = JSON.parse(r.stdout);
+      assert.deepEqual([row.status, row.stdout], ['ok', 'in docker x\n']);
+      assert.deepEqual(containersOf(pid), []);
+    });
+
+    it('removes its containers when interrupted with SIGINT', async function () {
+      let pid: number | undefined;
+      let seen = 0;
+      const slow = file('slow-d.py', 'import time\ntime.sleep(60)');
+      const r = await molrl(['sandbox', 'run', slow, '--backend', 'docker', '--timeout-ms', '60000', '--json'], {
+        onStart: (child) => {
+          pid = child.pid;
+          // Interrupt once the pool's containers exist (the program is then running or about to).
+          const poll = setInterval(() => {
+            seen = containersOf(pid).length;
+            if (seen > 0) {
+              clearInterval(poll);
+              child.kill('SIGINT');
+            }
+          }, 100);
+          child.on('close', () => clearInterval(poll));
+        },
+      });
+      assert.ok(seen > 0, 'the pool never started a container');
+      assert.ok(r.code === 130 || r.signal === 'SIGINT', `exit ${r.code} signal ${r.signal}: ${r.stderr}`);
+      assert.deepEqual(containersOf(pid), []);
     });
   });
 });

@@ -62,12 +62,13 @@ export class IsolatedVmSandbox implements Sandbox {
 
   async #runIn(slot: IsolateSlot, req: RunRequest, opts: RunOptions): Promise<RunResult> {
     const started = performance.now();
+    if (this.#closed) throw errors.SANDBOX_CLOSED('isolated-vm'); // closed while this run waited for an isolate
     if (opts.signal?.aborted) return result('killed', started, '', '', false);
     let isolate: IvmModule.Isolate;
     let context: IvmModule.Context;
     try {
       isolate = slot.acquire(req.memoryMb);
-      context = await isolate.createContext(); // async: isolates build contexts on their own threads, in parallel
+      context = await slot.context(isolate); // async: isolates build contexts on their own threads, in parallel
     } catch (cause) {
       slot.dispose();
       const error = errors.SANDBOX_ISOLATE_FAILED(cause);
@@ -114,11 +115,13 @@ export class IsolatedVmSandbox implements Sandbox {
     } catch {
       // already gone with a disposed isolate
     }
+    slot.prepareSpare();
     const out = asOutput(copied);
 
     let status: RunStatus = 'ok';
     let stderr = out.stderr.replace(WRAPPER_FRAMES, '');
     if (ending) status = ending;
+    else if (failure && this.#closed) status = 'killed'; // close() disposed the isolate under this run
     else if (failure && /timed out/i.test(failure.message)) status = 'timeout';
     else if (failure && (/memory limit/i.test(failure.message) || isolate.isDisposed)) {
       status = 'memory_limit';

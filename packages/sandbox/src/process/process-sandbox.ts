@@ -17,7 +17,10 @@ export interface ProcessSandboxOptions {
   node?: string;
   /** Wrap each run in bubblewrap: 'auto' uses it when a probe run works. @default 'auto' */
   bwrap?: 'auto' | 'always' | 'never';
-  /** RLIMIT_NPROC of the program's uid. @default 64 */
+  /**
+   * RLIMIT_NPROC: max processes of the program's uid (a host-wide count per uid). @default 64 when molrl runs as
+   * root (programs then run as uid 65534), else 1024 (programs run as the invoking user, who has processes of their own)
+   */
   maxProcesses?: number;
   /** RLIMIT_FSIZE: the largest file the program may write, in MB. @default 16 */
   maxFileMb?: number;
@@ -36,6 +39,8 @@ export class ProcessSandbox implements Sandbox {
   /** Whether runs are wrapped in bubblewrap. */
   readonly bwrap: boolean;
   readonly #plan: CommandPlan;
+  /** Runs in flight, stopped by close(). */
+  readonly #running = new Set<AbortController>();
   #closed = false;
 
   constructor(plan: CommandPlan) {
@@ -51,6 +56,9 @@ export class ProcessSandbox implements Sandbox {
     const files = Object.entries(req.files ?? {}).map(([name, content]) => [checkedPath(name), content] as const);
     const started = performance.now();
     const dir = await mkdtemp(join(tmpdir(), 'molrl-process-'));
+    const stopper = new AbortController();
+    const signal = opts.signal ? AbortSignal.any([opts.signal, stopper.signal]) : stopper.signal;
+    this.#running.add(stopper);
     try {
       await writeFile(join(dir, mainFile(req.language)), req.code);
       for (const [name, content] of files) {
@@ -67,18 +75,21 @@ export class ProcessSandbox implements Sandbox {
         timeoutMs: req.timeoutMs,
         outputLimitBytes: req.outputLimitBytes,
         marker,
-        signal: opts.signal,
+        signal,
       });
       const result = toResult(outcome, req.language, started);
       if (marker !== null) result.marker = { value: marker, requested: outcome.markerRequested };
       return result;
     } finally {
+      this.#running.delete(stopper);
       await rm(dir, { recursive: true, force: true, maxRetries: 2 });
     }
   }
 
+  /** Refuses new runs and kills the ones in flight (they end as `killed`). */
   async close(): Promise<void> {
     this.#closed = true;
+    for (const stopper of this.#running) stopper.abort();
   }
 }
 
@@ -139,12 +150,13 @@ export async function createProcessSandbox(options: ProcessSandboxOptions = {}):
   const mode = options.bwrap ?? 'auto';
   const problem = mode === 'never' ? 'disabled by configuration' : await bwrapProblem(python, layout);
   if (mode === 'always' && problem !== null) throw errors.SANDBOX_BWRAP_UNAVAILABLE(problem);
+  const isRoot = process.getuid?.() === 0;
   const plan: CommandPlan = {
     interpreters: { python, javascript: node },
     bwrap: problem === null,
     layout,
-    dropToUid: process.getuid?.() === 0 ? UNPRIVILEGED_ID : null,
-    maxProcesses: options.maxProcesses ?? 64,
+    dropToUid: isRoot ? UNPRIVILEGED_ID : null,
+    maxProcesses: options.maxProcesses ?? (isRoot ? 64 : 1024),
     maxFileBytes: (options.maxFileMb ?? 16) * 1024 * 1024,
   };
   if (!warned && !options.quiet) {

@@ -187,19 +187,20 @@ describe('IsolatedVmSandbox', function () {
     }
   });
 
-  it('returns from a rejection whose getters loop, even though isolated-vm then keeps a thread busy', async function () {
-    // Run in a child process: the abandoned isolate thread spins until that process exits.
+  it('returns timeout for a rejection whose getters loop, though isolated-vm then keeps a thread busy', async function () {
+    // isolated-vm copies an unhandled rejection's message/stack after its timeout and a disposal interrupts only
+    // one getter, so the isolate thread spins on and even blocks process exit: run it in a child and SIGKILL it.
     const script = `
       import { createIsolatedVmSandbox } from ${JSON.stringify(new URL('../../src/isolated-vm/isolated-vm-sandbox.ts', import.meta.url).href)};
       const sandbox = await createIsolatedVmSandbox({ isolates: 1 });
       const base = { language: 'javascript', timeoutMs: 200, memoryMb: 32, outputLimitBytes: 100 };
       const hostile = await sandbox.run({ ...base, code: '(async () => { await null; throw { get message() { for (;;) {} }, get stack() { for (;;) {} } } })()' });
       const next = await sandbox.run({ ...base, code: 'console.log("next")' });
-      console.log(JSON.stringify([hostile.status, next.status, next.stdout]));
-      process.exit(0);`;
-    const { execFileSync } = await import('node:child_process');
-    const out = execFileSync(process.execPath, ['--no-node-snapshot', '--conditions=molrl-src', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
-    assert.deepEqual(JSON.parse(out), ['timeout', 'ok', 'next\n']);
+      process.stdout.write(JSON.stringify([hostile.status, next.status, next.stdout, sandbox.abandonedIsolates]) + '\\n', () => process.kill(process.pid, 'SIGKILL'));`;
+    const { spawnSync } = await import('node:child_process');
+    const child = spawnSync(process.execPath, ['--no-node-snapshot', '--conditions=molrl-src', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(child.signal, 'SIGKILL', child.stderr);
+    assert.deepEqual(JSON.parse(child.stdout), ['timeout', 'ok', 'next\n', 1]);
   });
 
   it('stops a run when its AbortSignal fires, as killed', async function () {
@@ -220,6 +221,17 @@ describe('IsolatedVmSandbox', function () {
 
   it('rejects python with SANDBOX_LANGUAGE_UNSUPPORTED', async function () {
     await assert.rejects(sandbox.run({ ...base, language: 'python', code: 'print(1)' }), { code: 'SANDBOX_LANGUAGE_UNSUPPORTED' });
+  });
+});
+
+describe('IsolatedVmSandbox.close', function () {
+  it('ends runs in flight as killed and refuses queued ones with SANDBOX_CLOSED', async function () {
+    const sandbox = await createIsolatedVmSandbox({ isolates: 1 });
+    const running = sandbox.run({ ...base, code: 'for (;;) {}', timeoutMs: 10_000 });
+    const queued = sandbox.run({ ...base, code: 'console.log(1)' });
+    setTimeout(() => void sandbox.close(), 100);
+    assert.equal((await running).status, 'killed');
+    await assert.rejects(queued, { code: 'SANDBOX_CLOSED' });
   });
 });
 

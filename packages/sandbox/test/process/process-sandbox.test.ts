@@ -231,9 +231,11 @@ describe('createProcessSandbox', function () {
     assert.equal(r.error?.code, 'SANDBOX_PROCESS_SPAWN_FAILED');
   });
 
-  it('refuses runs after close with SANDBOX_CLOSED', async function () {
+  it('kills runs in flight on close and refuses later runs with SANDBOX_CLOSED', async function () {
     const sandbox = await createProcessSandbox({ quiet: true });
-    await sandbox.close();
+    const running = sandbox.run({ ...base, code: 'import time; time.sleep(30)', timeoutMs: 20_000 });
+    setTimeout(() => void sandbox.close(), 300);
+    assert.equal((await running).status, 'killed');
     await assert.rejects(sandbox.run({ ...base, code: 'print(1)' }), { code: 'SANDBOX_CLOSED' });
   });
 });

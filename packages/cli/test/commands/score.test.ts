@@ -1,0 +1,69 @@
+// Tests of `molrl score`: output in input order, bad lines by number, invalid config (exit 2) with every path.
+import { deepStrictEqual, match, ok, strictEqual } from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const entry = fileURLToPath(new URL('./fixtures/plugins-cli.ts', import.meta.url));
+const echo = fileURLToPath(new URL('../../../core/test/rewards/fixtures/echo-plugin.ts', import.meta.url));
+
+function molrl(args: string[]) {
+  const r = spawnSync(process.execPath, ['--conditions=molrl-src', '--disable-warning=ExperimentalWarning', entry, ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('molrl score', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'molrl-score-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const write = (name: string, text: string) => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+
+  it('prints one JSON line per sample in input order and reports bad lines by number', () => {
+    const config = write('c.json', JSON.stringify({ rewards: [{ plugin: echo, options: { bonus: 1 } }, { plugin: echo, weight: 0.5 }], sandbox: { backend: 'process' } }));
+    const lines = ['{"id":"a","completion":"","metadata":{"score":1}}', 'not json', '{"id":"b","completion":"","metadata":{"score":null}}', '{"completion":"x"}', '{"id":"c","completion":"","metadata":{"action":"throw"}}'];
+    const samples = write('s.jsonl', lines.join('\n') + '\n');
+    const r = molrl(['score', '--config', config, '--samples', samples, '--json', '--concurrency', '2']);
+    strictEqual(r.code, 1, r.stderr);
+    const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; score: number | null; status: string; rewards: Record<string, { score: number | null }> });
+    deepStrictEqual(out.map((o) => [o.id, o.score, o.status]), [['a', 2.5, 'ok'], ['b', null, 'abstain'], ['c', null, 'infra_error']]);
+    deepStrictEqual(Object.keys(out[0].rewards), ['test:echo', 'test:echo#2']);
+    match(r.stderr, /s\.jsonl:2: /);
+    match(r.stderr, /s\.jsonl:4: /);
+    const summary = JSON.parse(r.stderr.trim().split('\n').pop()!) as { summary: { samples: number; invalidLines: number; statuses: Record<string, number>; mean: number } };
+    deepStrictEqual([summary.summary.samples, summary.summary.invalidLines, summary.summary.statuses, summary.summary.mean], [3, 2, { ok: 1, abstain: 1, infra_error: 1 }, 2.5]);
+  });
+
+  it('exits 2 listing every config problem with its path', () => {
+    const config = write('bad.json', JSON.stringify({ rewards: [{ plugin: echo, weight: 'x' }], sandbox: { backend: 'nope' } }));
+    const samples = write('ok.jsonl', '{"id":"a","completion":""}\n');
+    const r = molrl(['score', '--config', config, '--samples', samples, '--json']);
+    strictEqual(r.code, 2);
+    const error = (JSON.parse(r.stderr.trim().split('\n').pop()!) as { error: { code: string; details: { problems: string[] } } }).error;
+    strictEqual(error.code, 'CONFIG_INVALID');
+    ok(error.details.problems.some((p) => p.startsWith('rewards[0].weight:')), error.details.problems.join('\n'));
+    ok(error.details.problems.some((p) => p.startsWith('sandbox.backend:')), error.details.problems.join('\n'));
+  });
+
+  it('exits 2 with PLUGIN_OPTIONS_INVALID and the option path for bad plugin options', () => {
+    const config = write('opts.yaml', `rewards:\n  - plugin: ${echo}\n    options: { bonus: 11 }\nsandbox: { backend: process }\n`);
+    const samples = write('ok2.jsonl', '{"id":"a","completion":""}\n');
+    const r = molrl(['score', '--config', config, '--samples', samples, '--json']);
+    strictEqual(r.code, 2);
+    const error = (JSON.parse(r.stderr.trim().split('\n').pop()!) as { error: { code: string; path: string } }).error;
+    deepStrictEqual([error.code, error.path], ['PLUGIN_OPTIONS_INVALID', 'rewards[0].options.bonus']);
+  });
+
+  it('prints help', () => {
+    const r = molrl(['score', '--help']);
+    strictEqual(r.code, 0);
+    match(r.stdout, /--samples <file>/);
+  });
+});

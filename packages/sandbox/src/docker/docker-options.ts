@@ -1,0 +1,96 @@
+// Options of the docker backend, their defaults, and the hardened container spec they produce.
+import type Docker from 'dockerode';
+import { hostname } from 'node:os';
+
+/** Options of `createDockerSandbox` (the `sandbox.docker` config section plus programmatic ones). */
+export interface DockerSandboxOptions {
+  /** Sandbox image. @default 'molrl/sandbox-python:0.1.0' */
+  image?: string;
+  /** Warm containers; also the number of concurrent executions. @default 2 */
+  poolSize?: number;
+  /** Recycle a container after this many runs. @default 256 */
+  maxRunsPerContainer?: number;
+  /** CPUs per container (NanoCpus). @default 1 */
+  cpus?: number;
+  /** Container memory, MB (Memory = MemorySwap); the ceiling of any request's memoryMb. @default 1024 */
+  memoryMb?: number;
+  /** Max processes per container (PidsLimit). @default 128 */
+  pidsLimit?: number;
+  /** Size of the tmpfs /tmp, MB. @default 64 */
+  tmpfsMb?: number;
+  /** A dockerode client (e.g. for a remote host). @default new Docker() (DOCKER_HOST or the local socket) */
+  docker?: Docker;
+  /** Extra ms the host waits beyond a run's timeoutMs before it declares the runner unresponsive. @default 5000 */
+  graceMs?: number;
+  /** Ms a new container may take to report ready. @default 30000 */
+  startTimeoutMs?: number;
+}
+
+/** Options with every default filled in. */
+export type ResolvedDockerOptions = Required<Omit<DockerSandboxOptions, 'docker'>> & { docker: Docker };
+
+/** Default image name: the one `npm run setup` builds. */
+export const DEFAULT_DOCKER_IMAGE = 'molrl/sandbox-python:0.1.0';
+
+/** Fill in defaults. */
+export function resolveDockerOptions(options: DockerSandboxOptions, docker: Docker): ResolvedDockerOptions {
+  return {
+    image: options.image ?? DEFAULT_DOCKER_IMAGE,
+    poolSize: options.poolSize ?? 2,
+    maxRunsPerContainer: options.maxRunsPerContainer ?? 256,
+    cpus: options.cpus ?? 1,
+    memoryMb: options.memoryMb ?? 1024,
+    pidsLimit: options.pidsLimit ?? 128,
+    tmpfsMb: options.tmpfsMb ?? 64,
+    graceMs: options.graceMs ?? 5000,
+    startTimeoutMs: options.startTimeoutMs ?? 30_000,
+    docker,
+  };
+}
+
+/** Labels every molrl container carries: `molrl=1`, the pool, and the owning process (for stale cleanup). */
+export function containerLabels(poolId: string): Record<string, string> {
+  return { molrl: '1', 'molrl.pool': poolId, 'molrl.pid': String(process.pid), 'molrl.host': hostname() };
+}
+
+/** The hardened create-container spec: runner as main process with attached stdio, nothing reachable. */
+export function containerSpec(o: ResolvedDockerOptions, poolId: string): Docker.ContainerCreateOptions {
+  const memory = o.memoryMb * 1024 * 1024;
+  return {
+    Image: o.image,
+    Cmd: ['python3', '/opt/molrl/runner.py', '--container'],
+    User: '65534:65534',
+    WorkingDir: '/tmp',
+    Env: ['PATH=/usr/local/bin:/usr/bin:/bin', 'LANG=C.UTF-8', 'PYTHONDONTWRITEBYTECODE=1'],
+    Labels: containerLabels(poolId),
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    OpenStdin: true,
+    StdinOnce: false,
+    Tty: false,
+    NetworkDisabled: true,
+    HostConfig: {
+      NetworkMode: 'none',
+      ReadonlyRootfs: true,
+      Tmpfs: { '/tmp': `rw,noexec,nosuid,nodev,size=${o.tmpfsMb}m,mode=1777` },
+      ShmSize: 16 * 1024 * 1024,
+      Memory: memory,
+      MemorySwap: memory,
+      PidsLimit: o.pidsLimit,
+      NanoCpus: Math.round(o.cpus * 1e9),
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges'],
+      Init: true,
+      Privileged: false,
+      IpcMode: 'private',
+      Ulimits: [
+        { Name: 'nofile', Soft: 1024, Hard: 1024 },
+        { Name: 'core', Soft: 0, Hard: 0 },
+        { Name: 'fsize', Soft: 256 * 1024 * 1024, Hard: 256 * 1024 * 1024 },
+      ],
+      LogConfig: { Type: 'none', Config: {} },
+      AutoRemove: false,
+    },
+  };
+}

@@ -1,0 +1,245 @@
+// The docker backend: a FIFO-queued pool of warm hardened containers, each with a persistent fork-server runner.
+import Docker from 'dockerode';
+import { randomBytes } from 'node:crypto';
+import type { RunOptions, RunRequest, RunResult, Sandbox } from '../types.ts';
+import { errors } from '../errors.ts';
+import { resolveDockerOptions, type DockerSandboxOptions, type ResolvedDockerOptions } from './docker-options.ts';
+import { RunnerSession, type RunnerReply, type SessionFailure } from './runner-session.ts';
+import { removeStaleContainers, trackPool, untrackPool } from './exit-cleanup.ts';
+import { checkRequest } from './check-request.ts';
+
+interface Waiter {
+  resolve(session: RunnerSession | Error): void;
+}
+
+/** Statuses after which a container is not reused. */
+const RECYCLE_AFTER = new Set(['timeout', 'killed', 'memory_limit', 'sandbox_error']);
+
+/** A pool of warm containers implementing Sandbox (python only: the image has no node). */
+export class DockerSandbox implements Sandbox {
+  readonly backend = 'docker' as const;
+  /** Label value `molrl.pool` of this pool's containers. */
+  readonly poolId = randomBytes(6).toString('hex');
+  readonly #o: ResolvedDockerOptions;
+  readonly #idle: RunnerSession[] = [];
+  readonly #live = new Set<RunnerSession>();
+  readonly #waiters: Waiter[] = [];
+  #starting = 0;
+  #closed = false;
+  #lastStartError: Error | null = null;
+  #retryTimer: NodeJS.Timeout | null = null;
+
+  constructor(options: ResolvedDockerOptions) {
+    this.#o = options;
+  }
+
+  /** Why the last container start failed, or null. */
+  get startError(): Error | null {
+    return this.#lastStartError;
+  }
+
+  /** Ids of the containers this pool holds now (idle or busy). */
+  get containerIds(): string[] {
+    return [...this.#live].map((s) => s.container.id);
+  }
+
+  /** Start containers until the pool is full; resolves when those started now are ready (or failed). */
+  async fill(): Promise<void> {
+    const want = this.#o.poolSize - this.#live.size - this.#starting;
+    await Promise.all(Array.from({ length: Math.max(0, want) }, () => this.#startOne()));
+  }
+
+  async #startOne(): Promise<void> {
+    this.#starting++;
+    try {
+      const session = await RunnerSession.start(this.#o, this.poolId, (s) => this.#onDeath(s));
+      this.#starting--;
+      if (this.#closed) return void (await session.destroy());
+      this.#lastStartError = null;
+      this.#live.add(session);
+      this.#release(session);
+    } catch (cause) {
+      this.#starting--;
+      this.#lastStartError = errors.SANDBOX_CONTAINER_FAILED(this.#o.image, cause);
+      if (this.#live.size === 0 && this.#starting === 0) {
+        for (const w of this.#waiters.splice(0)) w.resolve(this.#lastStartError);
+      }
+      if (!this.#closed && !this.#retryTimer) {
+        this.#retryTimer = setTimeout(() => {
+          this.#retryTimer = null;
+          if (!this.#closed) void this.fill();
+        }, 1000);
+        this.#retryTimer.unref();
+      }
+    }
+  }
+
+  /** A runner died while idle (a busy one is retired by run() after it asked the daemon why). */
+  #onDeath(session: RunnerSession): void {
+    const i = this.#idle.indexOf(session);
+    if (i < 0) return;
+    this.#idle.splice(i, 1);
+    this.#retire(session);
+  }
+
+  #release(session: RunnerSession): void {
+    if (session.dead) return;
+    const waiter = this.#waiters.shift();
+    if (waiter) waiter.resolve(session);
+    else this.#idle.push(session);
+  }
+
+  #retire(session: RunnerSession): void {
+    this.#live.delete(session);
+    void session.destroy();
+    if (!this.#closed) void this.fill();
+  }
+
+  #acquire(signal: AbortSignal | undefined): Promise<RunnerSession> {
+    const idle = this.#idle.shift();
+    if (idle) return Promise.resolve(idle);
+    if (this.#live.size === 0 && this.#starting === 0) {
+      if (this.#lastStartError) void this.fill();
+      else return Promise.reject(errors.SANDBOX_CONTAINER_FAILED(this.#o.image, new Error('the pool holds no container')));
+    }
+    return new Promise<RunnerSession>((resolve, reject) => {
+      const onAbort = () => {
+        const i = this.#waiters.indexOf(waiter);
+        if (i >= 0) this.#waiters.splice(i, 1);
+        reject(errors.SANDBOX_ABORTED('docker', signal!.reason));
+      };
+      const waiter: Waiter = {
+        resolve: (got) => {
+          signal?.removeEventListener('abort', onAbort);
+          if (got instanceof Error) reject(got);
+          else resolve(got);
+        },
+      };
+      this.#waiters.push(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  async run(req: RunRequest, opts: RunOptions = {}): Promise<RunResult> {
+    if (this.#closed) throw errors.SANDBOX_CLOSED('docker');
+    checkRequest(req, this.#o.memoryMb);
+    const signal = opts.signal;
+    if (signal?.aborted) throw errors.SANDBOX_ABORTED('docker', signal.reason);
+    let session: RunnerSession;
+    try {
+      session = await this.#acquire(signal);
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SANDBOX_ABORTED') throw error;
+      return infraResult(error as Error, 0);
+    }
+    if (signal?.aborted) {
+      this.#release(session);
+      throw errors.SANDBOX_ABORTED('docker', signal.reason);
+    }
+    if (!session.languages.includes(req.language)) {
+      this.#release(session);
+      throw errors.SANDBOX_LANGUAGE_UNSUPPORTED('docker', req.language, session.languages);
+    }
+    const started = performance.now();
+    const waitMs = req.timeoutMs + this.#o.graceMs;
+    const payload = {
+      language: req.language,
+      code: req.code,
+      stdin: req.stdin ?? '',
+      files: req.files ?? {},
+      timeoutMs: req.timeoutMs,
+      memoryMb: req.memoryMb,
+      outputLimitBytes: req.outputLimitBytes,
+      marker: req.marker === true,
+    };
+    let aborted = false;
+    const onAbort = () => {
+      aborted = true;
+      this.#retire(session); // kills the program with its container
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const reply = await session.request(payload, waitMs);
+      const result = toResult(reply);
+      if (RECYCLE_AFTER.has(result.status) || reply.leftovers > 0 || session.runs >= this.#o.maxRunsPerContainer) this.#retire(session);
+      else this.#release(session);
+      return result;
+    } catch (failure) {
+      if (aborted) throw errors.SANDBOX_ABORTED('docker', signal!.reason);
+      const { oom, error } = await session.explain(failure as { kind: SessionFailure; detail: string }, waitMs);
+      this.#retire(session);
+      const durationMs = performance.now() - started;
+      if (oom) return { ...emptyResult('memory_limit', durationMs), signal: 'SIGKILL' };
+      if (error.code === 'SANDBOX_RUNNER_KILLED') return { ...emptyResult('killed', durationMs), signal: 'SIGKILL', error: { code: error.code, message: error.message } };
+      if (error.code === 'SANDBOX_RUNNER_UNRESPONSIVE') return { ...emptyResult('timeout', durationMs), error: { code: error.code, message: error.message } };
+      return infraResult(error, durationMs);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Remove every container of this pool; queued runs get a sandbox_error. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    for (const w of this.#waiters.splice(0)) w.resolve(errors.SANDBOX_CLOSED('docker'));
+    const all = [...this.#live];
+    this.#live.clear();
+    this.#idle.length = 0;
+    await Promise.all(all.map((s) => s.destroy()));
+    untrackPool(this);
+  }
+}
+
+function emptyResult(status: RunResult['status'], durationMs: number): RunResult {
+  return { status, exitCode: null, signal: null, stdout: '', stderr: '', truncated: false, durationMs };
+}
+
+function infraResult(error: Error, durationMs: number): RunResult {
+  const code = (error as { code?: string }).code ?? 'SANDBOX_RUNNER_FAILED';
+  return { ...emptyResult('sandbox_error', durationMs), error: { code, message: error.message } };
+}
+
+function toResult(reply: RunnerReply): RunResult {
+  const result: RunResult = {
+    status: reply.status as RunResult['status'],
+    exitCode: reply.exitCode ?? null,
+    signal: reply.signal ?? null,
+    stdout: reply.stdout ?? '',
+    stderr: reply.stderr ?? '',
+    truncated: reply.truncated === true,
+    durationMs: reply.durationMs ?? 0,
+  };
+  if (reply.error) result.error = reply.error;
+  if (reply.marker) result.marker = reply.marker;
+  return result;
+}
+
+/**
+ * Start a docker pool: checks the daemon (`SANDBOX_DOCKER_UNAVAILABLE`) and the image
+ * (`SANDBOX_IMAGE_MISSING`), then waits until `poolSize` containers are warm.
+ */
+export async function createDockerSandbox(options: DockerSandboxOptions = {}): Promise<DockerSandbox> {
+  const o = resolveDockerOptions(options, options.docker ?? new Docker());
+  try {
+    await o.docker.ping();
+  } catch (cause) {
+    throw errors.SANDBOX_DOCKER_UNAVAILABLE(cause);
+  }
+  try {
+    await o.docker.getImage(o.image).inspect();
+  } catch (cause) {
+    if ((cause as { statusCode?: number }).statusCode === 404) throw errors.SANDBOX_IMAGE_MISSING(o.image);
+    throw errors.SANDBOX_DOCKER_UNAVAILABLE(cause);
+  }
+  await removeStaleContainers(o.docker).catch(() => undefined); // leftovers of crashed earlier processes
+  const pool = new DockerSandbox(o);
+  trackPool(pool);
+  await pool.fill();
+  if (pool.containerIds.length === 0) {
+    await pool.close();
+    throw pool.startError ?? errors.SANDBOX_CONTAINER_FAILED(o.image, new Error('no container of the pool became ready'));
+  }
+  return pool;
+}

@@ -1,0 +1,74 @@
+// Container cleanup beyond close(): on SIGINT/SIGTERM/exit of the host process, and stale containers of dead processes.
+import Docker from 'dockerode';
+import { execFileSync } from 'node:child_process';
+import { hostname } from 'node:os';
+
+interface Closable {
+  readonly containerIds: string[];
+  close(): Promise<void>;
+}
+
+const pools = new Set<Closable>();
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+function onSignal(signal: NodeJS.Signals): void {
+  const all = [...pools];
+  pools.clear();
+  uninstall();
+  void Promise.allSettled(all.map((p) => p.close())).then(() => process.kill(process.pid, signal)); // then the default action
+}
+
+/** Last resort when the process exits without close(): remove synchronously through the docker CLI. */
+function onExit(): void {
+  const ids = [...pools].flatMap((p) => p.containerIds);
+  if (ids.length === 0) return;
+  try {
+    execFileSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore', timeout: 10_000 });
+  } catch {
+    // docker CLI missing or daemon gone: removeStaleContainers() cleans up later
+  }
+}
+
+function install(): void {
+  for (const s of SIGNALS) process.on(s, onSignal);
+  process.on('exit', onExit);
+}
+
+function uninstall(): void {
+  for (const s of SIGNALS) process.off(s, onSignal);
+  process.off('exit', onExit);
+}
+
+/** Register an open pool so a signal or exit of the process removes its containers. */
+export function trackPool(pool: Closable): void {
+  if (pools.size === 0) install();
+  pools.add(pool);
+}
+
+/** Forget a closed pool; the handlers go away with the last one. */
+export function untrackPool(pool: Closable): void {
+  if (pools.delete(pool) && pools.size === 0) uninstall();
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Remove containers labelled `molrl=1` whose owning process (label `molrl.pid` on this host) is gone.
+ * Returns the ids it removed.
+ */
+export async function removeStaleContainers(docker: Docker = new Docker()): Promise<string[]> {
+  const list = await docker.listContainers({ all: true, filters: { label: ['molrl=1'] } });
+  const stale = list.filter((c) => {
+    const pid = Number(c.Labels['molrl.pid']);
+    return c.Labels['molrl.host'] === hostname() && Number.isInteger(pid) && pid > 0 && !alive(pid);
+  });
+  await Promise.all(stale.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+  return stale.map((c) => c.Id);
+}
