@@ -1,5 +1,6 @@
 // npm run bench -- sandbox: executions/s of the sandbox backends against baselines measured in the same run.
 import { execFile, spawn } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -111,6 +112,7 @@ const find = (rows: Row[], path: string, workload: string, c: number) => rows.fi
 const verdict = (ok: boolean) => (ok ? '**pass**' : '**miss**');
 
 export default async function sandboxBench(): Promise<string> {
+  const loadBefore = loadavg()[0]!;
   const rows: Row[] = [];
   const notes: string[] = [];
   let warmMs = NaN;
@@ -159,6 +161,11 @@ export default async function sandboxBench(): Promise<string> {
     for (const c of [1, 2]) rows.push(await measure('docker run --rm per execution', 'trivial', c, 30, TRIVIAL.expected, () => dockerRun(TRIVIAL.code)));
   }
 
+  const loadAfter = loadavg()[0]!;
+  notes.push(
+    `1-minute load average ${loadBefore.toFixed(2)} before and ${loadAfter.toFixed(2)} after the run on ${availableParallelism()} cores: ` +
+      'above ~1 other processes competed for the CPU and every exec/s figure is low by about that share.',
+  );
   return report(rows, warmMs, notes);
 }
 

@@ -10,9 +10,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root_dir=$(pwd)
 
-say() { printf '\033[1m[molrl setup]\033[0m %s\n' "$*"; }
-warn() { printf '\033[1;33m[molrl setup] warning:\033[0m %s\n' "$*" >&2; }
-die() { printf '\033[1;31m[molrl setup] error:\033[0m %s\n' "$*" >&2; exit 1; }
+if [ -t 1 ]; then b=$'\033[1m' y=$'\033[1;33m' r=$'\033[1;31m' n=$'\033[0m'; else b='' y='' r='' n=''; fi
+say() { printf '%s[molrl setup]%s %s\n' "$b" "$n" "$*"; }
+warn() { printf '%s[molrl setup] warning:%s %s\n' "$y" "$n" "$*" >&2; }
+die() { printf '%s[molrl setup] error:%s %s\n' "$r" "$n" "$*" >&2; exit 1; }
 
 is_root=0
 [ "$(id -u)" = 0 ] && is_root=1
@@ -59,8 +60,6 @@ ensure_node() {
 
 ensure_node
 [ "${MOLRL_SETUP_ONLY:-}" = node ] && exit 0
-node_home=$(cd "$(dirname "$(readlink -f "$(command -v node)")")/.." && pwd)
-[ -d "$node_home/include/node" ] && export npm_config_nodedir="$node_home"
 
 # ---- 2. system packages -------------------------------------------------------------------------
 apt_packages=(debootstrap bubblewrap build-essential python3 python3-torch libopenblas0-pthread python3-numpy python3-pytest python3-yaml python3-jsonschema)

@@ -5,10 +5,19 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 version=$(node -p "require('$here/../../packages/sandbox/package.json').version")
-image="molrl/sandbox-python:$version"
-base_image="molrl/sandbox-base:bookworm"
+image=${MOLRL_IMAGE:-molrl/sandbox-python:$version}
+base_image=${MOLRL_BASE_IMAGE:-molrl/sandbox-base:bookworm}
 force=${MOLRL_FORCE_IMAGE_BUILD:-0}
 say() { echo "[molrl image] $*"; }
+# docker build quietly; its output is shown only when it fails.
+build() {
+  local log
+  log=$(mktemp)
+  if ! docker build -q --label "molrl.runner-sha256=$hash" -t "$image" "$@" >"$log" 2>&1; then
+    cat "$log" >&2; rm -f "$log"; say "docker build failed"; exit 1
+  fi
+  rm -f "$log"
+}
 
 hash=$(cat "$here/runner.py" "$here/Dockerfile" "$here/Dockerfile.offline" | sha256sum | cut -c1-64)
 current=$(docker image inspect -f '{{ index .Config.Labels "molrl.runner-sha256" }}' "$image" 2>/dev/null || true)
@@ -20,7 +29,7 @@ fi
 
 if [ "${MOLRL_OFFLINE_IMAGE:-0}" != 1 ] && timeout 120 docker pull -q python:3.12-slim >/dev/null 2>&1; then
   say "building $image from python:3.12-slim"
-  docker build -q --label "molrl.runner-sha256=$hash" -t "$image" -f "$here/Dockerfile" "$here" >/dev/null
+  build -f "$here/Dockerfile" "$here"
   say "built $image"
   exit 0
 fi
@@ -29,9 +38,8 @@ say "no image registry reachable: building offline from Debian packages"
 if ! docker image inspect "$base_image" >/dev/null 2>&1; then
   command -v debootstrap >/dev/null || { say "debootstrap is missing: apt-get install -y debootstrap"; exit 1; }
   # The mirror apt already uses (deb822 .sources or one-line sources.list); never hard-coded.
-  mirror=$( (grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}'; \
-             grep -hs '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list | awk '{print $2}') \
-           | grep -v -- '-security' | head -n 1)
+  mirror=$( { grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources || true; grep -hs '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list || true; } \
+           | awk '{print $2}' | grep -v -- '-security' | head -n 1 || true)
   [ -n "$mirror" ] || { say "cannot find a Debian mirror in apt's sources"; exit 1; }
   rootfs=$(mktemp -d /var/tmp/molrl-rootfs.XXXXXX)
   trap 'rm -rf "$rootfs"' EXIT
@@ -44,5 +52,5 @@ if ! docker image inspect "$base_image" >/dev/null 2>&1; then
   rm -f "$rootfs.log"
 fi
 say "building $image from $base_image"
-docker build -q --label "molrl.runner-sha256=$hash" -t "$image" -f "$here/Dockerfile.offline" "$here" >/dev/null
+build --build-arg "BASE=$base_image" -f "$here/Dockerfile.offline" "$here"
 say "built $image"

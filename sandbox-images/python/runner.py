@@ -8,6 +8,9 @@ Protocol: NDJSON on stdin/stdout, one request at a time; the first line out is {
              "leftovers", "marker"?: {"value", "requested"}, "error"?: {"code", "message"}}
 `--container` (the image's mode) also kills every leftover process of the runner's uid and wipes /tmp and
 /dev/shm after each run; without it (on a host) only the process group and the working directory are cleaned.
+Known limit: programs are forked from this process, so freed memory may still hold earlier requests' bytes
+(not reachable as objects; a program would have to scan raw memory with ctypes). A clean zygote forked
+before the first request would close that.
 """
 import ctypes, fcntl, gc, json, os, resource, secrets, select, shutil, signal, stat, sys, tempfile, time, traceback
 
@@ -142,7 +145,7 @@ def run(req, workdir):
     if pid == 0:
         _child(req, workdir, child_fds)
     marker = _make_marker(req) if want_marker else None  # made after the fork: the child never holds it
-    for fd in set(child_fds):
+    for fd in set(child_fds) | {null}:
         os.close(fd)
     pidfd = os.pidfd_open(pid)
     stdin_w, out_r, err_r, info_r = pipes[0][1], pipes[1][0], pipes[2][0], pipes[3][0]
@@ -237,12 +240,21 @@ def run(req, workdir):
         result = "runtime_error"
     else:
         result = "ok"
-    resp = {"status": result, "exitCode": code, "signal": signal.Signals(sig).name if sig else None,
+    resp = {"status": result, "exitCode": code, "signal": _signal_name(sig),
             "stdout": bufs[out_r].decode("utf-8", "replace"), "stderr": bufs[err_r].decode("utf-8", "replace"),
             "truncated": truncated, "durationMs": round(duration, 3)}
     if marker is not None:
         resp["marker"] = {"value": marker, "requested": requested}
     return resp
+
+
+def _signal_name(sig):
+    if sig is None:
+        return None
+    try:
+        return signal.Signals(sig).name
+    except ValueError:  # real-time signals have no name
+        return "SIG%d" % sig
 
 
 def _proc_leftovers(me):
@@ -265,11 +277,11 @@ def _proc_leftovers(me):
 
 def _wipe(root):
     def fix(func, path, _exc):
-        try:
-            os.chmod(os.path.dirname(path), 0o700)
-            os.chmod(path, stat.S_IRWXU)
-        except OSError:
-            pass
+        for target in (os.path.dirname(path), path):  # a program may have chmod-ed either to 0
+            try:
+                os.chmod(target, stat.S_IRWXU)
+            except OSError:
+                pass
         try:
             (shutil.rmtree if os.path.isdir(path) and not os.path.islink(path) else os.unlink)(path)
         except OSError:
@@ -362,6 +374,9 @@ def main():
         resp["id"] = rid
         out.write(json.dumps(resp).encode() + b"\n")
         out.flush()
+        # drop this run's request and result before the next fork, so the next program cannot find them
+        # as live objects (gc.get_objects); freed memory is not scrubbed, see the note at the top
+        line = req = resp = None
     if not CONTAINER:
         shutil.rmtree(scratch, ignore_errors=True)
 

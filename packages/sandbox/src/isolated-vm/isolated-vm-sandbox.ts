@@ -71,6 +71,7 @@ export class IsolatedVmSandbox implements Sandbox {
       context = await slot.context(isolate); // async: isolates build contexts on their own threads, in parallel
     } catch (cause) {
       slot.dispose();
+      if (this.#closed) return result('killed', started, '', '', false);
       const error = errors.SANDBOX_ISOLATE_FAILED(cause);
       return { ...result('sandbox_error', started, '', '', false), error: { code: error.code, message: error.message } };
     }
@@ -122,10 +123,12 @@ export class IsolatedVmSandbox implements Sandbox {
     let stderr = out.stderr.replace(WRAPPER_FRAMES, '');
     if (ending) status = ending;
     else if (failure && this.#closed) status = 'killed'; // close() disposed the isolate under this run
-    else if (failure && /timed out/i.test(failure.message)) status = 'timeout';
-    else if (failure && (/memory limit/i.test(failure.message) || isolate.isDisposed)) {
-      status = 'memory_limit';
+    // An unhandled rejection's message is the program's own text: limits are recognized by their effect too.
+    else if (failure && isolate.isDisposed) {
+      status = 'memory_limit'; // isolated-vm disposes the isolate when it passes memoryLimit
       slot.dispose();
+    } else if (failure && /timed out/i.test(failure.message) && performance.now() - started >= req.timeoutMs) {
+      status = 'timeout';
     } else if (out.over) status = 'output_limit';
     else if (out.threw) status = 'runtime_error';
     else if (failure) {

@@ -99,9 +99,11 @@ function toResult(outcome: SpawnOutcome, language: Language, started: number): R
   const stderr = outcome.stderr.toString('utf8');
   const base = { exitCode: outcome.exitCode, signal: outcome.signal, stdout, stderr, truncated: outcome.truncated };
   const durationMs = performance.now() - started;
-  const infra = outcome.spawnError ?? (outcome.exitCode !== 0 && /^(bwrap|prlimit|setpriv): /.test(stderr) ? new Error(stderr.trim()) : null);
-  if (infra) {
-    const error = errors.SANDBOX_PROCESS_SPAWN_FAILED(language === 'python' ? 'the python program' : 'the javascript program', infra);
+  // Only a failed spawn is infrastructure. Whatever the program prints or exits with is its own result: the whole
+  // prlimit/bwrap/setpriv chain was proven at creation, and a program must never pass itself off as sandbox_error
+  // (which is retried and excluded instead of scored).
+  if (outcome.spawnError) {
+    const error = errors.SANDBOX_PROCESS_SPAWN_FAILED('/usr/bin/prlimit', outcome.spawnError);
     return { ...base, status: 'sandbox_error', durationMs, error: { code: error.code, message: error.message } };
   }
   return { ...base, status: statusOf(outcome, language, stderr), durationMs };
@@ -167,5 +169,22 @@ export async function createProcessSandbox(options: ProcessSandboxOptions = {}):
         `Use it for development only; use backend 'docker' for training.\n`,
     );
   }
-  return new ProcessSandbox(plan);
+  const sandbox = new ProcessSandbox(plan);
+  await proveChain(sandbox, python, node);
+  return sandbox;
+}
+
+/** Runs one program of each language through the full command chain, so later failures are the programs' own. */
+async function proveChain(sandbox: ProcessSandbox, python: string, node: string): Promise<void> {
+  const limits = { timeoutMs: 20_000, memoryMb: 256, outputLimitBytes: 4096 };
+  for (const [language, interpreter, code] of [
+    ['python', python, 'print("ok")'],
+    ['javascript', node, 'console.log("ok")'],
+  ] as const) {
+    const r = await sandbox.run({ ...limits, language, code });
+    if (r.status !== 'ok' || r.stdout !== 'ok\n') {
+      const why = r.error?.message ?? (r.stderr.trim() || `status ${r.status}, exit ${r.exitCode}`);
+      throw errors.SANDBOX_PROCESS_SPAWN_FAILED(interpreter, new Error(why.split('\n').slice(0, 3).join(' ')));
+    }
+  }
 }

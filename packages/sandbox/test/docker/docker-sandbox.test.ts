@@ -131,12 +131,48 @@ describe('DockerSandbox', function () {
       await assertHealthy();
     });
 
-    it('kills background children that left the process group', async () => {
+    it('kills background children that left the process group and recycles the container', async () => {
+      const before = pool.containerIds;
       const r = await pool.run(py('import subprocess\nsubprocess.Popen(["sleep", "300"], start_new_session=True)\nprint("left")'));
       assert.equal(r.status, 'ok');
       const ps = await pool.run(py('import os\nprint(sorted(open(f"/proc/{p}/comm").read().strip() for p in os.listdir("/proc") if p.isdigit()))'));
       assert.doesNotMatch(ps.stdout, /sleep/);
+      assert.notDeepEqual(pool.containerIds, before);
       await assertHealthy();
+    });
+
+    it('cannot write into the runner\'s protocol stream or read its memory', async () => {
+      const code = 'import os\nfor p in ("fd/1", "fd/0", "mem", "environ"):\n    try:\n        open(f"/proc/{os.getppid()}/{p}", "rb").close(); print(p, "open")\n    except OSError as e:\n        print(p, e.errno)';
+      const r = await pool.run(py(code));
+      assert.equal(r.stdout, 'fd/1 13\nfd/0 13\nmem 13\nenviron 13\n');
+    });
+
+    it('cannot find the previous run\'s request or result in the runner\'s frames or live objects', async () => {
+      const secret = `s${Date.now().toString(36)}x`;
+      await pool.run(py(`print("${secret}" * 2)`, { stdin: secret }));
+      const probe = [
+        'import gc, sys',
+        `needle = "".join(${JSON.stringify(secret.split(''))})`,
+        'f, frames = sys._getframe().f_back, 0',
+        'while f:',
+        '    frames += needle in repr(f.f_locals)',
+        '    f = f.f_back',
+        'print(frames, sum(1 for o in gc.get_objects() if isinstance(o, (dict, list, tuple)) and needle in repr(o)[:100000]))',
+      ].join('\n');
+      const r = await pool.run(py(probe));
+      assert.equal(r.stdout, '0 1\n', r.stderr); // 1: the probe's own globals
+    });
+
+    it('reports timeout when the program stops the runner, then recovers', async () => {
+      const quick = await createDockerSandbox({ poolSize: 1, graceMs: 300 });
+      try {
+        const r = await quick.run(py('import os, signal; os.kill(os.getppid(), signal.SIGSTOP)', { timeoutMs: 300 }));
+        assert.equal(r.status, 'timeout');
+        assert.equal(r.error?.code, 'SANDBOX_RUNNER_UNRESPONSIVE');
+        assert.equal((await quick.run(py('print(7)'))).stdout, '7\n');
+      } finally {
+        await quick.close();
+      }
     });
 
     it('cannot reach the Docker socket or the network', async () => {
@@ -155,12 +191,49 @@ describe('DockerSandbox', function () {
     });
 
     it('fills /tmp to ENOSPC and leaves nothing in /tmp or /dev/shm for the next run', async () => {
-      const fill = 'import os\nopen("/dev/shm/left", "w").write("x")\nos.mkdir("/tmp/dir"); os.chmod("/tmp/dir", 0)\ntry:\n    with open("/tmp/big", "wb") as f:\n        while True: f.write(b"x" * 2**20)\nexcept OSError as e:\n    print(e.errno)';
+      const fill = 'import os, socket\nprint(socket.gethostname())\nopen("/dev/shm/left", "w").write("x")\nos.mkdir("/tmp/dir"); os.chmod("/tmp/dir", 0)\ntry:\n    with open("/tmp/big", "wb") as f:\n        while True: f.write(b"x" * 2**20)\nexcept OSError as e:\n    print(e.errno)';
       const r = await pool.run(py(fill, { timeoutMs: 10_000 }));
-      assert.match(r.stdout, /^(28|27)\n$/); // ENOSPC (tmpfs size) or EFBIG (RLIMIT_FSIZE)
-      const next = await pool.run(py('import os; print(os.listdir("/tmp"), os.listdir("/dev/shm"), os.getcwd())'));
-      assert.match(next.stdout, /^\['run-\d+'\] \[\] \/tmp\/run-\d+\n$/);
+      assert.match(r.stdout, /^\w+\n(28|27)\n$/); // ENOSPC (tmpfs size) or EFBIG (RLIMIT_FSIZE)
+      const host = r.stdout.split('\n')[0];
+      const next = await pool.run(py('import os, socket; print(socket.gethostname()); print(os.listdir("/tmp"), os.listdir("/dev/shm"), os.getcwd())'));
+      assert.equal(next.stdout.split('\n')[0], host, 'the same container serves the next run');
+      assert.match(next.stdout.split('\n')[1]!, /^\['run-\d+'\] \[\] \/tmp\/run-\d+$/);
       await assertHealthy();
+    });
+  });
+
+  describe('recycling', () => {
+    it('recycles a container after maxRunsPerContainer runs and after a SysV IPC object is left behind', async () => {
+      const small = await createDockerSandbox({ poolSize: 1, maxRunsPerContainer: 2 });
+      try {
+        const host = 'import socket; print(socket.gethostname())';
+        const hosts: string[] = [];
+        for (let i = 0; i < 3; i++) hosts.push((await small.run(py(host))).stdout);
+        assert.equal(hosts[0], hosts[1]);
+        assert.notEqual(hosts[1], hosts[2]);
+      } finally {
+        await small.close();
+      }
+      const host = 'import socket; print(socket.gethostname())';
+      assert.equal((await pool.run(py(host))).stdout, (await pool.run(py(host))).stdout, 'an ordinary run keeps the container');
+      const ipc = await pool.run(py('import ctypes, socket\nprint(socket.gethostname())\nprint(ctypes.CDLL(None).shmget(0, 4096, 0o1600) >= 0)'));
+      assert.equal(ipc.stdout.split('\n')[1], 'True');
+      assert.notEqual((await pool.run(py(host))).stdout, ipc.stdout.split('\n')[0] + '\n');
+    });
+
+    it('runs concurrent requests in different containers and passes large stdin', async () => {
+      const two = await createDockerSandbox({ poolSize: 2 });
+      try {
+        const code = 'import socket, sys, time\nd = sys.stdin.read()\ntime.sleep(0.3)\nprint(socket.gethostname(), len(d))';
+        const big = 'x'.repeat(1 << 20);
+        const [a, b] = await Promise.all([two.run(py(code, { stdin: big })), two.run(py(code, { stdin: big }))]);
+        const [ha, na] = a.stdout.trim().split(' ');
+        const [hb, nb] = b.stdout.trim().split(' ');
+        assert.deepEqual([na, nb], [String(1 << 20), String(1 << 20)]);
+        assert.notEqual(ha, hb);
+      } finally {
+        await two.close();
+      }
     });
   });
 

@@ -65,6 +65,13 @@ describe('IsolatedVmSandbox', function () {
     assert.match(r.stderr, /later/);
   });
 
+  it('does not take a rejection that quotes a limit message for the limit', async function () {
+    for (const message of ['Script execution timed out.', 'Isolate was disposed during execution due to memory limit']) {
+      const r = await run(`Promise.reject(new Error(${JSON.stringify(message)}))`);
+      assert.equal(r.status, 'runtime_error', message);
+    }
+  });
+
   it('ends a synchronous infinite loop as timeout', async function () {
     const r = await run('for (;;) {}', { timeoutMs: 200 });
     assert.equal(r.status, 'timeout');

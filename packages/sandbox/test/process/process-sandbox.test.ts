@@ -9,11 +9,18 @@ import type { RunRequest, RunResult } from '../../src/types.ts';
 const base = { language: 'python', timeoutMs: 2000, memoryMb: 256, outputLimitBytes: 4096 } as const;
 const isRoot = process.getuid?.() === 0;
 
-/** Processes of the unprivileged uid still running a sandboxed main.py (root only: that is when runs drop to 65534). */
+/** A background child that sleeps, tagged so that leftovers() can find it. */
+const SLEEPER = 'subprocess.Popen(["/usr/bin/python3", "-c", "import time; time.sleep(60)", "molrl-test-leftover"])';
+
+/** Sandboxed processes still running: a main.py/main.js of uid 65534 (runs drop to it as root), or a SLEEPER. */
 function leftovers(): string {
-  if (!isRoot) return '';
   try {
-    return execFileSync('pgrep', ['-u', '65534', '-a', '-f', 'main\\.(py|js)'], { encoding: 'utf8' }).trim();
+    const args = isRoot ? ['-a', '-f', 'main\\.(py|js)|molrl-test-leftover'] : ['-a', '-f', 'molrl-test-leftover'];
+    return execFileSync('pgrep', args, { encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => line.includes('molrl-test-leftover') || / (-E -s -B main\.py|--max-old-space-size=\d+ main\.js)/.test(line))
+      .join('\n')
+      .trim();
   } catch {
     return ''; // pgrep exits 1 when nothing matches
   }
@@ -68,6 +75,11 @@ describe('ProcessSandbox', function () {
     assert.match(r.stderr, /ValueError: bad value/);
   });
 
+  it('never lets a program pass itself off as sandbox_error', async function () {
+    const r = await run('import sys\nsys.stderr.write("bwrap: Creating new namespace failed\\n")\nsys.exit(1)');
+    assert.equal(r.status, 'runtime_error');
+  });
+
   it('reports a non-zero exit as runtime_error with its code', async function () {
     const r = await run('import sys; sys.exit(3)');
     assert.equal(r.status, 'runtime_error');
@@ -117,7 +129,7 @@ describe('ProcessSandbox', function () {
   });
 
   it('kills background children the program leaves behind', async function () {
-    const r = await run('import subprocess\nsubprocess.Popen(["/usr/bin/python3", "-c", "import time; time.sleep(60)"])\nprint("started")');
+    const r = await run(`import subprocess\n${SLEEPER}\nprint("started")`);
     assert.equal(r.status, 'ok');
     assert.equal(r.stdout, 'started\n');
   });
@@ -206,6 +218,40 @@ describe('ProcessSandbox', function () {
   });
 });
 
+describe('ProcessSandbox without bubblewrap', function () {
+  let sandbox: ProcessSandbox;
+  const run = (code: string, extra: Partial<RunRequest> = {}): Promise<RunResult> => sandbox.run({ ...base, code, ...extra });
+
+  before(async function () {
+    sandbox = await createProcessSandbox({ bwrap: 'never', quiet: true });
+  });
+  afterEach(async function () {
+    const r = await run('print(6 * 7)');
+    assert.equal(r.stdout, '42\n');
+    assert.equal(leftovers(), '');
+  });
+
+  it('kills the process group at the timeout', async function () {
+    const r = await run(`import subprocess, time\n${SLEEPER}\ntime.sleep(60)`, { timeoutMs: 500 });
+    assert.equal(r.status, 'timeout');
+  });
+
+  it('kills background children left in the group after a normal exit', async function () {
+    const r = await run(`import subprocess\n${SLEEPER}\nprint("started")`);
+    assert.equal(r.status, 'ok');
+  });
+
+  it('serves the marker channel', async function () {
+    const r = await run('import os\nos.write(3, b"marker\\n")\nprint(os.read(4, 100).decode().strip())', { marker: true });
+    assert.equal(r.stdout, `${r.marker?.value}\n`);
+  });
+
+  it('applies the memory limit', async function () {
+    const r = await run('x = bytearray(1024 * 1024 * 1024)', { memoryMb: 128 });
+    assert.equal(r.status, 'memory_limit');
+  });
+});
+
 describe('createProcessSandbox', function () {
   it('rejects bwrap: always where bubblewrap is missing, else returns a bwrap sandbox', async function () {
     const auto = await createProcessSandbox({ quiet: true });
@@ -224,11 +270,9 @@ describe('createProcessSandbox', function () {
     await assert.rejects(createProcessSandbox({ python: 'python3', quiet: true }), { code: 'SANDBOX_PROCESS_SPAWN_FAILED' });
   });
 
-  it('reports a missing interpreter as sandbox_error with a coded error', async function () {
-    const sandbox = await createProcessSandbox({ python: '/nonexistent/python3', bwrap: 'never', quiet: true });
-    const r = await sandbox.run({ ...base, code: 'print(1)' });
-    assert.equal(r.status, 'sandbox_error');
-    assert.equal(r.error?.code, 'SANDBOX_PROCESS_SPAWN_FAILED');
+  it('rejects an interpreter that does not run with SANDBOX_PROCESS_SPAWN_FAILED', async function () {
+    await assert.rejects(createProcessSandbox({ python: '/nonexistent/python3', bwrap: 'never', quiet: true }), { code: 'SANDBOX_PROCESS_SPAWN_FAILED' });
+    await assert.rejects(createProcessSandbox({ node: '/nonexistent/node', quiet: true }), { code: 'SANDBOX_PROCESS_SPAWN_FAILED' });
   });
 
   it('kills runs in flight on close and refuses later runs with SANDBOX_CLOSED', async function () {
