@@ -36,12 +36,15 @@ const BACKENDS: readonly BackendName[] = ['docker', 'isolated-vm', 'process'];
 const LANGUAGES: readonly Language[] = ['python', 'javascript'];
 const EXTENSIONS: Record<string, Language> = { '.py': 'python', '.js': 'javascript', '.mjs': 'javascript', '.cjs': 'javascript' };
 
-function positiveInt(flag: string, value: string | undefined, fallback: number): number {
+/** A positive integer flag within [min, max] (the ranges of the sandbox config schema). */
+function positiveInt(flag: string, value: string | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   if (!/^[1-9][0-9]*$/.test(value.trim()) || !Number.isSafeInteger(Number(value))) {
     throw errors.CLI_USAGE(flag, 'expected a positive integer', value);
   }
-  return Number(value);
+  const n = Number(value);
+  if (n < min || n > max) throw errors.CLI_USAGE(flag, `expected an integer from ${min} to ${max}`, value);
+  return n;
 }
 
 function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
@@ -62,9 +65,9 @@ export async function planSandboxRun(files: string[], flags: SandboxRunFlags): P
   const backend = oneOf('--backend', flags.backend, BACKENDS) ?? 'docker';
   const language = oneOf('--language', flags.language, LANGUAGES);
   const limits: SandboxLimits = {
-    timeoutMs: positiveInt('--timeout-ms', flags.timeoutMs, DEFAULT_SANDBOX_LIMITS.timeoutMs),
-    memoryMb: positiveInt('--memory-mb', flags.memoryMb, DEFAULT_SANDBOX_LIMITS.memoryMb),
-    outputLimitBytes: positiveInt('--output-limit-bytes', flags.outputLimitBytes, DEFAULT_SANDBOX_LIMITS.outputLimitBytes),
+    timeoutMs: positiveInt('--timeout-ms', flags.timeoutMs, DEFAULT_SANDBOX_LIMITS.timeoutMs, 1, 600_000),
+    memoryMb: positiveInt('--memory-mb', flags.memoryMb, DEFAULT_SANDBOX_LIMITS.memoryMb, 8, 65_536),
+    outputLimitBytes: positiveInt('--output-limit-bytes', flags.outputLimitBytes, DEFAULT_SANDBOX_LIMITS.outputLimitBytes, 1, 64 * 1024 * 1024),
   };
   const names = files.length === 0 ? ['-'] : files;
   if (names.filter((name) => name === '-').length > 1) throw errors.CLI_USAGE('FILE', "standard input ('-') can be given once", names.join(' '));

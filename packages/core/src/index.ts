@@ -15,3 +15,18 @@ export { createRewardEngine, REWARD_ENGINE_DEFAULTS } from './rewards/reward-eng
 export { rewardsConfigSchema, validateRewardsConfig } from './rewards/rewards-config-schema.ts';
 export { RewardTester } from './plugins/reward-tester.ts';
 export * from './traces/index.ts';
+export { computeAdvantages, type AdvantageEstimator, type AdvantageOptions } from './advantages/compute-advantages.ts';
+export type * from './config/job-config-types.ts';
+export { jobConfigSchema, phaseSchemas, grpoPhaseSchema, sftPhaseSchema, samplingSchema } from './config/job-config-schema.ts';
+export { validateJobConfig, loadJobConfig } from './config/load-job-config.ts';
+export { readDataset, loadDatasets, toServerPrompt, type DatasetRow } from './dataset/load-dataset.ts';
+export { RunStore, type RunState } from './run-store/run-store.ts';
+export type { PhaseContext, PhaseRunner, PhaseProgress, MetricsRecord, TrainLogger } from './trainer/phase-context.ts';
+export { phaseRunners } from './trainer/phase-registry.ts';
+export { runGrpoPhase } from './trainer/run-grpo-phase.ts';
+export { runSftPhase, readDemonstrations, sftLearningRate, type Demonstration } from './trainer/run-sft-phase.ts';
+export { grpoStep, type GrpoStepResult } from './trainer/grpo-step.ts';
+export { generateAndScore, type RolloutResult, type ScoredCompletion } from './trainer/generate-and-score.ts';
+export { runEval } from './trainer/run-eval.ts';
+export { rewardMetrics } from './trainer/reward-metrics.ts';
+export { runTrainJob, type TrainJobOptions, type TrainJobResult } from './trainer/train-job.ts';

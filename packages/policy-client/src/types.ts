@@ -147,6 +147,8 @@ export interface MolSegment {
   loss: 'ce' | 'kl' | 'none';
   /** Render as a chat turn of this role in the model's template. */
   role?: 'system' | 'user' | 'assistant' | 'tool';
+  /** Continues the previous segment's chat turn (same role): no template prefix, no end marker in between. */
+  continues?: boolean;
 }
 
 /** `POST /v1/train/mol` body. */
@@ -161,6 +163,8 @@ export interface TrainMolRequest {
   learningRate?: number;
   /** Global-norm gradient clipping. Default 1. */
   maxGradNorm?: number;
+  /** Forward only (validation loss): no optimizer step, step count unchanged. Default false. */
+  evalOnly?: boolean;
 }
 
 /** `POST /v1/train/mol` answer. */

@@ -152,6 +152,13 @@ class Engine:
         if cut:
             log(f"train/mol: {cut} of {len(seqs)} examples truncated to the model context "
                 f"({self.policy.context} tokens)")
+        if _opt(req, "evalOnly", False):  # validation loss: forward only, no gradients, no optimizer step
+            self.policy.module.eval()
+            with torch.no_grad():
+                stats = mol_step(self.policy, seqs, _opt(req, "mode", "mol"), _opt(req, "microBatchSize", 8),
+                                 backward=False)
+            stats.update(gradNorm=0.0, step=self.step, durationMs=(time.perf_counter() - t0) * 1000)
+            return stats
         self.policy.module.train()
         self.opt.zero_grad(set_to_none=True)
         try:

@@ -50,8 +50,11 @@ def _pad(batch, pad: int, device):
     return ids.to(device), tags.to(device), attn.to(device)  # (B, T) each
 
 
-def mol_step(policy, seqs, mode: str, micro: int) -> dict:
-    """Forward/backward over micro-batches (gradients accumulate; no optimizer step) -> stats."""
+def mol_step(policy, seqs, mode: str, micro: int, backward: bool = True) -> dict:
+    """Forward/backward over micro-batches (gradients accumulate; no optimizer step) -> stats.
+
+    backward=False: forward only (validation loss; the caller wraps it in torch.no_grad()).
+    """
     all_tags = [torch.tensor(t[1:], dtype=torch.long) for _, t in seqs]
     counts = [loss_masks(t, mode) for t in all_tags]
     n_ce = int(sum(c.sum().item() for c, _ in counts))
@@ -75,7 +78,8 @@ def mol_step(policy, seqs, mode: str, micro: int) -> dict:
             kl = (kl_tok * kl_m).sum()
             loss = loss + kl / n_kl
             kl_sum += kl.item()
-        loss.backward()
+        if backward:
+            loss.backward()
         ce_sum += ce.item()
     ce_mean = ce_sum / max(1, n_ce)
     kl_mean = kl_sum / max(1, n_kl)

@@ -159,7 +159,7 @@ def _check_common(b: dict) -> None:
 
 
 def parse_train_mol(b: Any) -> dict:
-    b = _obj(b, "", ("examples", "mode", "microBatchSize", "learningRate", "maxGradNorm"))
+    b = _obj(b, "", ("examples", "mode", "microBatchSize", "learningRate", "maxGradNorm", "evalOnly"))
     exs = _get(b, "examples", "", lambda x: isinstance(x, list) and x, "a non-empty array", required=True)
     for i, ex in enumerate(exs):
         path = f"examples[{i}]"
@@ -167,10 +167,15 @@ def parse_train_mol(b: Any) -> dict:
         segs = _get(ex, "segments", path, lambda x: isinstance(x, list) and x, "a non-empty array", required=True)
         for j, s in enumerate(segs):
             sp = f"{path}.segments[{j}]"
-            _obj(s, sp, ("text", "loss", "role"))
+            _obj(s, sp, ("text", "loss", "role", "continues"))
             _get(s, "text", sp, lambda x: isinstance(x, str), "a string", required=True)
             _get(s, "loss", sp, lambda x: x in ("ce", "kl", "none"), "one of ce, kl, none", required=True)
             _get(s, "role", sp, lambda x: x in ROLES, f"one of {', '.join(ROLES)}")
+            _get(s, "continues", sp, lambda x: isinstance(x, bool), "a boolean")
+            if s.get("continues") and (j == 0 or not s.get("role") or segs[j - 1].get("role") != s.get("role")):
+                raise bad_request(f"{sp}.continues: a continued segment needs a role equal to the previous "
+                                  "segment's role", f"{sp}.continues")
+    _get(b, "evalOnly", "", lambda x: isinstance(x, bool), "a boolean")
     _get(b, "mode", "", lambda x: x in ("mol", "ce", "ce_nokl"), "one of mol, ce, ce_nokl")
     _check_common(b)
     return b

@@ -58,6 +58,8 @@ def render_segments(tok, segments: Sequence[dict]) -> tuple[list[int], list[int]
     BOS first (tag none). A segment with `role` is one chat turn: template prefix tagged none, content and the
     turn's end marker tagged with the segment's loss (the model learns to stop). A segment without `role` is
     raw text; if it is the example's last segment an EOS follows, tagged with its loss.
+    A role segment with `continues: true` continues the previous segment's turn: no template prefix, and the
+    previous piece gets no end marker (one chat turn split into pieces with different losses).
     """
     ids: list[int] = [tok.bos_id] if tok.bos_id is not None else []
     tags: list[int] = [TAG_NONE] * len(ids)
@@ -66,6 +68,10 @@ def render_segments(tok, segments: Sequence[dict]) -> tuple[list[int], list[int]
         last = k == len(segments) - 1
         if seg.get("role"):
             pre, body, end = tok.turn_parts(seg["role"], seg["text"])
+            if seg.get("continues"):
+                pre = []
+            if not last and segments[k + 1].get("continues"):
+                end = []
             ids += pre + body + end
             tags += [TAG_NONE] * len(pre) + [tag] * (len(body) + len(end))
         else:

@@ -89,3 +89,26 @@ def test_untrained_targets_do_not_change_the_loss():
 def test_examples_are_truncated_to_the_context():
     seqs, cut = encode_examples(TOK, [{"segments": [{"text": "x" * 100, "loss": "ce"}]}], 48)
     assert cut == 1 and len(seqs[0][0]) == 49
+
+
+def test_continued_segments_render_as_one_turn():
+    segs = [{"text": "q", "role": "user", "loss": "none"},
+            {"text": "<think>\n\n</think>\n\n", "role": "assistant", "loss": "none"},
+            {"text": "x=1", "role": "assistant", "loss": "ce", "continues": True}]
+    ids, tags = render_segments(TOK, segs)
+    whole = TOK.encode_messages([{"role": "user", "content": "q"},
+                                 {"role": "assistant", "content": "<think>\n\n</think>\n\nx=1"}], add_generation_prompt=False)
+    assert ids == whole
+    n_think = len(b"<think>\n\n</think>\n\n")
+    assert tags[-(3 + 1):] == [TAG_CE] * 4  # "x=1" + the one EOS of the turn
+    assert tags[-(4 + n_think):-4] == [TAG_NONE] * n_think
+
+
+def test_eval_only_reports_the_loss_without_a_step():
+    eng = make_engine()
+    before = [p.detach().clone() for p in eng.policy.module.parameters()]
+    ev = eng.train_mol({"examples": [EX], "mode": "mol", "evalOnly": True})
+    assert ev["step"] == 0 and ev["ceTokens"] == 4 and ev["klTokens"] == 3
+    assert all(torch.equal(a, b) for a, b in zip(before, eng.policy.module.parameters()))
+    tr = eng.train_mol({"examples": [EX], "mode": "mol"})
+    assert tr["step"] == 1 and tr["loss"] == pytest.approx(ev["loss"], rel=1e-5)

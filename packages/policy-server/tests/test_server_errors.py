@@ -118,6 +118,10 @@ def test_stream_lines_are_flushed_as_completions_finish(app_server, monkeypatch)
     ("/v1/train/mol", {"examples": [{"segments": [{"text": "x", "loss": "ce", "role": "bot"}]}]},
      "examples[0].segments[0].role"),
     ("/v1/train/mol", {"examples": [], "mode": "ce"}, "examples"),
+    ("/v1/train/mol", {"examples": [{"segments": [{"text": "x", "loss": "ce", "role": "user"},
+                                                  {"text": "y", "loss": "ce", "role": "tool", "continues": True}]}]},
+     "examples[0].segments[1].continues"),
+    ("/v1/train/mol", {"examples": [{"segments": [{"text": "x", "loss": "ce"}]}], "evalOnly": 1}, "evalOnly"),
     ("/v1/checkpoint/save", {"path": ""}, "path"),
 ])
 def test_built_in_checks_work_without_the_schema_files(path, body, where):

@@ -103,6 +103,7 @@ describe('molrl sandbox run', function () {
     ['a non-numeric --timeout-ms', ['--timeout-ms', 'abc'], /--timeout-ms: expected a positive integer \(got "abc"\)/],
     ['a zero --memory-mb', ['--memory-mb', '0'], /--memory-mb: expected a positive integer \(got "0"\)/],
     ['a fractional --output-limit-bytes', ['--output-limit-bytes', '1.5'], /--output-limit-bytes: expected a positive integer \(got "1.5"\)/],
+    ['a --memory-mb below the minimum', ['--memory-mb', '4'], /--memory-mb: expected an integer from 8 to 65536 \(got "4"\)/],
     ['an unknown --backend', ['--backend', 'vm2'], /--backend: expected one of docker, isolated-vm, process \(got "vm2"\)/],
     ['an unknown --language', ['--language', 'ruby'], /--language: expected one of python, javascript \(got "ruby"\)/],
   ];

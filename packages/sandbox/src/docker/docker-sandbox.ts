@@ -168,7 +168,7 @@ export class DockerSandbox implements Sandbox {
       if (aborted) throw errors.SANDBOX_ABORTED('docker', signal!.reason);
       const { oom, error } = await session.explain(failure as { kind: SessionFailure; detail: string }, waitMs);
       this.#retire(session);
-      const durationMs = performance.now() - started;
+      const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
       if (oom) return { ...emptyResult('memory_limit', durationMs), signal: 'SIGKILL' };
       if (error.code === 'SANDBOX_RUNNER_KILLED') return { ...emptyResult('killed', durationMs), signal: 'SIGKILL', error: { code: error.code, message: error.message } };
       if (error.code === 'SANDBOX_RUNNER_UNRESPONSIVE') return { ...emptyResult('timeout', durationMs), error: { code: error.code, message: error.message } };

@@ -82,7 +82,8 @@ export class ProcessSandbox implements Sandbox {
       return result;
     } finally {
       this.#running.delete(stopper);
-      await rm(dir, { recursive: true, force: true, maxRetries: 2 });
+      // A program may leave an unreadable tree behind; the result still stands (root removes it regardless).
+      await rm(dir, { recursive: true, force: true, maxRetries: 2 }).catch(() => undefined);
     }
   }
 

@@ -132,12 +132,19 @@ describe('DockerSandbox', function () {
     });
 
     it('kills background children that left the process group and recycles the container', async () => {
-      const before = pool.containerIds;
-      const r = await pool.run(py('import subprocess\nsubprocess.Popen(["sleep", "300"], start_new_session=True)\nprint("left")'));
-      assert.equal(r.status, 'ok');
-      const ps = await pool.run(py('import os\nprint(sorted(open(f"/proc/{p}/comm").read().strip() for p in os.listdir("/proc") if p.isdigit()))'));
-      assert.doesNotMatch(ps.stdout, /sleep/);
-      assert.notDeepEqual(pool.containerIds, before);
+      const escapees = [
+        'import subprocess\nsubprocess.Popen(["sleep", "300"], start_new_session=True)\nprint("left")',
+        'import os, time\nif os.fork() == 0:\n    os.setsid(); time.sleep(300)\nprint("left")', // a plain fork: non-dumpable, /proc/<pid> is root's
+      ];
+      for (const code of escapees) {
+        const before = pool.containerIds;
+        const r = await pool.run(py(code));
+        assert.equal(r.status, 'ok');
+        const ps = await pool.run(py('import os\nprint(sorted(open(f"/proc/{p}/comm").read().strip() for p in os.listdir("/proc") if p.isdigit()))'));
+        assert.doesNotMatch(ps.stdout, /sleep/);
+        assert.equal(ps.stdout.match(/python3/g)?.length, 2, ps.stdout); // the runner and this program
+        assert.notDeepEqual(pool.containerIds, before, 'the runner reported the leftover and the pool recycled');
+      }
       await assertHealthy();
     });
 

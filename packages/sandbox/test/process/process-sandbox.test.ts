@@ -7,22 +7,22 @@ import { createProcessSandbox, type ProcessSandbox } from '../../src/process/pro
 import type { RunRequest, RunResult } from '../../src/types.ts';
 
 const base = { language: 'python', timeoutMs: 2000, memoryMb: 256, outputLimitBytes: 4096 } as const;
-const isRoot = process.getuid?.() === 0;
 
 /** A background child that sleeps, tagged so that leftovers() can find it. */
 const SLEEPER = 'subprocess.Popen(["/usr/bin/python3", "-c", "import time; time.sleep(60)", "molrl-test-leftover"])';
 
-/** Sandboxed processes still running: a main.py/main.js of uid 65534 (runs drop to it as root), or a SLEEPER. */
+/** Processes this backend left running: its python command line (`-E -s -B main.py`, also in forks), or a SLEEPER. */
 function leftovers(): string {
   try {
-    const args = isRoot ? ['-a', '-f', 'main\\.(py|js)|molrl-test-leftover'] : ['-a', '-f', 'molrl-test-leftover'];
+    const args = ['-a', '-f', '--', '-E -s -B main\\.py|molrl-test-leftover'];
     return execFileSync('pgrep', args, { encoding: 'utf8' })
       .split('\n')
-      .filter((line) => line.includes('molrl-test-leftover') || / (-E -s -B main\.py|--max-old-space-size=\d+ main\.js)/.test(line))
+      .filter((line) => line.includes('molrl-test-leftover') || line.includes(' -E -s -B main.py'))
       .join('\n')
       .trim();
-  } catch {
-    return ''; // pgrep exits 1 when nothing matches
+  } catch (error) {
+    if ((error as { status?: number }).status === 1) return ''; // pgrep: nothing matches
+    throw error;
   }
 }
 

@@ -1,0 +1,108 @@
+// Types of the job config (`molrl train --config FILE`), after validation and defaults.
+import type { SamplingParams, LossType } from '@molrl/policy-client';
+import type { SandboxConfig } from '@molrl/sandbox';
+import type { RewardSpec } from '../types.ts';
+import type { AdvantageEstimator } from '../advantages/compute-advantages.ts';
+
+/** How the trainer reaches a policy server: start one, or use a running one. */
+export type ServerConfig =
+  | { start: { seed?: number; threads?: number; device?: string; loraR?: number; lr?: number; extraArgs?: string[] }; url?: undefined }
+  | { url: string; token?: string; start?: undefined };
+
+/** Train/eval data (JSONL rows `{ id, messages | prompt, groundTruth, metadata }`). */
+export interface DatasetConfig {
+  train: string;
+  eval?: string;
+  /** Share of `train` held out for eval when `eval` is absent. @default 0.1 */
+  evalFraction: number;
+}
+
+/** A GRPO / Dr.GRPO phase. */
+export interface GrpoPhaseConfig {
+  type: 'grpo';
+  name?: string;
+  /** @default 'grpo' */
+  estimator: AdvantageEstimator;
+  /** grpo: std of the group, of the batch, or none. @default 'group' */
+  scale: 'group' | 'batch' | 'none';
+  steps: number;
+  /** B/G: prompts per step. @default 16 */
+  promptsPerStep: number;
+  /** G: completions per prompt. @default 8 */
+  groupSize: number;
+  sampling: SamplingParams;
+  /** Loss aggregation; defaults to 'dr_grpo' for the dr_grpo estimator, else 'grpo'. */
+  lossType?: LossType;
+  clip: { low: number; high: number };
+  /** k3 KL weight. @default 0 */
+  beta: number;
+  maxCompletionLength?: number;
+  learningRate?: number;
+  /** @default 8 */
+  microBatchSize: number;
+  /** Groups whose rewards are all equal get null advantages (not trained on). @default false */
+  dropZeroVarianceGroups: boolean;
+  /** Checkpoint every k steps of this phase (overrides `checkpoint.every`). */
+  checkpointEvery?: number;
+}
+
+/** Supervised fine-tuning on demonstrations `{ prompt, completion }` (all completion tokens CE). */
+export interface SftPhaseConfig {
+  type: 'sft';
+  name?: string;
+  /** JSONL of demonstrations, relative to the config file. */
+  data: string;
+  steps: number;
+  /** @default 32 */
+  batchSize: number;
+  learningRate: number;
+  /** @default 'cosine' */
+  schedule: 'cosine' | 'constant';
+  /** @default 0 */
+  warmupSteps: number;
+  /** @default 32 */
+  microBatchSize: number;
+  /** Metrics line every k steps. @default 10 */
+  logEvery: number;
+  checkpointEvery?: number;
+}
+
+/** Any phase; `mol` phases are defined by packages/core/src/mol (issue 7). */
+export type PhaseConfig = GrpoPhaseConfig | SftPhaseConfig | ({ type: 'mol'; name?: string; steps: number; checkpointEvery?: number } & Record<string, unknown>);
+
+/** Periodic evaluation. */
+export interface EvalConfig {
+  /** Every k GRPO steps (and before the first and after the last). 0 = only before and after. @default 10 */
+  every: number;
+  /** Eval prompts used (the first k of the eval split). @default 256 */
+  samples: number;
+  /** Completions per prompt at `sampling` (pass@1 averaged). @default 1 */
+  runs: number;
+  sampling: SamplingParams;
+  /** Also decode greedily and log accuracy. @default true */
+  greedy: boolean;
+  /** Metadata key whose value splits greedy accuracy (`eval/greedy/accuracy/<value>`). */
+  groupBy?: string;
+  /** A completion counts as correct when its reward is >= this. @default 1 */
+  correctThreshold: number;
+}
+
+/** The validated, defaulted, frozen job config. */
+export interface JobConfig {
+  /** Run name: `runs/<name>/`. */
+  name?: string;
+  /** Where run directories go, relative to the config file. @default 'runs' */
+  runsDir: string;
+  model: string;
+  modelConfig?: Record<string, unknown>;
+  server: ServerConfig;
+  dataset: DatasetConfig;
+  rewards: RewardSpec[];
+  sandbox: SandboxConfig;
+  /** Reward engine options. */
+  scoring: { concurrency: number; sampleTimeoutMs: number; retries: number };
+  phases: PhaseConfig[];
+  eval?: EvalConfig;
+  checkpoint: { every: number };
+  seed: number;
+}

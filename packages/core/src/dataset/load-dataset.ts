@@ -1,0 +1,58 @@
+// Reads a JSONL dataset of `{ id, messages | prompt, groundTruth, metadata }` rows and splits train / eval.
+import { errors as commonErrors, readJsonlFile } from '@molrl/common';
+import type { ChatMessage, Prompt } from '@molrl/policy-client';
+
+/** One dataset row, validated. */
+export interface DatasetRow {
+  id: string;
+  /** Raw text prompt, or chat messages. */
+  prompt: string | ChatMessage[];
+  groundTruth?: unknown;
+  metadata: Record<string, unknown>;
+}
+
+/** The prompt of a row as the policy server takes it. */
+export function toServerPrompt(row: DatasetRow): Prompt {
+  return typeof row.prompt === 'string' ? { id: row.id, text: row.prompt } : { id: row.id, messages: row.prompt };
+}
+
+/** Parses and checks every line of a JSONL dataset; DATASET_INVALID lists every bad line (`file:line: ...`). */
+export function readDataset(file: string): DatasetRow[] {
+  const rows: DatasetRow[] = [];
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const { line, value, error } of readJsonlFile(file)) {
+    const where = `${file}:${line}`;
+    if (error !== undefined) {
+      problems.push(`${where}: not JSON (${error})`);
+      continue;
+    }
+    const v = value as Record<string, unknown>;
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+      problems.push(`${where}: expected an object`);
+      continue;
+    }
+    const id = typeof v.id === 'string' || typeof v.id === 'number' ? String(v.id) : `${line}`;
+    if (seen.has(id)) problems.push(`${where}: duplicate id "${id}"`);
+    seen.add(id);
+    const prompt = v.messages ?? v.prompt;
+    const okMessages = Array.isArray(prompt) && prompt.every((m) => typeof m?.role === 'string' && typeof m?.content === 'string');
+    if (typeof prompt !== 'string' && !okMessages) {
+      problems.push(`${where}: needs "prompt" (a string) or "messages" ([{ role, content }])`);
+      continue;
+    }
+    if (v.metadata !== undefined && (typeof v.metadata !== 'object' || v.metadata === null || Array.isArray(v.metadata))) problems.push(`${where}: "metadata" must be an object`);
+    rows.push({ id, prompt: prompt as DatasetRow['prompt'], groundTruth: v.groundTruth, metadata: (v.metadata as Record<string, unknown>) ?? {} });
+  }
+  if (problems.length) throw commonErrors.CONFIG_INVALID(`dataset ${file} has ${problems.length} bad line(s):\n  ${problems.slice(0, 50).join('\n  ')}`, file, { problems });
+  if (rows.length === 0) throw commonErrors.CONFIG_INVALID(`dataset ${file} is empty`, file);
+  return rows;
+}
+
+/** Train and eval rows of a job: the eval file, or the last `evalFraction` of train (deterministic). */
+export function loadDatasets(cfg: { train: string; eval?: string; evalFraction: number }): { train: DatasetRow[]; eval: DatasetRow[] } {
+  const train = readDataset(cfg.train);
+  if (cfg.eval) return { train, eval: readDataset(cfg.eval) };
+  const n = Math.max(1, Math.round(train.length * cfg.evalFraction));
+  return { train: train.slice(0, train.length - n), eval: train.slice(train.length - n) };
+}

@@ -1,0 +1,189 @@
+// runTrainJob: starts (or reaches) the policy server, runs the job's phases in order with checkpoints, resumes a run.
+import { isMolrlError } from '@molrl/common';
+import { launchPolicyServer, PolicyClient, type PolicyServerHandle } from '@molrl/policy-client';
+import type { JobConfig, PhaseConfig } from '../config/job-config-types.ts';
+import { validateJobConfig } from '../config/load-job-config.ts';
+import { loadDatasets } from '../dataset/load-dataset.ts';
+import { errors } from '../errors.ts';
+import { createRewardEngine } from '../rewards/reward-engine.ts';
+import { RunStore, type RunState } from '../run-store/run-store.ts';
+import type { RewardEngine } from '../types.ts';
+import type { MetricsRecord, PhaseContext, PhaseProgress, TrainLogger } from './phase-context.ts';
+import { phaseRunners } from './phase-registry.ts';
+import { runEval } from './run-eval.ts';
+import { stepSeed } from './seeded-random.ts';
+
+/** Options of runTrainJob: a new run (`config`) or a resumed one (`resume`). */
+export interface TrainJobOptions {
+  /** A validated job config (new run). */
+  config?: JobConfig;
+  /** Run name when the config has none. @default 'run' */
+  name?: string;
+  /** Run directory to resume. */
+  resume?: string;
+  /** Cancels the run: the trainer checkpoints the last finished step and resolves with status 'interrupted'. */
+  signal?: AbortSignal;
+  logger?: TrainLogger;
+  /** Called once the run directory exists. */
+  onStart?(info: { runDir: string; resumed: RunState | null }): void;
+  onProgress?(phaseIndex: number, phase: PhaseConfig, update: PhaseProgress): void;
+  /** Each eval's metrics line. */
+  onEval?(record: MetricsRecord): void;
+  /** Lines the policy server logs. */
+  onServerLog?(line: string): void;
+}
+
+/** What a finished (or interrupted) run reports. */
+export interface TrainJobResult {
+  runDir: string;
+  status: 'finished' | 'interrupted';
+  /** Every eval line of this invocation, in order. */
+  evals: MetricsRecord[];
+  durationMs: number;
+}
+
+const quietLogger: TrainLogger = { info: (m) => process.stderr.write(`${m}\n`), warn: (m) => process.stderr.write(`warning: ${m}\n`) };
+
+/** Runs (or resumes) a training job to its end. Throws TRAIN_SERVER_DIED (with the resume command) when the server stops. */
+export async function runTrainJob(opts: TrainJobOptions): Promise<TrainJobResult> {
+  const start = performance.now();
+  const logger = opts.logger ?? quietLogger;
+  let store: RunStore;
+  let state: RunState | null = null;
+  let config: JobConfig;
+  if (opts.resume) {
+    const resumed = RunStore.resume(opts.resume);
+    store = resumed.store;
+    state = resumed.state;
+    config = validateJobConfig(resumed.config, store.dir);
+  } else {
+    if (!opts.config) throw new TypeError('runTrainJob needs `config` or `resume`');
+    config = opts.config;
+    store = RunStore.create(config.runsDir, config.name ?? opts.name ?? 'run', config);
+  }
+  opts.onStart?.({ runDir: store.dir, resumed: state });
+  if (state?.finished) return { runDir: store.dir, status: 'finished', evals: [], durationMs: 0 };
+
+  const stop = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
+  let server: PolicyServerHandle | null = null;
+  let serverDied: unknown = null;
+  let engine: RewardEngine | null = null;
+  let enginePromise: Promise<RewardEngine> | null = null;
+  const evals: MetricsRecord[] = [];
+  try {
+    let client: PolicyClient;
+    if (config.server.start) {
+      const s = config.server.start;
+      server = await launchPolicyServer({
+        model: config.model,
+        ...(config.modelConfig ? { modelConfig: config.modelConfig } : {}),
+        seed: s.seed ?? config.seed,
+        ...(s.threads === undefined ? {} : { threads: s.threads }),
+        ...(s.device === undefined ? {} : { device: s.device }),
+        ...(s.loraR === undefined ? {} : { loraR: s.loraR }),
+        ...(s.lr === undefined ? {} : { extraArgs: ['--lr', String(s.lr), ...(s.extraArgs ?? [])] }),
+        ...(s.lr === undefined && s.extraArgs ? { extraArgs: [...s.extraArgs] } : {}),
+        onLog: opts.onServerLog ?? (() => {}),
+        signal,
+      });
+      client = server.client;
+      void server.exited.then((how) => {
+        if (stop.signal.aborted) return;
+        serverDied = new Error(`exited with ${how.signal ? `signal ${how.signal}` : `code ${how.code}`}`);
+        stop.abort(serverDied);
+      });
+    } else {
+      client = new PolicyClient({ url: config.server.url!, ...(config.server.token ? { token: config.server.token } : {}) });
+      await client.health({ signal });
+    }
+    if (state?.checkpoint) {
+      await client.loadCheckpoint({ path: state.checkpoint }, { signal });
+      logger.info(`resumed from ${state.checkpoint} (phase ${state.phase + 1}, step ${state.stepInPhase})`);
+    }
+    const data = loadDatasets(config.dataset);
+    const rewards = () => {
+      enginePromise ??= createRewardEngine(
+        { rewards: config.rewards, sandbox: config.sandbox },
+        { ...config.scoring, runDir: store.dir, logger: { debug() {}, info() {}, warn: (m) => logger.warn(m), error: (m) => logger.warn(m) } },
+      ).then((e) => (engine = e));
+      return enginePromise;
+    };
+
+    let globalStep = state?.globalStep ?? 0;
+    for (let i = state?.phase ?? 0; i < config.phases.length; i++) {
+      const phase = config.phases[i];
+      const runner = phaseRunners[phase.type];
+      const steps = (phase as { steps: number }).steps;
+      const startStep = i === state?.phase ? state.stepInPhase : 0;
+      const offset = globalStep - startStep;
+      const every = phase.checkpointEvery ?? config.checkpoint.every;
+      let lastDone = startStep;
+      const checkpoint = async (stepInPhase: number) => {
+        const atEnd = stepInPhase >= steps;
+        const dir = store.checkpointDir(offset + stepInPhase);
+        await client.saveCheckpoint({ path: dir });
+        store.writeState({ phase: atEnd ? i + 1 : i, stepInPhase: atEnd ? 0 : stepInPhase, globalStep: offset + stepInPhase, checkpoint: dir, finished: atEnd && i === config.phases.length - 1 });
+      };
+      const ctx: PhaseContext = {
+        client,
+        runDir: store.dir,
+        config,
+        phaseIndex: i,
+        startStep,
+        globalStepOffset: offset,
+        data,
+        rewards,
+        logMetrics: (stepInPhase, record) => store.appendMetrics([{ step: offset + stepInPhase, phase: i, phaseType: phase.type, ...record, time: new Date().toISOString() }]),
+        logSamples: (records) => store.appendSamples(records),
+        endStep: async (stepInPhase) => {
+          lastDone = stepInPhase;
+          if (stepInPhase >= steps || (every > 0 && stepInPhase % every === 0)) await checkpoint(stepInPhase);
+        },
+        checkpoint,
+        evaluate: async (stepInPhase) => {
+          if (!config.eval) return null;
+          const record = await runEval(client, await rewards(), data.eval, config.eval, { seed: stepSeed(config.seed, 999, 0), step: offset + stepInPhase, signal });
+          ctx.logMetrics(stepInPhase, record);
+          const line = { step: offset + stepInPhase, phase: i, ...record };
+          evals.push(line);
+          opts.onEval?.(line);
+          return record;
+        },
+        signal,
+        progress: (update) => opts.onProgress?.(i, phase, update),
+        logger,
+      };
+      if (startStep === 0 && i === 0 && !state) await checkpointState(store, i);
+      try {
+        await runner(ctx, phase);
+      } catch (error) {
+        if (!signal.aborted) throw error;
+      }
+      if (signal.aborted) {
+        if (serverDied) throw errors.TRAIN_SERVER_DIED(store.dir, serverDied);
+        if (lastDone > startStep && lastDone < steps) await checkpoint(lastDone);
+        logger.info(`interrupted; resume with: molrl train --resume ${store.dir}`);
+        return { runDir: store.dir, status: 'interrupted', evals, durationMs: performance.now() - start };
+      }
+      globalStep = offset + steps;
+    }
+    return { runDir: store.dir, status: 'finished', evals, durationMs: performance.now() - start };
+  } catch (error) {
+    if (serverDied || (isMolrlError(error) && /^POLICY_SERVER_(UNREACHABLE|EXITED)/.test(error.code))) {
+      if (isMolrlError(error) && error.code === 'TRAIN_SERVER_DIED') throw error;
+      throw errors.TRAIN_SERVER_DIED(store.dir, serverDied ?? error);
+    }
+    throw error;
+  } finally {
+    stop.abort();
+    const pendingEngine = enginePromise as Promise<RewardEngine> | null;
+    if (pendingEngine) await pendingEngine.then((e) => e.close()).catch(() => {});
+    await server?.stop();
+  }
+}
+
+/** A state.json before the first checkpoint: resuming starts the job from scratch (metrics truncated to 0 lines). */
+async function checkpointState(store: RunStore, phase: number): Promise<void> {
+  store.writeState({ phase, stepInPhase: 0, globalStep: 0, checkpoint: null, finished: false });
+}

@@ -1,0 +1,94 @@
+// Scores one completion: extract the code, run the harness once in the sandbox, map the verdict to 0 / parses / executes / correct.
+import { infraError } from '@molrl/core';
+import type { RewardContext, RewardSample, ScoreObject } from '@molrl/core';
+import type { RunResult } from '@molrl/sandbox';
+import { outputMatches } from './compare-output.ts';
+import { extractCode } from './extract-code.ts';
+import { formatFeedback, stripMarker } from './format-feedback.ts';
+import type { CodeExecutionOptions } from './options-schema.ts';
+import { buildHarness, type HarnessVerdict } from './python-harness.ts';
+
+const VERDICTS = new Set<HarnessVerdict>(['syntax_error', 'program_error', 'ran', 'tests_error', 'tests_failed', 'tests_passed']);
+
+/** The verdict the harness wrote as `<marker>:<verdict>` (authenticated by the one-time marker), or null. */
+export function readVerdict(result: RunResult): HarnessVerdict | null {
+  const marker = result.marker?.value;
+  if (!marker) return null;
+  let found: HarnessVerdict | null = null;
+  for (const line of result.stderr.split('\n')) {
+    const i = line.indexOf(`${marker}:`);
+    if (i !== -1) {
+      const v = line.slice(i + marker.length + 1).trim() as HarnessVerdict;
+      if (VERDICTS.has(v)) found = v;
+    }
+  }
+  return found;
+}
+
+/** The tests of a sample: `metadata.tests` (string or list of strings), else `groundTruth` when it is a string. */
+export function testsOf(sample: RewardSample): string | null {
+  const t = sample.metadata?.tests;
+  if (typeof t === 'string') return t;
+  if (Array.isArray(t) && t.every((x) => typeof x === 'string')) return t.join('\n');
+  return typeof sample.groundTruth === 'string' ? sample.groundTruth : null;
+}
+
+interface Levels {
+  parses: boolean;
+  executes: boolean;
+  correct: boolean;
+  reason: string;
+  feedback?: string;
+}
+
+function levelsToScore(l: Levels, o: CodeExecutionOptions): ScoreObject {
+  const components = { parses: l.parses ? 1 : 0, executes: l.executes ? 1 : 0, correct: l.correct ? 1 : 0 };
+  let score: number;
+  if (o.scheme === 'binary') score = l.correct ? 1 : 0;
+  else score = l.correct ? o.values.correct : l.executes ? o.values.executes : l.parses ? o.values.parses : 0;
+  return { score, components, reason: l.reason, ...(l.feedback === undefined ? {} : { feedback: l.feedback }) };
+}
+
+/** The score of one sample (see README.md for the levels). */
+export async function scoreCode(sample: RewardSample, ctx: RewardContext<CodeExecutionOptions>): Promise<ScoreObject | null> {
+  const o = ctx.options;
+  const code = extractCode(sample.completion, o.language, o.acceptUntagged);
+  if (code === null) return levelsToScore({ parses: false, executes: false, correct: false, reason: 'no code block' }, o);
+  let tests = '';
+  if (o.mode === 'tests') {
+    const t = testsOf(sample);
+    if (t === null || t.trim() === '') return { score: null, reason: 'no tests for this sample (metadata.tests or groundTruth)' };
+    tests = t;
+  } else if (sample.groundTruth === undefined || sample.groundTruth === null) {
+    return { score: null, reason: 'no groundTruth to compare the output with' };
+  }
+  const stdin = typeof sample.metadata?.stdin === 'string' ? sample.metadata.stdin : '';
+  const result = await ctx.sandbox.run(
+    { language: 'python', code: buildHarness(code, tests, o.mode), stdin, timeoutMs: o.timeoutMs, memoryMb: o.memoryMb, outputLimitBytes: o.outputLimitBytes, marker: true },
+    { signal: ctx.signal },
+  );
+  if (result.status === 'sandbox_error') throw infraError(result);
+  const marker = result.marker?.value;
+  const stdout = stripMarker(result.stdout, marker);
+  const stderr = stripMarker(result.stderr, marker);
+  const verdict = readVerdict(result);
+  const error = (what: string) => formatFeedback('error', stdout, stderr || what, o.feedbackMaxChars);
+  const logs = formatFeedback('logs', stdout, '', o.feedbackMaxChars);
+
+  if (verdict === 'syntax_error') return levelsToScore({ parses: false, executes: false, correct: false, reason: 'syntax error', feedback: error('SyntaxError') }, o);
+  if (verdict === 'tests_error') return { score: null, reason: 'the sample\'s tests do not compile', feedback: error('tests do not compile') };
+  if (result.status !== 'ok') {
+    // Timeout, memory or output limit, kill, or a non-zero exit: it parsed (the harness compiled it first) but did not run.
+    const why = result.status === 'runtime_error' ? 'runtime error' : result.status.replace('_', ' ');
+    const note = result.status === 'runtime_error' ? '' : `${why} (limit: ${result.status === 'timeout' ? `${o.timeoutMs} ms` : result.status === 'memory_limit' ? `${o.memoryMb} MB` : result.status === 'output_limit' ? `${o.outputLimitBytes} bytes` : 'killed'})`;
+    const isTestFailure = verdict === 'tests_failed';
+    if (isTestFailure) return levelsToScore({ parses: true, executes: true, correct: false, reason: 'tests failed', feedback: error('tests failed') }, o);
+    return levelsToScore({ parses: true, executes: false, correct: false, reason: why, feedback: error(note || why) }, o);
+  }
+  if (o.mode === 'tests') {
+    const passed = verdict === 'tests_passed' && marker !== undefined && result.stdout.split('\n').includes(marker);
+    return levelsToScore({ parses: true, executes: true, correct: passed, reason: passed ? 'tests passed' : 'tests did not pass', feedback: logs }, o);
+  }
+  const correct = outputMatches(stdout, String(sample.groundTruth), o.compare);
+  return levelsToScore({ parses: true, executes: true, correct, reason: correct ? 'output matches' : 'wrong output', feedback: logs }, o);
+}
