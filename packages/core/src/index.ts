@@ -30,3 +30,7 @@ export { generateAndScore, type RolloutResult, type ScoredCompletion } from './t
 export { runEval } from './trainer/run-eval.ts';
 export { rewardMetrics } from './trainer/reward-metrics.ts';
 export { runTrainJob, type TrainJobOptions, type TrainJobResult } from './trainer/train-job.ts';
+export { molPhaseSchema, MOL_PHASE_DEFAULTS, type MolPhaseConfig, type MolValidationConfig } from './mol/mol-phase-schema.ts';
+export { runMolPhase, molExample, molValidationLoss } from './mol/run-mol-phase.ts';
+export { loadMolData, batchAt, stepsForEpochs, readPreparedTraces, type MolData } from './mol/mol-data.ts';
+export { resolveMolPhase } from './mol/resolve-mol-phase.ts';

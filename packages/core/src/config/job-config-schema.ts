@@ -1,5 +1,6 @@
 // JSON Schema of the job config (published as packages/core/schemas/job-config.json; a test keeps it in sync).
 import { sandboxConfigSchema } from '@molrl/sandbox';
+import { molPhaseSchema } from '../mol/mol-phase-schema.ts';
 import { rewardsConfigSchema } from '../rewards/rewards-config-schema.ts';
 
 const { $id: _s, ...sandboxSchema } = sandboxConfigSchema;
@@ -73,7 +74,7 @@ export const sftPhaseSchema = {
 };
 
 /** Schema per phase type. The MoL phase (issue 7) plugs in here: `mol: molPhaseSchema` from ../mol/mol-phase-schema.ts. */
-export const phaseSchemas: Record<string, object> = { grpo: grpoPhaseSchema, sft: sftPhaseSchema };
+export const phaseSchemas: Record<string, object> = { grpo: grpoPhaseSchema, mol: molPhaseSchema, sft: sftPhaseSchema };
 
 /** The job config's JSON Schema (draft-07, ajv strict). */
 export const jobConfigSchema = {

@@ -3,6 +3,7 @@ import type { SamplingParams, LossType } from '@molrl/policy-client';
 import type { SandboxConfig } from '@molrl/sandbox';
 import type { RewardSpec } from '../types.ts';
 import type { AdvantageEstimator } from '../advantages/compute-advantages.ts';
+import type { MolPhaseConfig } from '../mol/mol-phase-schema.ts';
 
 /** How the trainer reaches a policy server: start one, or use a running one. */
 export type ServerConfig =
@@ -68,7 +69,7 @@ export interface SftPhaseConfig {
 }
 
 /** Any phase; `mol` phases are defined by packages/core/src/mol (issue 7). */
-export type PhaseConfig = GrpoPhaseConfig | SftPhaseConfig | ({ type: 'mol'; name?: string; steps: number; checkpointEvery?: number } & Record<string, unknown>);
+export type PhaseConfig = GrpoPhaseConfig | SftPhaseConfig | MolPhaseConfig;
 
 /** Periodic evaluation. */
 export interface EvalConfig {

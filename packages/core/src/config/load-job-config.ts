@@ -1,7 +1,9 @@
 // Validates a job config (JSON/YAML file or object): every problem with its path, defaults applied, paths resolved, frozen.
-import { assertValid, createAjv, deepFreeze, errors as commonErrors, readConfigFile } from '@molrl/common';
+import { createAjv, deepFreeze, errors as commonErrors, formatAjvErrors, readConfigFile } from '@molrl/common';
 import type { ValidateFunction } from 'ajv';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { resolveMolPhase } from '../mol/resolve-mol-phase.ts';
+import type { MolPhaseConfig } from '../mol/mol-phase-schema.ts';
 import { jobConfigSchema } from './job-config-schema.ts';
 import type { GrpoPhaseConfig, JobConfig } from './job-config-types.ts';
 
@@ -19,9 +21,6 @@ const under = (baseDir: string, p: string) => (isAbsolute(p) ? p : resolve(baseD
 /** Checks the schema cannot express; returns `path: problem` lines. */
 function semanticProblems(config: JobConfig): string[] {
   const problems: string[] = [];
-  const server = config.server as { start?: unknown; url?: unknown };
-  if ((server.start === undefined) === (server.url === undefined)) problems.push('server: give exactly one of "start" (launch a policy server) or "url" (use a running one)');
-  if (server.url === undefined && (config.server as { token?: unknown }).token !== undefined) problems.push('server.token: only used with server.url');
   config.phases.forEach((phase, i) => {
     if (phase.type !== 'grpo') return;
     const p = phase as GrpoPhaseConfig;
@@ -37,13 +36,23 @@ function semanticProblems(config: JobConfig): string[] {
  * against `baseDir`; `lossType` of GRPO phases is resolved from the estimator.
  */
 export function validateJobConfig(data: unknown, baseDir = process.cwd()): JobConfig {
-  const copy = structuredClone(data);
-  assertValid(getValidator(), copy, 'the job config');
-  const problems = semanticProblems(copy);
-  if (problems.length) throw commonErrors.CONFIG_INVALID(`the job config is invalid:\n  ${problems.join('\n  ')}`, problems[0].split(':')[0], { problems });
+  const copy = structuredClone(data) as JobConfig;
+  const validate = getValidator();
+  const valid = validate(copy);
+  const problems = valid ? [] : formatAjvErrors(validate.errors, copy);
+  const server = (copy as { server?: { start?: unknown; url?: unknown } })?.server;
+  if (server && typeof server === 'object' && (server.start === undefined) === (server.url === undefined)) {
+    problems.push('server: give exactly one of "start" (launch a policy server) or "url" (use a running one)');
+  }
+  if (valid) problems.push(...semanticProblems(copy));
+  if (problems.length) throw commonErrors.CONFIG_INVALID(`the job config is invalid:\n  ${problems.join('\n  ')}`, problems[0].split(':')[0], { problems, errors: validate.errors ?? [] });
   copy.runsDir = under(baseDir, copy.runsDir);
   copy.dataset.train = under(baseDir, copy.dataset.train);
   if (copy.dataset.eval) copy.dataset.eval = under(baseDir, copy.dataset.eval);
+  copy.phases.forEach((phase, i) => {
+    if (phase.type === 'mol') copy.phases[i] = resolveMolPhase(phase as unknown as MolPhaseConfig, baseDir, copy.seed, `phases[${i}]`) as unknown as typeof phase;
+  });
+  for (const spec of copy.rewards) if (typeof spec.plugin === 'string' && /^\.\.?\//.test(spec.plugin)) spec.plugin = under(baseDir, spec.plugin);
   for (const phase of copy.phases) {
     if (phase.type === 'sft') phase.data = under(baseDir, phase.data);
     if (phase.type === 'grpo') phase.lossType ??= phase.estimator === 'dr_grpo' ? 'dr_grpo' : 'grpo';

@@ -27,7 +27,7 @@ export function readDemonstrations(file: string): Demonstration[] {
 export function sftLearningRate(phase: Pick<SftPhaseConfig, 'learningRate' | 'schedule' | 'warmupSteps' | 'steps'>, step: number): number {
   if (step <= phase.warmupSteps) return (phase.learningRate * step) / Math.max(1, phase.warmupSteps);
   if (phase.schedule === 'constant') return phase.learningRate;
-  const progress = (step - 1 - phase.warmupSteps) / Math.max(1, phase.steps - phase.warmupSteps);
+  const progress = (step - 1 - phase.warmupSteps) / Math.max(1, phase.steps - phase.warmupSteps - 1); // 0 at the first step after warm-up, 1 at the last
   return 0.5 * phase.learningRate * (1 + Math.cos(Math.PI * progress));
 }
 

@@ -36,7 +36,7 @@ export class RunnerSession {
   dead = false;
   languages: string[] = [];
   #stream: Duplex | null = null;
-  #buffer = '';
+  #parts: string[] = [];
   #stderrTail = '';
   #pending: Pending | null = null;
   #nextId = 1;
@@ -95,11 +95,17 @@ export class RunnerSession {
   }
 
   #onData(chunk: string): void {
-    this.#buffer += chunk;
+    if (!chunk.includes('\n')) {
+      this.#parts.push(chunk); // a large reply arrives in many chunks: join once, not per chunk
+      return;
+    }
+    this.#parts.push(chunk);
+    let rest = this.#parts.join('');
+    this.#parts = [];
     let nl: number;
-    while ((nl = this.#buffer.indexOf('\n')) >= 0) {
-      const line = this.#buffer.slice(0, nl);
-      this.#buffer = this.#buffer.slice(nl + 1);
+    while ((nl = rest.indexOf('\n')) >= 0) {
+      const line = rest.slice(0, nl);
+      rest = rest.slice(nl + 1);
       if (line.trim() === '') continue;
       if (this.#onReady) {
         const ready = this.#onReady;
@@ -122,6 +128,7 @@ export class RunnerSession {
       clearTimeout(pending.timer);
       pending.resolve(reply);
     }
+    if (rest !== '') this.#parts.push(rest);
   }
 
   #fail(kind: SessionFailure, detail: string): void {

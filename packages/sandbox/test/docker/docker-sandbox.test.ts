@@ -84,6 +84,12 @@ describe('DockerSandbox', function () {
       await assertHealthy();
     });
 
+    it('returns large output up to the limit intact', async () => {
+      const r = await pool.run(py('import sys\nsys.stdout.write("a\\u00e9\\n" * 3_000_000)\nsys.stderr.write("e" * 10)', { outputLimitBytes: 12_000_000 }));
+      assert.deepEqual([r.status, r.truncated, r.stdout.length, r.stderr], ['ok', false, 9_000_000, 'eeeeeeeeee']);
+      assert.equal(r.stdout.slice(0, 6), 'a\u00e9\na\u00e9\n');
+    });
+
     it('returns killed for a program that dies by a signal', async () => {
       const r = await pool.run(py('import os, signal; os.kill(os.getpid(), signal.SIGSEGV)'));
       assert.deepEqual([r.status, r.signal, r.exitCode], ['killed', 'SIGSEGV', null]);

@@ -1,0 +1,91 @@
+// Tests of validateJobConfig / loadJobConfig: defaults, paths, every problem with its path, frozen result.
+import { deepStrictEqual, ok, strictEqual, throws } from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadJobConfig, validateJobConfig, type GrpoPhaseConfig, type SftPhaseConfig } from '@molrl/core';
+
+const minimal = () => ({
+  model: 'tiny',
+  server: { start: {} },
+  dataset: { train: 'data/train.jsonl' },
+  rewards: [{ plugin: 'reward:code-execution' }],
+  phases: [{ type: 'grpo', estimator: 'dr_grpo', steps: 3 }],
+});
+
+const problemsOf = (data: unknown): string[] => {
+  try {
+    validateJobConfig(data, '/base');
+  } catch (error) {
+    strictEqual((error as { code: string }).code, 'CONFIG_INVALID');
+    return (error as { details: { problems: string[] } }).details.problems;
+  }
+  throw new Error('expected CONFIG_INVALID');
+};
+
+describe('validateJobConfig', () => {
+  it('applies defaults, resolves paths and freezes', () => {
+    const c = validateJobConfig(minimal(), '/base');
+    const p = c.phases[0] as GrpoPhaseConfig;
+    strictEqual(p.groupSize, 8);
+    strictEqual(p.promptsPerStep, 16);
+    strictEqual(p.lossType, 'dr_grpo');
+    deepStrictEqual(p.clip, { low: 0.2, high: 0.2 });
+    strictEqual(p.dropZeroVarianceGroups, false);
+    strictEqual(c.dataset.train, '/base/data/train.jsonl');
+    strictEqual(c.runsDir, '/base/runs');
+    strictEqual(c.seed, 0);
+    strictEqual(c.sandbox.backend, 'docker');
+    ok(Object.isFrozen(c) && Object.isFrozen(c.phases[0]));
+  });
+
+  it('grpo estimator defaults to the grpo loss', () => {
+    const c = validateJobConfig({ ...minimal(), phases: [{ type: 'grpo', steps: 1 }] }, '/base');
+    strictEqual((c.phases[0] as GrpoPhaseConfig).lossType, 'grpo');
+    strictEqual((c.phases[0] as GrpoPhaseConfig).estimator, 'grpo');
+  });
+
+  it('sft phases resolve their data path', () => {
+    const c = validateJobConfig({ ...minimal(), phases: [{ type: 'sft', data: 'demos.jsonl', steps: 2, learningRate: 1e-3 }] }, '/base');
+    const p = c.phases[0] as SftPhaseConfig;
+    strictEqual(p.data, '/base/demos.jsonl');
+    strictEqual(p.schedule, 'cosine');
+  });
+
+  it('reports every problem with its path', () => {
+    const problems = problemsOf({
+      ...minimal(),
+      server: { start: {}, url: 'http://x' },
+      phases: [{ type: 'grpo', steps: 0, groupSize: 1, extra: 1 }, { type: 'nope' }],
+      seed: -1,
+    });
+    for (const prefix of ['phases[0].steps:', 'phases[0].groupSize:', 'phases[0]: unexpected property "extra"', 'phases[1].type:', 'seed:', 'server: give exactly one']) {
+      ok(problems.some((p) => p.startsWith(prefix)), `missing ${prefix} in ${JSON.stringify(problems)}`);
+    }
+  });
+
+  it('refuses a std scale with the dr_grpo estimator', () => {
+    const problems = problemsOf({ ...minimal(), phases: [{ type: 'grpo', estimator: 'dr_grpo', scale: 'batch', steps: 1 }] });
+    ok(problems[0].startsWith('phases[0].scale:'));
+  });
+
+  it('does not modify its input', () => {
+    const input = minimal();
+    validateJobConfig(input, '/base');
+    deepStrictEqual(input, minimal());
+  });
+});
+
+describe('loadJobConfig', () => {
+  it('reads YAML relative to the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'molrl-cfg-'));
+    const file = join(dir, 'job.yaml');
+    writeFileSync(file, 'model: tiny\nserver: { url: "http://127.0.0.1:8100" }\ndataset: { train: t.jsonl }\nrewards: [{ plugin: "reward:format" }]\nphases:\n  - { type: grpo, steps: 2 }\n');
+    const c = loadJobConfig(file);
+    strictEqual(c.dataset.train, join(dir, 't.jsonl'));
+    strictEqual(c.server.url, 'http://127.0.0.1:8100');
+  });
+  it('fails with FILE_UNREADABLE for a missing file', () => {
+    throws(() => loadJobConfig('/nonexistent/job.json'), { code: 'FILE_UNREADABLE' });
+  });
+});
