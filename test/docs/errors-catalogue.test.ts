@@ -47,7 +47,7 @@ function guessArgs(make: Factory): unknown[] {
     .filter(Boolean)
     .slice(0, make.length);
   return names.map((name) => {
-    if (/^ms$|Ms$|count|attempts|status|size|limit|port|^code$|exitCode/.test(name)) return 1;
+    if (/^ms$|Ms$|^count$|Count$|^attempts$|^status$|Bytes$|Mb$|^port$|^code$|exitCode/.test(name)) return 1;
     if (/^(cause|reason|error|err)$/.test(name)) return new Error('x');
     if (/^(details|fields|options)$/.test(name)) return {};
     if (/s$|list|tail|tried|needs|supported/i.test(name)) return ['x'];
@@ -184,7 +184,7 @@ describe('errors catalogue', () => {
           assert.match(key, CODE_SHAPE, `${key} is not a SCREAMING_SNAKE code with an area prefix`);
           assert.equal(typeof errors[key], 'function', `errors.${key} is not a factory`);
           const error = call(key, errors[key]);
-          assert.ok(error instanceof Error, `errors.${key}() returned ${String(error)}, not an Error`);
+          assert.ok((error as unknown) instanceof Error, `errors.${key}() returned ${String(error)}, not an Error`);
           assert.equal(error.name, 'MolrlError');
           assert.equal(error.code, key);
           assert.ok(typeof error.message === 'string' && error.message.length > 0, `errors.${key}() has an empty message`);
@@ -196,7 +196,7 @@ describe('errors catalogue', () => {
         assert.ok(section, `docs/errors.md has no "## ${pkg.name}" section`);
         assert.deepEqual([...section.keys()], keys, `the ### headings under "## ${pkg.name}" must be exactly the codes of ${pkg.file}, sorted`);
         for (const key of keys) {
-          const stated = /\*\*CLI exit code:\*\*\s*`?(\d+)/.exec(section.get(key) ?? '')?.[1];
+          const stated: string | undefined = /\*\*CLI exit code:\*\*\s*`?(\d+)/.exec(section.get(key) ?? '')?.[1];
           assert.ok(stated !== undefined, `docs/errors.md: ### ${key} does not state "**CLI exit code:** N"`);
           assert.equal(Number(stated), exitCodeOf(call(key, errors[key])), `docs/errors.md: ### ${key} states the wrong CLI exit code`);
           assert.match(section.get(key) ?? '', /\*\*Fix:\*\*/, `docs/errors.md: ### ${key} does not say how to fix it`);
@@ -240,7 +240,7 @@ describe('policy server HTTP codes', () => {
     assert.ok(codes.size > 0, 'found no ApiError(status, "CODE") in packages/policy-server/molrl_policy');
     assert.deepEqual([...section.keys()], [...codes.keys()].sort());
     for (const [code, statuses] of codes) {
-      const stated = [...(section.get(code) ?? '').matchAll(/\*\*HTTP status:\*\*\s*([\d ,/or]+)/g)].flatMap((m) => m[1].match(/\d{3}/g) ?? []);
+      const stated: string[] = [...(section.get(code) ?? '').matchAll(/\*\*HTTP status:\*\*\s*([\d ,/or]+)/g)].flatMap((m) => m[1].match(/\d{3}/g) ?? []);
       assert.deepEqual(stated.map(Number).sort(), [...statuses].sort(), `docs/errors.md: ### ${code} states the wrong HTTP status`);
     }
   });

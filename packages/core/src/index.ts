@@ -34,3 +34,4 @@ export { molPhaseSchema, MOL_PHASE_DEFAULTS, type MolPhaseConfig, type MolValida
 export { runMolPhase, molExample, molValidationLoss } from './mol/run-mol-phase.ts';
 export { loadMolData, batchAt, stepsForEpochs, readPreparedTraces, type MolData } from './mol/mol-data.ts';
 export { resolveMolPhase } from './mol/resolve-mol-phase.ts';
+export { connectServer, type ConnectedServer } from './trainer/connect-server.ts';

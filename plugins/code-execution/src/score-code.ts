@@ -76,10 +76,11 @@ export async function scoreCode(sample: RewardSample, ctx: RewardContext<CodeExe
   const logs = formatFeedback('logs', stdout, '', o.feedbackMaxChars);
 
   if (verdict === 'syntax_error') return levelsToScore({ parses: false, executes: false, correct: false, reason: 'syntax error', feedback: error('SyntaxError') }, o);
-  if (verdict === 'tests_error') return { score: null, reason: 'the sample\'s tests do not compile', feedback: error('tests do not compile') };
+  if (verdict === 'tests_error') return { score: null, reason: 'the sample\'s tests do not compile or check nothing', feedback: error('tests do not compile') };
   if (result.status !== 'ok') {
     // Timeout, memory or output limit, kill, or a non-zero exit: it parsed (the harness compiled it first) but did not run.
-    const why = result.status === 'runtime_error' ? 'runtime error' : result.status.replace('_', ' ');
+    const tripped = stderr.includes('[molrl] the sandbox guard tripped');
+    const why = tripped ? 'sandbox guard tripped' : result.status === 'runtime_error' ? 'runtime error' : result.status.replace('_', ' ');
     const note = result.status === 'runtime_error' ? '' : `${why} (limit: ${result.status === 'timeout' ? `${o.timeoutMs} ms` : result.status === 'memory_limit' ? `${o.memoryMb} MB` : result.status === 'output_limit' ? `${o.outputLimitBytes} bytes` : 'killed'})`;
     const isTestFailure = verdict === 'tests_failed';
     if (isTestFailure) return levelsToScore({ parses: true, executes: true, correct: false, reason: 'tests failed', feedback: error('tests failed') }, o);

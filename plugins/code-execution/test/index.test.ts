@@ -3,6 +3,7 @@ import { RewardTester } from '@molrl/core';
 import plugin from '../src/index.ts';
 import { dockerMissing, skipUnless } from '../../../test/helpers/requirements.ts';
 import type { RewardTesterValidCase } from '@molrl/core';
+import type { Sandbox } from '@molrl/sandbox';
 
 const py = (code: string): string => `Here is my solution.\n\`\`\`python\n${code}\n\`\`\`\n`;
 const all = (p: number, e: number, c: number) => ({ parses: p, executes: e, correct: c });
@@ -20,6 +21,7 @@ export const levelCases: RewardTesterValidCase[] = [
   { name: 'reads metadata.stdin as the program input', sample: { completion: py('print(int(input()) * 2)'), groundTruth: '42', metadata: { stdin: '21\n' } }, expected: { score: 1 } },
   { name: 'runs the program as __main__', sample: { completion: py('if __name__ == "__main__":\n    print("main")'), groundTruth: 'main' }, expected: { score: 1 } },
   { name: 'accepts a clean sys.exit(0) after the output', sample: { completion: py('print(4)\nimport sys\nsys.exit(0)'), groundTruth: '4' }, expected: { score: 1 } },
+  { name: 'keeps $ patterns and unicode in the program intact', sample: { completion: py('print("$&$\' \\u00e9 é")'), groundTruth: "$&$' é é" }, expected: { score: 1 } },
   { name: 'scores only the last block', sample: { completion: `${py('print(1)')}\nbetter:\n${py('print(4)')}`, groundTruth: '4' }, expected: { score: 1 } },
   { name: 'gives 0 below correct in the binary scheme', sample: { completion: py('print(5)'), groundTruth: '4' }, options: { scheme: 'binary' }, expected: { score: 0, components: all(1, 1, 0) } },
   { name: 'gives 1 when correct in the binary scheme', sample: { completion: py('print(4)'), groundTruth: '4' }, options: { scheme: 'binary' }, expected: { score: 1 } },
@@ -35,7 +37,7 @@ export const levelCases: RewardTesterValidCase[] = [
 const invalid = [
   { options: { scheme: 'ternary' }, errors: [{ code: 'PLUGIN_OPTIONS_INVALID', path: 'options.scheme' }] },
   { options: { timeoutMs: 120000 }, errors: [{ code: 'PLUGIN_OPTIONS_INVALID', path: 'options.timeoutMs' }] },
-  { options: { timout: 1000 }, errors: [{ code: 'PLUGIN_OPTIONS_INVALID', path: 'options' }] },
+  { options: { timout: 1000 }, errors: [{ code: 'PLUGIN_OPTIONS_INVALID', path: 'options.timout' }] },
   { options: { values: { parses: 'a lot' } }, errors: [{ code: 'PLUGIN_OPTIONS_INVALID', path: 'options.values.parses' }] },
   { options: { compare: { numericTolerance: -1 } }, errors: [{ code: 'PLUGIN_OPTIONS_INVALID', path: 'options.compare.numericTolerance' }] },
   { options: { mode: 'exam', memoryMb: 1 }, errors: [{ code: 'PLUGIN_OPTIONS_INVALID', path: 'options.memoryMb' }, { code: 'PLUGIN_OPTIONS_INVALID', path: 'options.mode' }] },
@@ -48,4 +50,19 @@ describe('reward:code-execution (docker backend)', function () {
     skipUnless(this, await dockerMissing('molrl/sandbox-python:0.1.0'), 'reward:code-execution on the docker backend');
   });
   RewardTester.run('levels', plugin, { valid: levelCases, invalid: [] }, { sandbox: { backend: 'docker' } });
+});
+
+/** A sandbox whose infrastructure is down: every run comes back `sandbox_error` (what the docker backend returns when its daemon dies). */
+const brokenSandbox: Sandbox = {
+  backend: 'docker',
+  run: async () => ({ status: 'sandbox_error', exitCode: null, signal: null, stdout: '', stderr: '', truncated: false, durationMs: 0, error: { code: 'SANDBOX_DOCKER_UNREACHABLE', message: 'daemon down' } }),
+  close: async () => {},
+};
+
+RewardTester.run('reward:code-execution on a failing sandbox', plugin, {
+  valid: [
+    { name: 'reports infra_error with score null, never 0', sample: { completion: py('print(4)'), groundTruth: '4' }, sandbox: brokenSandbox, expected: { score: null, status: 'infra_error' } },
+    { name: 'still scores a completion without code 0 (no run needed)', sample: { completion: 'no code', groundTruth: '4' }, sandbox: brokenSandbox, expected: { score: 0, status: 'ok' } },
+  ],
+  invalid: [],
 });

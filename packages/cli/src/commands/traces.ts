@@ -1,4 +1,4 @@
-// `molrl traces prepare`: preprocesses agent traces for the MoL phase (think blocks, loss tags, token budget).
+// `molrl traces prepare` (preprocess agent traces for the MoL phase) and `molrl traces collect` (make them with the policy).
 import { prepareTraces, type MolVariant, type ModelType, type PreparedTrace, type PrepareSummary } from '@molrl/core';
 import { errors as commonErrors } from '@molrl/common';
 import type { Command } from 'commander';
@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { errors } from '../errors.ts';
 import { EXIT_OK } from '../exit-codes.ts';
 import { reportError } from '../report-error.ts';
+import { runCollect, type CollectFlags, type CollectSummary } from '../traces-collect-command.ts';
+import { AGENT_SYSTEM_PROMPT } from '../traces-observation.ts';
 
 const VARIANTS: readonly MolVariant[] = ['mol', 'ce', 'ce_nokl', 'ce_eetb'];
 const MODEL_TYPES: readonly ModelType[] = ['cot', 'non-cot'];
@@ -55,9 +57,67 @@ function summaryText(s: PrepareSummary): string {
   );
 }
 
+const COLLECT_HELP = `
+Each task of the split is an episode: the policy writes an assistant turn; its \`\`\`python block runs in the
+configured sandbox (with final_answer(x) defined: it prints x and ends the program); the observation goes back
+as the next user turn, "Observation: Execution logs:\\n<stdout>" or "Observation: Error: <exception>". An
+episode ends at a turn without a code block, after final_answer(...) ran, at --max-turns, or when the
+conversation no longer fits the model's context. The last assistant turn is scored with the config's reward
+plugins. Each line of --out: { id, messages, groundTruth, metadata, turns, finish, reward } (the form
+\`molrl traces prepare\` and MoL phases read).
+
+Example:
+  molrl traces collect --config examples/mol-drgrpo/config.json --out traces.jsonl --limit 100 --max-turns 4`;
+
+interface RawCollectFlags {
+  config?: string;
+  out?: string;
+  split: string;
+  limit?: string;
+  maxTurns: string;
+  temperature: string;
+  maxTokens: string;
+  system: string;
+  checkpoint?: string;
+  json?: boolean;
+}
+
+const positiveInt = (flag: string, v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw errors.CLI_USAGE(flag, 'expected a positive integer', v);
+  return n;
+};
+
+function parseCollectFlags(f: RawCollectFlags): CollectFlags {
+  if (!f.config) throw errors.CLI_USAGE('--config', 'expected a job config file', f.config ?? null);
+  if (!f.out) throw errors.CLI_USAGE('--out', 'expected the JSONL file to write', f.out ?? null);
+  if (f.split !== 'train' && f.split !== 'eval') throw errors.CLI_USAGE('--split', 'expected train or eval', f.split);
+  const temperature = Number(f.temperature);
+  if (!Number.isFinite(temperature) || temperature < 0) throw errors.CLI_USAGE('--temperature', 'expected a number >= 0', f.temperature);
+  return {
+    config: f.config,
+    out: f.out,
+    split: f.split,
+    limit: f.limit === undefined ? null : positiveInt('--limit', f.limit),
+    maxTurns: positiveInt('--max-turns', f.maxTurns),
+    temperature,
+    maxTokens: positiveInt('--max-tokens', f.maxTokens),
+    system: f.system === '' ? null : f.system,
+    checkpoint: f.checkpoint ?? null,
+  };
+}
+
+function collectSummaryText(s: CollectSummary): string {
+  const finish = Object.entries(s.finish).map(([k, v]) => `${k} ${v}`).join(', ') || '(none)';
+  return (
+    `wrote ${s.traces} traces of ${s.tasks} tasks to ${s.out} in ${(s.durationMs / 1000).toFixed(1)} s\n` +
+    `finish: ${finish}; turns mean ${s.turns.mean.toFixed(1)}, max ${s.turns.max}; reward mean ${s.reward.mean === null ? 'n/a' : s.reward.mean.toFixed(3)} (${s.reward.scored} scored)\n`
+  );
+}
+
 /** Registers `molrl traces` and its sub-commands. */
 export function registerTraces(program: Command): void {
-  const traces = program.command('traces').description('Agent traces for the MoL phase: prepare (and collect).');
+  const traces = program.command('traces').description('Agent traces for the MoL phase: prepare, collect.');
   traces
     .command('prepare')
     .description('Preprocess agent traces: think blocks, loss tags per variant, token budget.')
@@ -83,6 +143,34 @@ export function registerTraces(program: Command): void {
         process.exitCode = EXIT_OK;
       } catch (error) {
         process.exitCode = reportError(error, flags.json === true);
+      }
+    });
+  traces
+    .command('collect')
+    .description('Run the current policy as a code agent over the config\'s tasks and write agent traces (JSONL) for MoL.')
+    .option('--config <file>', 'job config: model, server (start or url), dataset, rewards, sandbox')
+    .option('--out <file>', 'JSONL file of traces to write')
+    .option('--split <name>', 'dataset split: train | eval', 'train')
+    .option('--limit <n>', 'first n tasks of the split')
+    .option('--max-turns <n>', 'assistant turns per episode at most', '5')
+    .option('--temperature <t>', 'sampling temperature of each turn', '0.7')
+    .option('--max-tokens <n>', 'new tokens per assistant turn', '256')
+    .option('--system <text>', 'system prompt ("" for none)', AGENT_SYSTEM_PROMPT)
+    .option('--checkpoint <dir>', 'load this checkpoint into the server first (e.g. runs/<name>/checkpoints/<step>)')
+    .option('--json', 'print the summary as JSON on stdout')
+    .addHelpText('after', COLLECT_HELP)
+    .action(async (raw: RawCollectFlags) => {
+      const stop = new AbortController();
+      const onSigint = () => stop.abort(new Error('interrupted'));
+      process.once('SIGINT', onSigint);
+      try {
+        const summary = await runCollect(parseCollectFlags(raw), stop.signal, (line) => process.stderr.write(`${line}\n`));
+        process.stdout.write(raw.json ? `${JSON.stringify(summary)}\n` : collectSummaryText(summary));
+        process.exitCode = EXIT_OK;
+      } catch (error) {
+        process.exitCode = reportError(error, raw.json === true);
+      } finally {
+        process.off('SIGINT', onSigint);
       }
     });
   traces.action(() => traces.help());

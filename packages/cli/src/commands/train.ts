@@ -42,6 +42,15 @@ export async function runTrain(flags: TrainFlags): Promise<number> {
       controller.abort(new Error('interrupted'));
     } else process.exit(EXIT_INTERRUPTED);
   };
+  // signal-exit (used by the server launcher) treats SIGINT as fatal when the process has exactly as many SIGINT
+  // listeners as it has exit callbacks: it would then stop the policy server and re-raise SIGINT before we can
+  // checkpoint. Our listener runs first and, in that case, adds a no-op one so that Ctrl-C stays ours.
+  const keepSigint = () => {};
+  const guard = () => {
+    const emitter = (globalThis as Record<symbol, { count?: number } | undefined>)[Symbol.for('signal-exit emitter')];
+    if (emitter?.count !== undefined && process.listeners('SIGINT').length === emitter.count) process.on('SIGINT', keepSigint);
+  };
+  process.on('SIGINT', guard);
   process.on('SIGINT', onSigint);
   const started = performance.now();
   try {
@@ -66,7 +75,9 @@ export async function runTrain(flags: TrainFlags): Promise<number> {
     return EXIT_OK;
   } finally {
     progress.done();
+    process.off('SIGINT', guard);
     process.off('SIGINT', onSigint);
+    process.off('SIGINT', keepSigint);
   }
 }
 

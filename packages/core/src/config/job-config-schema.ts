@@ -131,6 +131,7 @@ export const jobConfigSchema = {
         concurrency: int(1, 'samples scored at once', 32),
         sampleTimeoutMs: int(1, 'per-sample scoring timeout', 60000),
         retries: int(0, 'retries of infrastructure errors', 2),
+        dedupe: { type: 'boolean', default: true, description: 'score identical completions of one prompt within a step once' },
       },
     },
     phases: {

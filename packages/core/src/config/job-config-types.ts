@@ -101,7 +101,7 @@ export interface JobConfig {
   rewards: RewardSpec[];
   sandbox: SandboxConfig;
   /** Reward engine options. */
-  scoring: { concurrency: number; sampleTimeoutMs: number; retries: number };
+  scoring: { concurrency: number; sampleTimeoutMs: number; retries: number; dedupe: boolean };
   phases: PhaseConfig[];
   eval?: EvalConfig;
   checkpoint: { every: number };

@@ -64,10 +64,7 @@ export const molPhaseSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['type', 'dataset', 'learningRate', 'modelType'],
-  oneOf: [
-    { required: ['steps'], not: { required: ['epochs'] } },
-    { required: ['epochs'], not: { required: ['steps'] } },
-  ],
+  // exactly one of steps | epochs: checked by resolveMolPhase (ajv strictRequired rejects it in anyOf/not)
   properties: {
     type: { const: 'mol' },
     name: { type: 'string' },

@@ -28,6 +28,8 @@ export interface GenerateAndScoreOptions {
   step: number;
   /** Prefix of sample ids (`<prefix>/<promptId>/<index>`). */
   idPrefix: string;
+  /** Score identical completions of one prompt once (rewards are functions of prompt and completion). @default true */
+  dedupe?: boolean;
   signal?: AbortSignal;
 }
 
@@ -36,6 +38,7 @@ export async function generateAndScore(client: PolicyClient, engine: RewardEngin
   const start = performance.now();
   const byId = new Map(rows.map((r, p) => [r.id, p]));
   const pending: Promise<void>[] = [];
+  const seen = new Map<string, Promise<ScoredSample>>(); // promptId + completion text -> its scoring
   const groups: ScoredCompletion[][] = rows.map(() => []);
   let rolloutId = '';
   let firstScoreStart = Infinity;
@@ -51,24 +54,21 @@ export async function generateAndScore(client: PolicyClient, engine: RewardEngin
       if (p === undefined) continue;
       const row = rows[p];
       firstScoreStart = Math.min(firstScoreStart, performance.now());
+      const id = `${opts.idPrefix}/${row.id}/${completion.index}`;
+      const key = `${row.id}\u0000${completion.text}`;
+      let scoring = opts.dedupe === false ? undefined : seen.get(key);
+      if (!scoring) {
+        scoring = engine.score(
+          { id, promptId: row.id, prompt: row.prompt, completion: completion.text, groundTruth: row.groundTruth, metadata: row.metadata, step: opts.step },
+          call,
+        );
+        seen.set(key, scoring);
+      }
       pending.push(
-        engine
-          .score(
-            {
-              id: `${opts.idPrefix}/${row.id}/${completion.index}`,
-              promptId: row.id,
-              prompt: row.prompt,
-              completion: completion.text,
-              groundTruth: row.groundTruth,
-              metadata: row.metadata,
-              step: opts.step,
-            },
-            call,
-          )
-          .then((scored) => {
-            lastScoreEnd = Math.max(lastScoreEnd, performance.now());
-            groups[p][completion.index] = { row, completion, scored };
-          }),
+        scoring.then((scored) => {
+          lastScoreEnd = Math.max(lastScoreEnd, performance.now());
+          groups[p][completion.index] = { row, completion, scored: { ...scored, id } };
+        }),
       );
     }
   }

@@ -23,7 +23,7 @@ export async function grpoStep(
   engine: RewardEngine,
   train: readonly DatasetRow[],
   phase: GrpoPhaseConfig,
-  opts: { seed: number; step: number; signal?: AbortSignal },
+  opts: { seed: number; step: number; dedupe?: boolean; signal?: AbortSignal },
 ): Promise<GrpoStepResult> {
   const t0 = performance.now();
   const rows = sampleWithoutReplacement(train, phase.promptsPerStep, seededRandom(opts.seed)); // B/G prompts
@@ -34,6 +34,7 @@ export async function grpoStep(
     seed: opts.seed,
     step: opts.step,
     idPrefix: `step-${opts.step}`,
+    dedupe: opts.dedupe ?? true,
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
   const t1 = performance.now();

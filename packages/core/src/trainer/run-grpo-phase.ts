@@ -12,12 +12,12 @@ export async function runGrpoPhase(ctx: PhaseContext, phase: GrpoPhaseConfig): P
   for (let step = ctx.startStep + 1; step <= phase.steps; step++) {
     if (ctx.signal.aborted) return;
     const globalStep = ctx.globalStepOffset + step;
-    const result = await grpoStep(ctx.client, engine, ctx.data.train, phase, { seed: stepSeed(ctx.config.seed, ctx.phaseIndex, step), step: globalStep, signal: ctx.signal });
+    const result = await grpoStep(ctx.client, engine, ctx.data.train, phase, { seed: stepSeed(ctx.config.seed, ctx.phaseIndex, step), step: globalStep, dedupe: ctx.config.scoring.dedupe, signal: ctx.signal });
     if (result.infraErrors.length) ctx.logger.warn(`step ${globalStep}: ${result.metrics['reward/status/infra_error']} completion(s) had sandbox infrastructure errors (excluded, not scored 0): ${result.infraErrors.slice(0, 3).join('; ')}`);
     ctx.logSamples(result.samples);
     ctx.logMetrics(step, result.metrics);
-    ctx.progress({ step, total: phase.steps, metrics: { reward: result.metrics['reward/mean'] as number | null, loss: result.metrics.loss as number | null } });
     if ((every > 0 && step % every === 0) || step === phase.steps) await ctx.evaluate(step);
     await ctx.endStep(step);
+    ctx.progress({ step, total: phase.steps, metrics: { reward: result.metrics['reward/mean'] as number | null, loss: result.metrics.loss as number | null } });
   }
 }

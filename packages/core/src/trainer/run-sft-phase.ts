@@ -27,7 +27,7 @@ export function readDemonstrations(file: string): Demonstration[] {
 export function sftLearningRate(phase: Pick<SftPhaseConfig, 'learningRate' | 'schedule' | 'warmupSteps' | 'steps'>, step: number): number {
   if (step <= phase.warmupSteps) return (phase.learningRate * step) / Math.max(1, phase.warmupSteps);
   if (phase.schedule === 'constant') return phase.learningRate;
-  const progress = (step - 1 - phase.warmupSteps) / Math.max(1, phase.steps - phase.warmupSteps - 1); // 0 at the first step after warm-up, 1 at the last
+  const progress = (step - 1 - phase.warmupSteps) / Math.max(1, phase.steps - phase.warmupSteps); // 0 at the first step after warm-up, < 1 at the last (lr stays > 0)
   return 0.5 * phase.learningRate * (1 + Math.cos(Math.PI * progress));
 }
 
@@ -52,9 +52,11 @@ export async function runSftPhase(ctx: PhaseContext, phase: SftPhaseConfig): Pro
     sums = { loss: sums.loss + res.ce, n: sums.n + 1, ms: sums.ms + performance.now() - t0 };
     if (step % phase.logEvery === 0 || step === phase.steps) {
       ctx.logMetrics(step, { 'sft/loss': sums.loss / sums.n, 'sft/learning_rate': lr, grad_norm: res.gradNorm ?? null, 'time/train': sums.ms / sums.n / 1000 });
+    }
+    await ctx.endStep(step);
+    if (step % phase.logEvery === 0 || step === phase.steps) {
       ctx.progress({ step, total: phase.steps, metrics: { loss: sums.loss / sums.n } });
       sums = { loss: 0, n: 0, ms: 0 };
     }
-    await ctx.endStep(step);
   }
 }

@@ -1,6 +1,6 @@
 // runTrainJob: starts (or reaches) the policy server, runs the job's phases in order with checkpoints, resumes a run.
 import { isMolrlError } from '@molrl/common';
-import { launchPolicyServer, PolicyClient, type PolicyServerHandle } from '@molrl/policy-client';
+import type { PolicyServerHandle } from '@molrl/policy-client';
 import type { JobConfig, PhaseConfig } from '../config/job-config-types.ts';
 import { validateJobConfig } from '../config/load-job-config.ts';
 import { loadDatasets } from '../dataset/load-dataset.ts';
@@ -9,6 +9,7 @@ import { createRewardEngine } from '../rewards/reward-engine.ts';
 import { RunStore, type RunState } from '../run-store/run-store.ts';
 import type { RewardEngine } from '../types.ts';
 import type { MetricsRecord, PhaseContext, PhaseProgress, TrainLogger } from './phase-context.ts';
+import { connectServer } from './connect-server.ts';
 import { phaseRunners } from './phase-registry.ts';
 import { runEval } from './run-eval.ts';
 import { stepSeed } from './seeded-random.ts';
@@ -72,31 +73,14 @@ export async function runTrainJob(opts: TrainJobOptions): Promise<TrainJobResult
   let enginePromise: Promise<RewardEngine> | null = null;
   const evals: MetricsRecord[] = [];
   try {
-    let client: PolicyClient;
-    if (config.server.start) {
-      const s = config.server.start;
-      server = await launchPolicyServer({
-        model: config.model,
-        ...(config.modelConfig ? { modelConfig: config.modelConfig } : {}),
-        seed: s.seed ?? config.seed,
-        ...(s.threads === undefined ? {} : { threads: s.threads }),
-        ...(s.device === undefined ? {} : { device: s.device }),
-        ...(s.loraR === undefined ? {} : { loraR: s.loraR }),
-        ...(s.lr === undefined ? {} : { extraArgs: ['--lr', String(s.lr), ...(s.extraArgs ?? [])] }),
-        ...(s.lr === undefined && s.extraArgs ? { extraArgs: [...s.extraArgs] } : {}),
-        onLog: opts.onServerLog ?? (() => {}),
-        signal,
-      });
-      client = server.client;
-      void server.exited.then((how) => {
-        if (stop.signal.aborted) return;
-        serverDied = new Error(`exited with ${how.signal ? `signal ${how.signal}` : `code ${how.code}`}`);
-        stop.abort(serverDied);
-      });
-    } else {
-      client = new PolicyClient({ url: config.server.url!, ...(config.server.token ? { token: config.server.token } : {}) });
-      await client.health({ signal });
-    }
+    const connected = await connectServer(config, { signal, ...(opts.onServerLog ? { onLog: opts.onServerLog } : {}) });
+    const client = connected.client;
+    server = connected.handle;
+    void server?.exited.then((how) => {
+      if (stop.signal.aborted) return;
+      serverDied = new Error(`exited with ${how.signal ? `signal ${how.signal}` : `code ${how.code}`}`);
+      stop.abort(serverDied);
+    });
     if (state?.checkpoint) {
       await client.loadCheckpoint({ path: state.checkpoint }, { signal });
       logger.info(`resumed from ${state.checkpoint} (phase ${state.phase + 1}, step ${state.stepInPhase})`);
@@ -105,7 +89,7 @@ export async function runTrainJob(opts: TrainJobOptions): Promise<TrainJobResult
     const rewards = () => {
       enginePromise ??= createRewardEngine(
         { rewards: config.rewards, sandbox: config.sandbox },
-        { ...config.scoring, runDir: store.dir, logger: { debug() {}, info() {}, warn: (m) => logger.warn(m), error: (m) => logger.warn(m) } },
+        { concurrency: config.scoring.concurrency, sampleTimeoutMs: config.scoring.sampleTimeoutMs, retries: config.scoring.retries, runDir: store.dir, logger: { debug() {}, info() {}, warn: (m) => logger.warn(m), error: (m) => logger.warn(m) } },
       ).then((e) => (engine = e));
       return enginePromise;
     };
@@ -143,7 +127,7 @@ export async function runTrainJob(opts: TrainJobOptions): Promise<TrainJobResult
         checkpoint,
         evaluate: async (stepInPhase) => {
           if (!config.eval) return null;
-          const record = await runEval(client, await rewards(), data.eval, config.eval, { seed: stepSeed(config.seed, 999, 0), step: offset + stepInPhase, signal });
+          const record = await runEval(client, await rewards(), data.eval, config.eval, { seed: stepSeed(config.seed, 999, 0), step: offset + stepInPhase, dedupe: config.scoring.dedupe, signal });
           ctx.logMetrics(stepInPhase, record);
           const line = { step: offset + stepInPhase, phase: i, ...record };
           evals.push(line);
@@ -163,7 +147,6 @@ export async function runTrainJob(opts: TrainJobOptions): Promise<TrainJobResult
       if (signal.aborted) {
         if (serverDied) throw errors.TRAIN_SERVER_DIED(store.dir, serverDied);
         if (lastDone > startStep && lastDone < steps) await checkpoint(lastDone);
-        logger.info(`interrupted; resume with: molrl train --resume ${store.dir}`);
         return { runDir: store.dir, status: 'interrupted', evals, durationMs: performance.now() - start };
       }
       globalStep = offset + steps;

@@ -12,10 +12,15 @@ const pools = new Set<Closable>();
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 function onSignal(signal: NodeJS.Signals): void {
+  // Re-raise (the default action) only when nobody else handles the signal: a command with its own SIGINT
+  // handler (molrl train checkpoints on Ctrl-C) decides itself when to exit.
+  const handledElsewhere = process.listeners(signal).some((l) => l !== onSignal);
   const all = [...pools];
   pools.clear();
   uninstall();
-  void Promise.allSettled(all.map((p) => p.close())).then(() => process.kill(process.pid, signal)); // then the default action
+  void Promise.allSettled(all.map((p) => p.close())).then(() => {
+    if (!handledElsewhere) process.kill(process.pid, signal);
+  });
 }
 
 /** Last resort when the process exits without close(): remove synchronously through the docker CLI. */
