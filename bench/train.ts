@@ -11,7 +11,6 @@ import { fileURLToPath } from 'node:url';
 import { readConfigFile } from '@molrl/common';
 import { runTrainJob, validateJobConfig } from '@molrl/core';
 
-const SFT_STEPS = 600;
 const GRPO_STEPS = 20;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -21,7 +20,6 @@ export default async function bench(): Promise<string> {
   const file = fileURLToPath(new URL('../examples/quickstart/config.json', import.meta.url));
   const raw = readConfigFile(file) as Record<string, any>;
   raw.runsDir = mkdtempSync(join(tmpdir(), 'molrl-bench-train-'));
-  raw.phases[0].steps = SFT_STEPS;
   raw.phases[1].steps = GRPO_STEPS;
   delete raw.eval;
   const config = validateJobConfig(raw, join(file, '..'));
@@ -40,7 +38,7 @@ export default async function bench(): Promise<string> {
   const overlapped = sum(rows.map((r) => r.gen + r.exposed));
   const f = (x: number) => x.toFixed(3);
   return [
-    `The quickstart job (examples/quickstart/config.json: tiny model, 16 prompts × G 8 = 128 completions per step, reward:code-execution in the docker sandbox), ${SFT_STEPS} SFT steps then ${GRPO_STEPS} Dr.GRPO steps without evals; the first GRPO step is left out (warm-up). Medians over ${rows.length} steps, seconds.`,
+    `The quickstart job (examples/quickstart/config.json: tiny model, 16 prompts × G 8 = 128 completions per step, reward:code-execution in the docker sandbox), its ${raw.phases[0].steps} SFT steps, then ${GRPO_STEPS} Dr.GRPO steps without evals; the first GRPO step is left out (warm-up). Medians over ${rows.length} steps, seconds.`,
     '',
     '| part of a step | median s | share of step wall time |',
     '|---|---|---|',

@@ -88,6 +88,9 @@ export const GUARD_SOURCE = String.raw`def _molrl_install(MODE, MAIN):
                 op, fd, rest, kw, out = args
                 ok = _typ(op) is _str and op in S and _typ(kw) is _dict
                 if ok:
+                    for k in kw:
+                        if _typ(k) is not _str:
+                            ok = False
                     for x in rest + _tuple(kw.values()):
                         if not is_safe(x):
                             ok = False

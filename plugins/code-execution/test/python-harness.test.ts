@@ -185,6 +185,52 @@ for fd in range(3, 4096):
     except Exception:
         pass
 `),
+  tripped('a forged verdict sent straight to the hook', `
+import sys
+sys.audit("molrl.finish", "tests_passed", "", True)
+`),
+  tripped('calling the harness frame\'s own audit function', `
+import sys
+f = sys._getframe(0)
+while f.f_back is not None:
+    f = f.f_back
+    if "_audit" in f.f_locals:
+        f.f_locals["_audit"]("molrl.finish", "tests_passed", "", True)
+`),
+  tripped('re-running the harness code as a new function', `
+import sys, types
+main = sys._getframe(1).f_code
+try:
+    types.FunctionType(main, {"_molrl_install": lambda *a: None, "__builtins__": __builtins__})("def solve(): return 42", "assert solve() == 42", "tests")
+except Exception:
+    pass
+try:
+    exec(main, {})
+except Exception:
+    pass
+`),
+  tripped('reading the hook frame after a refused operation', `
+import os
+try:
+    open("/proc/self/status")
+except PermissionError as e:
+    tb = e.__traceback__
+    while tb is not None:
+        loc = tb.tb_frame.f_locals
+        w = loc.get("W")
+        for table in (loc.get("S") or {},):
+            for fd in range(3, 4096):
+                try:
+                    (table.get("write") or w)(fd, b"marker\\n")
+                except Exception:
+                    pass
+        for fd in range(3, 4096):
+            try:
+                forge((loc.get("S") or {}).get("read", os.read)(fd, 200))
+            except Exception:
+                pass
+        tb = tb.tb_next
+`),
   attack('an exception whose __str__ attacks while the harness formats it', `
 class Evil(Exception):
     def __str__(self):

@@ -56,7 +56,7 @@ describe('molrl traces collect', function () {
     const traces = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     assert.deepEqual(traces.map((t) => t.id), ['t0', 't1']);
     for (const t of traces) {
-      assert.deepEqual(t.messages.map((m: { role: string }) => m.role), ['user', 'assistant', 'user', 'assistant', 'user']);
+      assert.deepEqual(t.messages.map((m: { role: string }) => m.role), ['user', 'assistant', 'user', 'assistant', 'user'], JSON.stringify(t));
       assert.equal(t.messages[1].content, CODE);
       assert.equal(t.messages[2].content, 'Observation: Execution logs:\n42\n');
       assert.equal(t.finish, 'turn_limit');

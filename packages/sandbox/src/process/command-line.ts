@@ -57,6 +57,8 @@ export function bwrapArgs(plan: Pick<CommandPlan, 'interpreters' | 'layout'>, ho
   for (const interpreter of Object.values(plan.interpreters)) {
     if (!interpreter.startsWith('/usr/')) args.push('--ro-bind', interpreter, interpreter);
   }
+  // Debian resolves some shared libraries (libblas for numpy) through /etc/alternatives symlinks.
+  args.push('--perms', '0755', '--dir', '/etc', '--ro-bind-try', '/etc/alternatives', '/etc/alternatives', '--ro-bind-try', '/etc/ld.so.cache', '/etc/ld.so.cache');
   args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');
   if (hostDir !== null) args.push('--bind', hostDir, SANDBOX_WORKDIR);
   args.push('--unshare-net', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--die-with-parent', '--new-session');
