@@ -138,7 +138,7 @@ export async function runTrainJob(opts: TrainJobOptions): Promise<TrainJobResult
         progress: (update) => opts.onProgress?.(i, phase, update),
         logger,
       };
-      if (startStep === 0 && i === 0 && !state) await checkpointState(store, i);
+      if (startStep === 0 && i === 0 && !state) await writeInitialState(store, i);
       try {
         await runner(ctx, phase);
       } catch (error) {
@@ -167,6 +167,6 @@ export async function runTrainJob(opts: TrainJobOptions): Promise<TrainJobResult
 }
 
 /** A state.json before the first checkpoint: resuming starts the job from scratch (metrics truncated to 0 lines). */
-async function checkpointState(store: RunStore, phase: number): Promise<void> {
+async function writeInitialState(store: RunStore, phase: number): Promise<void> {
   store.writeState({ phase, stepInPhase: 0, globalStep: 0, checkpoint: null, finished: false });
 }
