@@ -71,6 +71,15 @@ async function nextTurns(live: Episode[], o: CollectOptions, turn: number): Prom
   return out;
 }
 
+/**
+ * The completion the reward plugins score: the last assistant turn; when its code calls final_answer, that code
+ * with the final_answer prelude in front (as the agent ran it), so that code-execution rewards can run it too.
+ */
+export function scoredCompletion(lastTurn: string): string {
+  const code = extractCode(lastTurn);
+  return code !== null && callsFinalAnswer(code) ? `\`\`\`python\n${FINAL_ANSWER_PRELUDE}${code}\`\`\`` : lastTurn;
+}
+
 /** Runs each row's episode to its end, turn by turn across all rows (one generate call per turn), and scores it. */
 export async function collectTraces(rows: readonly DatasetRow[], o: CollectOptions): Promise<CollectedTrace[]> {
   const episodes: Episode[] = rows.map((row) => ({
@@ -104,7 +113,7 @@ export async function collectTraces(rows: readonly DatasetRow[], o: CollectOptio
   const done = episodes.filter((e) => e.finish !== 'sandbox_error' && e.turns > 0);
   const out: CollectedTrace[] = [];
   for (const e of done) {
-    const final = e.messages.findLast((m) => m.role === 'assistant')!.content;
+    const final = scoredCompletion(e.messages.findLast((m) => m.role === 'assistant')!.content);
     const scored = await o.rewards.score({ id: e.row.id, promptId: e.row.id, prompt: e.row.prompt, completion: final, groundTruth: e.row.groundTruth, metadata: { ...(e.row.metadata ?? {}) } }, o.signal ? { signal: o.signal } : {});
     const trace: CollectedTrace = {
       id: e.row.id,

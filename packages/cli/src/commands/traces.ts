@@ -63,8 +63,9 @@ configured sandbox (with final_answer(x) defined: it prints x and ends the progr
 as the next user turn, "Observation: Execution logs:\\n<stdout>" or "Observation: Error: <exception>". An
 episode ends at a turn without a code block, after final_answer(...) ran, at --max-turns, or when the
 conversation no longer fits the model's context. The last assistant turn is scored with the config's reward
-plugins. Each line of --out: { id, messages, groundTruth, metadata, turns, finish, reward } (the form
-\`molrl traces prepare\` and MoL phases read).
+plugins (code that calls final_answer is scored with final_answer defined, as it ran). Each line of --out:
+{ id, messages, groundTruth, metadata, turns, finish, reward } (the form \`molrl traces prepare\` and MoL
+phases read).
 
 Example:
   molrl traces collect --config examples/mol-drgrpo/config.json --out traces.jsonl --limit 100 --max-turns 4`;

@@ -11,6 +11,7 @@ import { runCli } from '../../../../test/helpers/run-cli.ts';
 
 const MODEL_CONFIG = { n_layer: 2, n_head: 2, d_model: 64, context: 256 };
 const CODE = '```python\nprint(6*7)\n```';
+const FINAL = '```python\nfinal_answer(6*7)\n```';
 
 describe('molrl traces collect', function () {
   this.timeout(180_000);
@@ -24,7 +25,7 @@ describe('molrl traces collect', function () {
     try {
       const turn = (role: 'user' | 'assistant', text: string) => ({ role, text, loss: role === 'assistant' ? ('ce' as const) : ('none' as const) });
       const first = (task: string) => ({ segments: [turn('user', task), turn('assistant', CODE)] });
-      const second = (task: string) => ({ segments: [turn('user', task), turn('assistant', CODE), turn('user', 'Observation: Execution logs:\n42\n'), turn('assistant', CODE)] });
+      const second = (task: string) => ({ segments: [turn('user', task), turn('assistant', CODE), turn('user', 'Observation: Execution logs:\n42\n'), turn('assistant', FINAL)] });
       for (let i = 0; i < 150; i++) await server.client.trainMol({ examples: [first('Q: 6*7'), first('Q: 40+2'), second('Q: 6*7'), second('Q: 40+2')], mode: 'ce', learningRate: 3e-3 });
       checkpoint = join(dir, 'ckpt');
       await server.client.saveCheckpoint({ path: checkpoint });
@@ -49,7 +50,7 @@ describe('molrl traces collect', function () {
 
   it('runs the policy as a code agent and writes traces with observation turns and the final reward', async () => {
     const out = join(dir, 'traces.jsonl');
-    const run = await runCli(['traces', 'collect', '--config', join(dir, 'config.json'), '--out', out, '--checkpoint', checkpoint, '--max-turns', '2', '--temperature', '0', '--max-tokens', '40', '--system', '', '--json']);
+    const run = await runCli(['traces', 'collect', '--config', join(dir, 'config.json'), '--out', out, '--checkpoint', checkpoint, '--max-turns', '3', '--temperature', '0', '--max-tokens', '40', '--system', '', '--json']);
     assert.equal(run.code, 0, run.stderr);
     const summary = JSON.parse(run.stdout);
     assert.equal(summary.tasks, 2); // 3 rows, 1 held out for eval
@@ -59,9 +60,11 @@ describe('molrl traces collect', function () {
       assert.deepEqual(t.messages.map((m: { role: string }) => m.role), ['user', 'assistant', 'user', 'assistant', 'user'], JSON.stringify(t));
       assert.equal(t.messages[1].content, CODE);
       assert.equal(t.messages[2].content, 'Observation: Execution logs:\n42\n');
-      assert.equal(t.finish, 'turn_limit');
+      assert.equal(t.messages[3].content, FINAL);
+      assert.equal(t.messages[4].content, 'Observation: Execution logs:\n42\n'); // final_answer prints its argument
+      assert.equal(t.finish, 'final_answer'); // before the turn limit of 3
       assert.equal(t.turns, 2);
-      assert.equal(t.reward.score, 1); // the last assistant turn prints the ground truth
+      assert.equal(t.reward.score, 1); // the final answer's code, run with final_answer defined, prints the ground truth
     }
     // the form `traces prepare` reads: observations are feedback (ce), decisions kl
     const { traces: prepared, summary: s } = prepareTraces(readFileSync(out, 'utf8'), { modelType: 'non-cot' });
