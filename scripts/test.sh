@@ -10,6 +10,8 @@ if [ "$major" -lt 22 ]; then
 fi
 echo "== build (tsc -b)"
 npx tsc -b || exit 1
+echo "== type-check tests (tsc -p tsconfig.tests.json)"
+npx tsc -p tsconfig.tests.json || exit 1
 status=0
 echo "== mocha"
 npx mocha "$@" || status=1

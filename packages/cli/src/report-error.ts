@@ -3,7 +3,7 @@ import { isMolrlError } from '@molrl/common';
 import { EXIT_FAILURE, EXIT_INFRA, EXIT_USAGE } from './exit-codes.ts';
 
 const USAGE_CODES = /^(CONFIG_|CLI_|JSON_INVALID|FILE_UNREADABLE|PLUGIN_INVALID|PLUGIN_NOT_FOUND|PLUGIN_OPTIONS_INVALID|PLUGIN_VERSION_MISMATCH|PLUGIN_DEPENDENCY_MISSING)/;
-const INFRA_CODES = /^(SANDBOX_|POLICY_SERVER_(UNREACHABLE|TIMEOUT|EXITED)|DOCKER_|TRAIN_SERVER_DIED)/;
+const INFRA_CODES = /^(SANDBOX_|POLICY_SERVER_(UNREACHABLE|TIMEOUT)|DOCKER_|TRAIN_SERVER_DIED)/;
 
 /** Writes `error` to stderr and returns the exit code it deserves. */
 export function reportError(error: unknown, json = process.argv.includes('--json')): number {

@@ -1,7 +1,7 @@
 // `molrl traces collect`: runs the current policy as a code agent over a job config's tasks and writes MoL traces.
-import { createRewardEngine, loadDatasets, loadJobConfig, type JobConfig } from '@molrl/core';
+import { connectServer, createRewardEngine, loadDatasets, loadJobConfig } from '@molrl/core';
 import { appendJsonl } from '@molrl/common';
-import { launchPolicyServer, PolicyClient, type PolicyServerHandle } from '@molrl/policy-client';
+import type { PolicyServerHandle } from '@molrl/policy-client';
 import { createSandbox } from '@molrl/sandbox';
 import { writeFileSync } from 'node:fs';
 import { collectTraces, type CollectedTrace } from './traces-collect.ts';
@@ -30,22 +30,6 @@ export interface CollectSummary {
   durationMs: number;
 }
 
-async function connect(config: JobConfig, onLog: (line: string) => void): Promise<{ client: PolicyClient; server: PolicyServerHandle | null }> {
-  if (!config.server.start) return { client: new PolicyClient({ url: config.server.url!, ...(config.server.token ? { token: config.server.token } : {}) }), server: null };
-  const s = config.server.start;
-  const server = await launchPolicyServer({
-    model: config.model,
-    ...(config.modelConfig ? { modelConfig: config.modelConfig } : {}),
-    seed: s.seed ?? config.seed,
-    ...(s.threads === undefined ? {} : { threads: s.threads }),
-    ...(s.device === undefined ? {} : { device: s.device }),
-    ...(s.loraR === undefined ? {} : { loraR: s.loraR }),
-    ...(s.extraArgs ? { extraArgs: [...s.extraArgs] } : {}),
-    onLog,
-  });
-  return { client: server.client, server };
-}
-
 /** Runs the collection; traces are appended to `flags.out` (truncated first) as each finishes. */
 export async function runCollect(flags: CollectFlags, signal: AbortSignal, onLog: (line: string) => void): Promise<CollectSummary> {
   const start = performance.now();
@@ -57,9 +41,8 @@ export async function runCollect(flags: CollectFlags, signal: AbortSignal, onLog
   let server: PolicyServerHandle | null = null;
   const engine = await createRewardEngine({ rewards: config.rewards, sandbox }, { ...config.scoring, logger: { debug() {}, info() {}, warn: onLog, error: onLog } });
   try {
-    const conn = await connect(config, onLog);
-    server = conn.server;
-    await conn.client.health({ signal });
+    const conn = await connectServer(config, { signal, onLog });
+    server = conn.handle;
     if (flags.checkpoint) await conn.client.loadCheckpoint({ path: flags.checkpoint }, { signal });
     const traces: CollectedTrace[] = await collectTraces(rows, {
       client: conn.client,

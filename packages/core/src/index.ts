@@ -35,3 +35,4 @@ export { runMolPhase, molExample, molValidationLoss } from './mol/run-mol-phase.
 export { loadMolData, batchAt, stepsForEpochs, readPreparedTraces, type MolData } from './mol/mol-data.ts';
 export { resolveMolPhase } from './mol/resolve-mol-phase.ts';
 export { connectServer, type ConnectedServer } from './trainer/connect-server.ts';
+export { seededRandom } from './trainer/seeded-random.ts';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUILTIN_PLUGINS } from '@molrl/core';
 
-const entry = fileURLToPath(new URL('./fixtures/plugins-cli.ts', import.meta.url));
+const entry = fileURLToPath(new URL('./fixtures/molrl-cli.ts', import.meta.url));
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 
 function node(args: string[], cwd?: string) {

@@ -1,39 +1,16 @@
 // Tests of `molrl sandbox run`, run as a user would: a separate node process on the CLI sources (no build needed).
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_DOCKER_IMAGE } from '@molrl/sandbox';
 import { dockerMissing, skipUnless } from '../../../../test/helpers/requirements.ts';
+import { runCli, type CliRun } from '../../../../test/helpers/run-cli.ts';
 
-/** `node -e` entry equivalent to packages/cli/bin/molrl.js, but on src/ through the molrl-src condition. */
-const ENTRY = "import('@molrl/cli').then(async (m) => { process.exitCode = await m.main(['node', 'molrl', ...process.argv.slice(1)]); })";
-
-interface CliRun {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `molrl <args>`; `onStart` sees the child (to send signals). */
-function molrl(
-  args: string[],
-  options: { input?: string; env?: Record<string, string>; onStart?: (child: ReturnType<typeof spawn>) => void } = {},
-): Promise<CliRun> {
-  const child = spawn(
-    process.execPath,
-    ['--no-node-snapshot', '--conditions=molrl-src', '--disable-warning=ExperimentalWarning', '--input-type=module', '-e', ENTRY, '--', ...args],
-    { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.stdin.end(options.input ?? '');
-  options.onStart?.(child);
-  return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+/** Runs `molrl <args>` from the sources; `env` is merged into this process's environment. */
+function molrl(args: string[], options: { input?: string; env?: Record<string, string>; onStart?: (child: ChildProcess) => void } = {}): Promise<CliRun> {
+  return runCli(args, { input: options.input, onStart: options.onStart, env: { ...process.env, ...options.env } });
 }
 
 describe('molrl sandbox run', function () {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const entry = fileURLToPath(new URL('./fixtures/plugins-cli.ts', import.meta.url));
+const entry = fileURLToPath(new URL('./fixtures/molrl-cli.ts', import.meta.url));
 const echo = fileURLToPath(new URL('../../../core/test/rewards/fixtures/echo-plugin.ts', import.meta.url));
 
 function molrl(args: string[]) {

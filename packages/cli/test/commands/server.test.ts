@@ -9,7 +9,7 @@ import { Command, CommanderError } from 'commander';
 import { registerServer } from '../../src/commands/server.ts';
 import { skipUnless, torchMissing } from '../../../../test/helpers/requirements.ts';
 
-const entry = fileURLToPath(new URL('./fixtures/server-cli.ts', import.meta.url));
+const entry = fileURLToPath(new URL('./fixtures/molrl-cli.ts', import.meta.url));
 const fakeDir = fileURLToPath(new URL('../../../policy-client/test/fixtures/fake-policy-server/', import.meta.url));
 
 interface Run {
