@@ -45,6 +45,12 @@ export const errors = {
     new MolrlError('SANDBOX_IMAGE_MISSING', `the sandbox image ${image} is not present in the Docker daemon; run 'npm run setup' to build it`, {
       details: { image },
     }),
+  SANDBOX_IMAGE_STALE: (image: string, why: string) =>
+    new MolrlError(
+      'SANDBOX_IMAGE_STALE',
+      `the sandbox image ${image} was built from another version of the runner (${why}); rebuild it with 'npm run setup' (or 'bash sandbox-images/python/build.sh')`,
+      { details: { image } },
+    ),
   SANDBOX_ISOLATE_FAILED: (cause: unknown) =>
     new MolrlError('SANDBOX_ISOLATE_FAILED', `could not prepare an isolated-vm context (${describeError(cause)}); the isolate is recreated on the next run`, {
       cause,

@@ -3,10 +3,11 @@ import Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
 import type { RunOptions, RunRequest, RunResult, Sandbox } from '../types.ts';
 import { errors } from '../errors.ts';
-import { resolveDockerOptions, type DockerSandboxOptions, type ResolvedDockerOptions } from './docker-options.ts';
+import { DEFAULT_DOCKER_IMAGE, resolveDockerOptions, type DockerSandboxOptions, type ResolvedDockerOptions } from './docker-options.ts';
 import { RunnerSession, type RunnerReply, type SessionFailure } from './runner-session.ts';
 import { removeStaleContainers, trackPool, untrackPool } from './exit-cleanup.ts';
 import { checkRequest } from './check-request.ts';
+import { expectedRunnerHash, staleImageReason } from './image-freshness.ts';
 
 interface Waiter {
   resolve(session: RunnerSession | Error): void;
@@ -227,12 +228,15 @@ export async function createDockerSandbox(options: DockerSandboxOptions = {}): P
   } catch (cause) {
     throw errors.SANDBOX_DOCKER_UNAVAILABLE(cause);
   }
+  let labels: Record<string, string> | null | undefined;
   try {
-    await o.docker.getImage(o.image).inspect();
+    labels = (await o.docker.getImage(o.image).inspect()).Config?.Labels;
   } catch (cause) {
     if ((cause as { statusCode?: number }).statusCode === 404) throw errors.SANDBOX_IMAGE_MISSING(o.image);
     throw errors.SANDBOX_DOCKER_UNAVAILABLE(cause);
   }
+  const stale = o.image === DEFAULT_DOCKER_IMAGE ? staleImageReason(labels, expectedRunnerHash()) : null;
+  if (stale) throw errors.SANDBOX_IMAGE_STALE(o.image, stale);
   await removeStaleContainers(o.docker).catch(() => undefined); // leftovers of crashed earlier processes
   const pool = new DockerSandbox(o);
   trackPool(pool);
