@@ -5,7 +5,7 @@ import { Agent } from 'undici';
 import { errors } from './errors.ts';
 import { readGenerateStream } from './generate-stream.ts';
 import { validatorFor, type SchemaName } from './schemas.ts';
-import { open, type OpenResponse, type TransportSettings } from './transport.ts';
+import { open, readBody, type OpenResponse, type TransportSettings } from './transport.ts';
 import type {
   CallOptions,
   CheckpointRequest,
@@ -121,14 +121,7 @@ export class PolicyClient {
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     });
     if (opened.response.ok) return opened;
-    let text: string;
-    try {
-      text = await opened.response.text();
-    } catch (error) {
-      throw opened.fail(error);
-    } finally {
-      opened.done();
-    }
+    const text = await readBody(opened);
     throw serverError(endpoint, opened.response.status, text);
   }
 
@@ -143,14 +136,7 @@ export class PolicyClient {
   ): Promise<T> {
     const body = requestSchema ? this.#checkRequest(requestSchema, endpoint, request) : undefined;
     const opened = await this.#open(method, endpoint, body, 'application/json', idempotent, options);
-    let text: string;
-    try {
-      text = await opened.response.text();
-    } catch (error) {
-      throw opened.fail(error);
-    } finally {
-      opened.done();
-    }
+    const text = await readBody(opened);
     let data: unknown;
     try {
       data = JSON.parse(text);

@@ -43,6 +43,17 @@ export interface OpenResponse {
   fail(error: unknown): Error;
 }
 
+/** Reads the whole body of an open response, clearing its deadline either way. */
+export async function readBody(opened: OpenResponse): Promise<string> {
+  try {
+    return await opened.response.text();
+  } catch (error) {
+    throw opened.fail(error);
+  } finally {
+    opened.done();
+  }
+}
+
 /** The code of a fetch failure (`TypeError: fetch failed` carries it on `cause`). */
 export function failureCode(error: unknown): string | undefined {
   let e: unknown = error;

@@ -5,27 +5,12 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { MolrlError } from '@molrl/common';
 import { launchPolicyServer, serverArgs, startHint } from '@molrl/policy-client';
+import { alive, rejection } from '../../../test/helpers/assertions.ts';
 
 const fakeDir = fileURLToPath(new URL('./fixtures/fake-policy-server/', import.meta.url));
 const python = '/usr/bin/python3'; // the fake needs only the standard library
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
-async function failure(promise: Promise<unknown>): Promise<MolrlError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as MolrlError;
-  }
-  assert.fail('expected a rejection');
-}
 
 describe('serverArgs', () => {
   it('maps every option onto its server flag', () => {
@@ -70,20 +55,20 @@ describe('launchPolicyServer', () => {
   });
 
   it('fails with POLICY_SERVER_START_FAILED, the last log lines and a hint when the process dies first', async () => {
-    const error = await failure(launchPolicyServer({ model: 'notorch', python, serverDir: fakeDir, onLog: () => {} }));
+    const error = await rejection<MolrlError>(launchPolicyServer({ model: 'notorch', python, serverDir: fakeDir, onLog: () => {} }));
     assert.equal(error.code, 'POLICY_SERVER_START_FAILED');
     assert.match(error.message, /No module named 'torch'/);
     assert.match(error.message, /npm run setup/);
   });
 
   it('fails with POLICY_SERVER_START_FAILED when the python does not exist', async () => {
-    const error = await failure(launchPolicyServer({ model: 'ok', python: '/nonexistent/python3', serverDir: fakeDir, onLog: () => {} }));
+    const error = await rejection<MolrlError>(launchPolicyServer({ model: 'ok', python: '/nonexistent/python3', serverDir: fakeDir, onLog: () => {} }));
     assert.equal(error.code, 'POLICY_SERVER_START_FAILED');
     assert.match(error.message, /ENOENT|not found/);
   });
 
   it('fails with POLICY_SERVER_START_FAILED when no ready line comes in time, and kills the process', async () => {
-    const error = await failure(launchPolicyServer({ model: 'silent', python, serverDir: fakeDir, onLog: () => {}, startTimeoutMs: 200 }));
+    const error = await rejection<MolrlError>(launchPolicyServer({ model: 'silent', python, serverDir: fakeDir, onLog: () => {}, startTimeoutMs: 200 }));
     assert.equal(error.code, 'POLICY_SERVER_START_FAILED');
     assert.match(error.message, /no ready line/);
   });
@@ -92,7 +77,7 @@ describe('launchPolicyServer', () => {
     const controller = new AbortController();
     const start = launchPolicyServer({ model: 'silent', python, serverDir: fakeDir, onLog: () => {}, signal: controller.signal });
     setImmediate(() => controller.abort());
-    assert.equal((await failure(start)).code, 'POLICY_REQUEST_ABORTED');
+    assert.equal((await rejection<MolrlError>(start)).code, 'POLICY_REQUEST_ABORTED');
   });
 
   it('kills a server that ignores SIGTERM after the grace period', async () => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { MolrlError } from '@molrl/common';
 import { launchPolicyServer, PolicyClient, type PolicyServerHandle } from '@molrl/policy-client';
 import { skipUnless, torchMissing } from '../../../test/helpers/requirements.ts';
+import { rejection } from '../../../test/helpers/assertions.ts';
 
 const modelConfig = { n_layer: 2, n_head: 2, d_model: 64 };
 const prompts = [
@@ -13,14 +14,6 @@ const prompts = [
   { id: 'b', messages: [{ role: 'user' as const, content: 'hi' }] },
 ];
 
-async function failure(promise: Promise<unknown>): Promise<MolrlError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as MolrlError;
-  }
-  assert.fail('expected a rejection');
-}
 
 describe('PolicyClient against the real policy server', function () {
   this.timeout(120_000);
@@ -88,7 +81,7 @@ describe('PolicyClient against the real policy server', function () {
   });
 
   it("maps the server's coded errors to POLICY_SERVER_ERROR", async () => {
-    const error = await failure(server.client.trainPolicy({ rolloutId: 'r-nope', advantages: [1] }));
+    const error = await rejection<MolrlError>(server.client.trainPolicy({ rolloutId: 'r-nope', advantages: [1] }));
     assert.equal(error.code, 'POLICY_SERVER_ERROR');
     assert.equal(error.details?.serverCode, 'ROLLOUT_NOT_FOUND');
     assert.equal(error.details?.status, 404);
@@ -111,7 +104,7 @@ describe('PolicyClient against the real policy server', function () {
     const guarded = await launchPolicyServer({ model: 'tiny', modelConfig, token: 'tok', onLog: () => {} });
     try {
       assert.equal((await guarded.client.health()).status, 'ok');
-      const error = await failure(new PolicyClient({ url: guarded.url }).health());
+      const error = await rejection<MolrlError>(new PolicyClient({ url: guarded.url }).health());
       assert.equal(error.details?.serverCode, 'UNAUTHORIZED');
     } finally {
       await guarded.stop();

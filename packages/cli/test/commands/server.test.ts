@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerServer } from '../../src/commands/server.ts';
 import { skipUnless, torchMissing } from '../../../../test/helpers/requirements.ts';
+import { alive } from '../../../../test/helpers/assertions.ts';
 
 const entry = fileURLToPath(new URL('./fixtures/molrl-cli.ts', import.meta.url));
 const fakeDir = fileURLToPath(new URL('../../../policy-client/test/fixtures/fake-policy-server/', import.meta.url));
@@ -33,14 +34,6 @@ function molrl(args: string[]): Run {
   return { child, firstLine, stderr: () => err, exit };
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function gone(pid: number): Promise<boolean> {
   for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
