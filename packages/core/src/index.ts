@@ -36,3 +36,4 @@ export { loadMolData, batchAt, stepsForEpochs, readPreparedTraces, type MolData 
 export { resolveMolPhase } from './mol/resolve-mol-phase.ts';
 export { connectServer, type ConnectedServer } from './trainer/connect-server.ts';
 export { seededRandom } from './trainer/seeded-random.ts';
+export { loadRewardPlugins, type ConfiguredReward } from './rewards/load-reward-plugins.ts';

@@ -30,6 +30,25 @@ describe('molrl validate', () => {
     strictEqual(out.problems.length, 3);
   });
 
+  it('validates reward plugin options against the plugin schema, naming the path and allowed keys', async () => {
+    const file = join(dir, 'options.json');
+    writeFileSync(file, JSON.stringify({ model: 'tiny', server: { start: {} }, dataset: { train: 't.jsonl' }, rewards: [{ plugin: 'reward:format' }, { plugin: 'reward:code-execution', options: { timeoutMs: 120000, schem: 'binary' } }], phases: [{ type: 'grpo', steps: 1 }] }));
+    const run = await runCli(['validate', file, '--json']);
+    strictEqual(run.code, 2);
+    const out = JSON.parse(run.stdout);
+    ok(out.problems.includes('rewards[1].options.timeoutMs: must be <= 60000 (got 120000)'), run.stdout);
+    ok(out.problems.some((p: string) => p.startsWith('rewards[1].options: unexpected property "schem"; expected one of: scheme,')), run.stdout);
+    ok(out.warnings.some((w: string) => w.startsWith('dataset.train: file not found')), run.stdout);
+  });
+
+  it('refuses a plugin that needs another sandbox backend', async () => {
+    const file = join(dir, 'backend.json');
+    writeFileSync(file, JSON.stringify({ model: 'tiny', server: { start: {} }, dataset: { train: 't.jsonl' }, rewards: [{ plugin: 'reward:code-execution' }], sandbox: { backend: 'isolated-vm' }, phases: [{ type: 'grpo', steps: 1 }] }));
+    const run = await runCli(['validate', file]);
+    strictEqual(run.code, 2);
+    ok(run.stderr.includes("needs a sandbox backend of 'docker' or 'process'"), run.stderr);
+  });
+
   it('exits 2 for a missing file', async () => {
     const run = await runCli(['validate', join(dir, 'missing.json')]);
     strictEqual(run.code, 2);

@@ -1,14 +1,11 @@
 // createRewardEngine: loads the configured reward plugins and scores samples with them, concurrently.
-import { MolrlError, errors as commonErrors, isMolrlError } from '@molrl/common';
 import { validateSandboxConfig, type Sandbox } from '@molrl/sandbox';
 import { errors } from '../errors.ts';
-import { loadPlugin, type LoadedPlugin } from '../plugins/load-plugin.ts';
-import { resolvePluginOptions } from '../plugins/plugin-options.ts';
-import { checkRequirements } from '../plugins/validate-plugin.ts';
 import type { RewardEngine, RewardEngineConfig, RewardEngineOptions, RewardResult, RewardSample, ScoredSample } from '../types.ts';
 import { combineRewards } from './combine-rewards.ts';
 import { prefixLogger, stderrLogger } from './default-logger.ts';
 import { lazySandbox } from './lazy-sandbox.ts';
+import { loadRewardPlugins, type ConfiguredReward } from './load-reward-plugins.ts';
 import { inlineScorer, type PluginScorer } from './plugin-scorer.ts';
 import { validateRewardsConfig } from './rewards-config-schema.ts';
 import { scoreInOrder } from './score-in-order.ts';
@@ -19,23 +16,8 @@ const isSandbox = (v: unknown): v is Sandbox => typeof (v as Sandbox)?.run === '
 /** Defaults of RewardEngineOptions. */
 export const REWARD_ENGINE_DEFAULTS = Object.freeze({ concurrency: 32, sampleTimeoutMs: 60_000, retries: 2, workers: false as boolean | number, hookTimeoutMs: 120_000 });
 
-interface Configured {
-  name: string;
-  weight: number;
-  loaded: LoadedPlugin;
-  options: Readonly<Record<string, unknown>>;
+interface Configured extends ConfiguredReward {
   scorer?: PluginScorer;
-}
-
-/** Throws the one error, or CONFIG_INVALID listing several (each error's JSON in `details.errors`). */
-function throwAll(found: MolrlError[]): void {
-  if (found.length === 1) throw found[0];
-  if (found.length > 1) {
-    throw commonErrors.CONFIG_INVALID(`the rewards config is invalid:\n  ${found.map((e) => `${e.code}: ${e.message.replace(/\n/g, '\n    ')}`).join('\n  ')}`, found[0].path, {
-      problems: found.map((e) => e.message),
-      errors: found.map((e) => e.toJSON()),
-    });
-  }
 }
 
 /**
@@ -51,28 +33,7 @@ export async function createRewardEngine(config: RewardEngineConfig, opts: Rewar
   const sandbox = isSandbox(config.sandbox) ? config.sandbox : lazySandbox(validateSandboxConfig(config.sandbox ?? {}, 'sandbox'));
   const logger = o.logger ?? stderrLogger;
 
-  const found: MolrlError[] = [];
-  const configured: Configured[] = [];
-  const counts = new Map<string, number>();
-  await Promise.all(
-    config.rewards.map(async (spec, i) => {
-      try {
-        const loaded = await loadPlugin(spec.plugin, { baseDir: o.baseDir, path: `rewards[${i}].plugin` });
-        checkRequirements(loaded.plugin, sandbox.backend, `rewards[${i}].plugin`);
-        const options = resolvePluginOptions(loaded.plugin, spec.options, `rewards[${i}].options`);
-        configured[i] = { name: loaded.plugin.name, weight: spec.weight ?? 1, loaded, options: options as Readonly<Record<string, unknown>> };
-      } catch (error) {
-        if (!isMolrlError(error)) throw error;
-        found[i] = error;
-      }
-    }),
-  );
-  throwAll(found.filter(Boolean));
-  for (const c of configured) {
-    const n = (counts.get(c.name) ?? 0) + 1;
-    counts.set(c.name, n);
-    if (n > 1) c.name = `${c.name}#${n}`;
-  }
+  const configured: Configured[] = await loadRewardPlugins(config.rewards, sandbox.backend, o.baseDir);
 
   const workerCount = o.workers === true ? undefined : o.workers === false ? 0 : o.workers;
   const pool = o.workers !== false && workerCount !== 0 && configured.some((c) => c.loaded.source.kind !== 'object')

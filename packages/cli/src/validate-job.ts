@@ -1,0 +1,50 @@
+// Everything `molrl validate` checks: the schema, then (when the schema passes) each reward plugin's
+// options and sandbox requirements; missing data files are warnings.
+import { isMolrlError, readConfigFile, type MolrlError } from '@molrl/common';
+import { loadRewardPlugins, validateJobConfig, type JobConfig } from '@molrl/core';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+
+/** The outcome: the validated config (with warnings), or every problem as `path: what (got value)` lines. */
+export type JobCheck = { config: JobConfig; problems: []; warnings: string[] } | { config: null; problems: string[]; code: string; warnings: string[] };
+
+function linesOf(error: MolrlError): string[] {
+  // Several plugin errors arrive as one CONFIG_INVALID whose details.errors are the coded errors themselves.
+  type Coded = { code?: unknown; message: string; details?: { problems?: string[] } };
+  const nested = error.code === 'CONFIG_INVALID' ? ((error.details?.errors as Coded[] | undefined) ?? []).filter((e) => typeof e?.code === 'string') : [];
+  if (nested.length) return nested.flatMap((e) => e.details?.problems ?? [e.message]);
+  return (error.details?.problems as string[] | undefined) ?? [error.message];
+}
+
+function dataFiles(config: JobConfig): [string, string][] {
+  const files: [string, string][] = [['dataset.train', config.dataset.train]];
+  if (config.dataset.eval) files.push(['dataset.eval', config.dataset.eval]);
+  config.phases.forEach((phase, i) => {
+    if (phase.type === 'sft') files.push([`phases[${i}].data`, phase.data]);
+  });
+  return files;
+}
+
+/** Checks the job config in `file` as `molrl train` would before starting anything. */
+export async function checkJobFile(file: string): Promise<JobCheck> {
+  let config: JobConfig;
+  const data = readConfigFile(file); // FILE_UNREADABLE / JSON_INVALID are thrown: the file itself is the problem
+  try {
+    config = validateJobConfig(data, dirname(resolve(file)));
+  } catch (error) {
+    if (!isMolrlError(error)) throw error;
+    return { config: null, problems: linesOf(error), code: error.code, warnings: [] };
+  }
+  const problems: string[] = [];
+  try {
+    await loadRewardPlugins(config.rewards, config.sandbox.backend, dirname(resolve(file)));
+  } catch (error) {
+    if (!isMolrlError(error)) throw error;
+    problems.push(...linesOf(error));
+  }
+  // Data files are warnings: example configs name data the user brings.
+  const warnings = dataFiles(config)
+    .filter(([, f]) => !existsSync(f))
+    .map(([path, f]) => `${path}: file not found (got ${JSON.stringify(f)}); 'molrl train' needs it`);
+  return problems.length ? { config: null, problems, code: 'CONFIG_INVALID', warnings } : { config, problems: [], warnings };
+}

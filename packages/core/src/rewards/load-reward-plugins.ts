@@ -1,0 +1,57 @@
+// Loads every plugin of a rewards list and validates its options and requirements, reporting all problems at once.
+import { MolrlError, errors as commonErrors, isMolrlError } from '@molrl/common';
+import type { BackendName } from '@molrl/sandbox';
+import { loadPlugin, type LoadedPlugin } from '../plugins/load-plugin.ts';
+import { resolvePluginOptions } from '../plugins/plugin-options.ts';
+import { checkRequirements } from '../plugins/validate-plugin.ts';
+import type { RewardEngineConfig } from '../types.ts';
+
+/** One configured reward: its plugin, weight and validated, frozen options. */
+export interface ConfiguredReward {
+  name: string;
+  weight: number;
+  loaded: LoadedPlugin;
+  options: Readonly<Record<string, unknown>>;
+}
+
+/** Throws the one error, or CONFIG_INVALID listing several (each error's JSON in `details.errors`). */
+function throwAll(found: MolrlError[]): void {
+  if (found.length === 1) throw found[0];
+  if (found.length > 1) {
+    throw commonErrors.CONFIG_INVALID(`the rewards config is invalid:\n  ${found.map((e) => `${e.code}: ${e.message.replace(/\n/g, '\n    ')}`).join('\n  ')}`, found[0].path, {
+      problems: found.map((e) => e.message),
+      errors: found.map((e) => e.toJSON()),
+    });
+  }
+}
+
+/**
+ * Loads every plugin of `rewards` (PLUGIN_NOT_FOUND / PLUGIN_INVALID / PLUGIN_VERSION_MISMATCH /
+ * PLUGIN_DEPENDENCY_MISSING / PLUGIN_OPTIONS_INVALID, several at once as CONFIG_INVALID) and validates
+ * their options against their schemas, before any hook runs. Runs no plugin code but the module itself.
+ */
+export async function loadRewardPlugins(rewards: RewardEngineConfig['rewards'], backend: BackendName, baseDir?: string): Promise<ConfiguredReward[]> {
+  const found: MolrlError[] = [];
+  const configured: ConfiguredReward[] = [];
+  await Promise.all(
+    rewards.map(async (spec, i) => {
+      try {
+        const loaded = await loadPlugin(spec.plugin, { baseDir, path: `rewards[${i}].plugin` });
+        checkRequirements(loaded.plugin, backend, `rewards[${i}].plugin`);
+        const options = resolvePluginOptions(loaded.plugin, spec.options, `rewards[${i}].options`);
+        configured[i] = { name: loaded.plugin.name, weight: spec.weight ?? 1, loaded, options: options as Readonly<Record<string, unknown>> };
+      } catch (error) {
+        if (!isMolrlError(error)) throw error;
+        found[i] = error;
+      }
+    }),
+  );
+  throwAll(found.filter(Boolean));
+  const counts = new Map<string, number>();
+  for (const c of configured) {
+    const n = (counts.get(c.name) ?? 0) + 1;
+    counts.set(c.name, n);
+    if (n > 1) c.name = `${c.name}#${n}`;
+  }
+  return configured;
+}
