@@ -9,7 +9,7 @@ describe('errors', () => {
       POLICY_PROTOCOL_INVALID: ['/v1/health', ['status: must be equal to constant']],
       POLICY_REQUEST_ABORTED: ['/v1/generate', new Error('stop')],
       POLICY_REQUEST_INVALID: ['/v1/generate', ['n: must be >= 1 (got 0)'], 'n'],
-      POLICY_SERVER_ERROR: ['/v1/generate', 400, 'REQUEST_INVALID', 'bad'],
+      POLICY_SERVER_ERROR: ['/v1/generate', 400, 'BAD_REQUEST', 'bad'],
       POLICY_SERVER_EXITED: ['http://x', 1, null],
       POLICY_SERVER_START_FAILED: ['exited', ['line']],
       POLICY_SERVER_TIMEOUT: ['/v1/generate', 10],
@@ -25,8 +25,8 @@ describe('errors', () => {
   });
 
   it("puts the server's code and the HTTP status in POLICY_SERVER_ERROR details", () => {
-    const error = errors.POLICY_SERVER_ERROR('/v1/generate', 400, 'REQUEST_INVALID', 'bad n', 'n');
-    assert.deepEqual(error.details, { endpoint: '/v1/generate', status: 400, serverCode: 'REQUEST_INVALID', serverMessage: 'bad n' });
+    const error = errors.POLICY_SERVER_ERROR('/v1/generate', 400, 'BAD_REQUEST', 'bad n', 'n');
+    assert.deepEqual(error.details, { endpoint: '/v1/generate', status: 400, serverCode: 'BAD_REQUEST', serverMessage: 'bad n' });
     assert.equal(error.path, 'n');
   });
 

@@ -131,7 +131,7 @@ describe('readGenerateStream', () => {
   it('maps an error answer before the stream started to POLICY_SERVER_ERROR', async () => {
     server = await fakeServer((_req, res) => {
       res.writeHead(400, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: 'REQUEST_INVALID', message: 'n too large', path: 'n' } }));
+      res.end(JSON.stringify({ error: { code: 'BAD_REQUEST', message: 'n too large', path: 'n' } }));
     });
     const error = await failsWith(collect(new PolicyClient({ url: server.url })), 'POLICY_SERVER_ERROR');
     assert.equal(error.path, 'n');
