@@ -10,10 +10,10 @@ describe('molrl train / eval usage', () => {
     const both = await runCli(['train', '--config', 'a.json', '--resume', 'runs/x']);
     strictEqual(both.code, 2);
   });
-  it('train --resume of a directory that is not a run: RUN_NOT_FOUND', async () => {
+  it('train --resume of a directory that is not a run: RUN_NOT_FOUND, a usage error (exit 2)', async () => {
     const run = await runCli(['train', '--resume', '/nonexistent-run']);
     ok(run.stderr.includes('RUN_NOT_FOUND'), run.stderr);
-    strictEqual(run.code, 1);
+    strictEqual(run.code, 2);
   });
   it('train of an invalid config exits 2 before starting anything', async () => {
     const run = await runCli(['train', '--config', 'package.json']);
