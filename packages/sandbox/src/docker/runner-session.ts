@@ -2,21 +2,16 @@
 import type Docker from 'dockerode';
 import { PassThrough, type Duplex } from 'node:stream';
 import { errors } from '../errors.ts';
+import type { RunResult } from '../types.ts';
 import { containerSpec, type ResolvedDockerOptions } from './docker-options.ts';
 
 /** The runner's reply to one request (see sandbox-images/python/runner.py). */
-export interface RunnerReply {
+export interface RunnerReply extends Omit<RunResult, 'status'> {
   id: number;
+  /** A RunStatus, unchecked until the pool maps it. */
   status: string;
-  exitCode: number | null;
-  signal: string | null;
-  stdout: string;
-  stderr: string;
-  truncated: boolean;
-  durationMs: number;
+  /** What the runner had to clean up after the run (processes, files, IPC objects): > 0 recycles the container. */
   leftovers: number;
-  marker?: { value: string; requested: boolean };
-  error?: { code: string; message: string };
 }
 
 /** Why a request got no reply: the stream ended, a bad line came, or the deadline passed. */
