@@ -73,6 +73,16 @@ export const GUARD_SOURCE = String.raw`def _molrl_install(MODE, MAIN):
     dev_ok = ('null', 'zero', 'urandom', 'random', 'full')
     codes = []
 
+    def burn(why):
+        # closes the marker channel for good and remembers the first reason: no verdict can pass after this
+        state['burnt'] = state['burnt'] or why
+        for c in ch:
+            try:
+                S['close'](c)
+            except _Base:
+                pass
+        ch.clear()
+
     def hook(event, args):
         if not state['armed']:
             return
@@ -95,13 +105,7 @@ export const GUARD_SOURCE = String.raw`def _molrl_install(MODE, MAIN):
                         if not is_safe(x):
                             ok = False
                 if ok and (fd in ch or [x for x in rest if _typ(x) is _int and x in ch]):
-                    state['burnt'] = state['burnt'] or 'a channel descriptor was used'
-                    for c in ch:
-                        try:
-                            S['close'](c)
-                        except _Base:
-                            pass
-                    ch.clear()
+                    burn('a channel descriptor was used')
                 if not ok:
                     out.append((False, _TypeError('molrl sandbox: unsupported argument types for os.%s while tests run' % op)))
                     return
@@ -127,13 +131,7 @@ export const GUARD_SOURCE = String.raw`def _molrl_install(MODE, MAIN):
             if event == 'molrl.finish':
                 f = _getframe(1)
                 if f.f_code is not MAIN or _len(args) != 3 or _typ(args[0]) is not _str or _typ(args[1]) is not _str:
-                    state['burnt'] = state['burnt'] or 'a forged finish'
-                    for c in ch:
-                        try:
-                            S['close'](c)
-                        except _Base:
-                            pass
-                    ch.clear()
+                    burn('a forged finish')
                     return
                 verdict, detail, passed = args
                 state['armed'] = False
@@ -207,20 +205,14 @@ export const GUARD_SOURCE = String.raw`def _molrl_install(MODE, MAIN):
                 raise _PermissionError('molrl sandbox: %s is blocked while tests run' % event)
         except _Base:
             # fail closed: whatever escapes this frame first burns the channel, so the frame's secrets are worthless
-            state['burnt'] = state['burnt'] or 'blocked: ' + event
-            for c in ch:
-                try:
-                    S['close'](c)
-                except _Base:
-                    pass
-            ch.clear()
+            burn('blocked: ' + event)
             S.clear()
             raise
         finally:
             if was:
                 _gc_enable()
 
-    codes.extend([MAIN, hook.__code__])
+    codes.extend([MAIN, hook.__code__, burn.__code__])
     sys.addaudithook(hook)
     if MODE == 'tests':
         audit = sys.audit
