@@ -1,6 +1,6 @@
 // npm run bench -- policy: the tiny model on CPU through @molrl/policy-client against the real Python
 // server: generation tokens/s with the KV cache against the same model without one, and train-step times.
-import { launchPolicyServer, type GenerateRequest, type PolicyClient } from '@molrl/policy-client';
+import { defaultPython, launchPolicyServer, type GenerateRequest, type PolicyClient } from '@molrl/policy-client';
 import { execFileSync } from 'node:child_process';
 
 const REPEATS = 3;
@@ -83,7 +83,7 @@ async function trainTimes(client: PolicyClient): Promise<string[]> {
 
 function torchVersion(): string {
   try {
-    return execFileSync('/usr/bin/python3', ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }).trim();
+    return execFileSync(defaultPython(), ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }).trim();
   } catch {
     return 'missing';
   }

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # npm run setup: installs what molrl needs and builds it. Idempotent: a second run only checks.
 #   1. Node >= 22 (installs Node 24 from the npm registry when the running Node is older)
-#   2. system packages (Docker, debootstrap, bubblewrap, build tools, Python + PyTorch on CPU)
+#   2. system packages (Docker, debootstrap, bubblewrap, build tools, Python 3 with venv)
 #   3. a running Docker daemon (started in the background when no systemd manages it)
-#   4. npm ci and the TypeScript build
-#   5. the sandbox image molrl/sandbox-python:<version>
-# Environment: MOLRL_SETUP_ONLY=node runs step 1 only; MOLRL_NODE_PREFIX overrides where Node 24 goes.
+#   4. the Python environment .venv/ (torch==2.13.0 and molrl-policy[hf,dev], pinned by constraints.txt)
+#   5. npm ci and the TypeScript build
+#   6. the sandbox image molrl/sandbox-python:<version>
+# Environment: MOLRL_SETUP_ONLY=node runs step 1 only; MOLRL_NODE_PREFIX overrides where Node 24 goes;
+# MOLRL_SETUP_PYTHON is the Python (>= 3.10) the venv is made from (default: python3 on PATH).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root_dir=$(pwd)
@@ -62,7 +64,8 @@ ensure_node
 [ "${MOLRL_SETUP_ONLY:-}" = node ] && exit 0
 
 # ---- 2. system packages -------------------------------------------------------------------------
-apt_packages=(debootstrap bubblewrap build-essential python3 python3-torch libopenblas0-pthread python3-numpy python3-pytest python3-yaml python3-jsonschema)
+# python3-numpy: the unsafe process backend runs programs with the system python3
+apt_packages=(debootstrap bubblewrap build-essential python3 python3-venv libopenblas0-pthread python3-numpy)
 command -v dockerd >/dev/null 2>&1 || apt_packages+=(docker.io)
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
@@ -107,7 +110,35 @@ else
   sudo_hints+=("sudo sh -c 'nohup dockerd >/var/log/molrl-dockerd.log 2>&1 &'   # and give yourself access: sudo usermod -aG docker $USER")
 fi
 
-# ---- 4. npm ci and build ------------------------------------------------------------------------
+# ---- 4. Python environment ----------------------------------------------------------------------
+# Everything Python (policy server, its tests, the benchmarks) runs from .venv/bin/python; MOLRL_PYTHON or
+# `server.start.python` in a job config point elsewhere.
+ensure_venv() {
+  local venv=$root_dir/.venv server=packages/policy-server stamp want base log
+  stamp=$venv/.molrl-setup-stamp
+  base=${MOLRL_SETUP_PYTHON:-$(command -v python3 || true)}
+  [ -n "$base" ] || die "no python3 on PATH: install Python >= 3.10 (with venv) and rerun"
+  want="$(cat "$server/pyproject.toml" "$server/constraints.txt" | sha256sum | cut -c1-64) $("$base" -c 'import sys; print(sys.version.split()[0])')"
+  if [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    say "Python environment .venv up to date ($("$venv/bin/python" -c 'import torch, transformers; print("torch", torch.__version__, "transformers", transformers.__version__)' 2>/dev/null || echo 'check failed'))"
+    return
+  fi
+  "$base" -c 'import sys; sys.exit(sys.version_info < (3, 10))' || die "$base is Python $("$base" -c 'import sys; print(sys.version.split()[0])'); need >= 3.10 (set MOLRL_SETUP_PYTHON)"
+  say "creating the Python environment .venv (from $base): torch==2.13.0 and molrl-policy[hf,dev]"
+  log=$(mktemp)
+  if ! { "$base" -m venv "$venv" \
+         && "$venv/bin/python" -m pip install --no-input -c "$server/constraints.txt" torch==2.13.0 \
+         && "$venv/bin/python" -m pip install --no-input -c "$server/constraints.txt" -e "$server[hf,dev]"; } >"$log" 2>&1; then
+    tail -n 30 "$log" >&2; rm -f "$log"
+    die "creating .venv failed (output above); on Debian/Ubuntu 'apt-get install python3-venv' may be missing"
+  fi
+  rm -f "$log"
+  echo "$want" >"$stamp"
+  say "Python environment ready: $("$venv/bin/python" -c 'import torch, transformers, peft; print("torch", torch.__version__, "transformers", transformers.__version__, "peft", peft.__version__)')"
+}
+ensure_venv
+
+# ---- 5. npm ci and build ------------------------------------------------------------------------
 stamp=node_modules/.molrl-setup-stamp
 want="$(sha256sum package-lock.json | cut -c1-64) node-$(node_major)"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
@@ -120,7 +151,7 @@ fi
 say "building TypeScript (tsc -b)"
 npx tsc -b
 
-# ---- 5. sandbox image ---------------------------------------------------------------------------
+# ---- 6. sandbox image ---------------------------------------------------------------------------
 if [ "$docker_ok" = 1 ]; then
   bash sandbox-images/python/build.sh
 else

@@ -16,8 +16,12 @@ status=0
 echo "== mocha"
 npx mocha "$@" || status=1
 echo "== pytest (policy server)"
-if [ -d packages/policy-server/tests ]; then
-  /usr/bin/python3 -m pytest -q -rs packages/policy-server/tests || status=1
+python=${MOLRL_PYTHON:-.venv/bin/python}
+if [ ! -x "$python" ] && ! command -v "$python" >/dev/null 2>&1; then
+  echo "molrl: $python not found: run 'npm run setup' (it creates .venv), or set MOLRL_PYTHON" >&2
+  status=1
+elif [ -d packages/policy-server/tests ]; then
+  "$python" -m pytest -q -rs packages/policy-server/tests || status=1
 else
   echo "no policy-server tests yet"
 fi

@@ -5,7 +5,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 version=$(node -p "require('$here/../../packages/sandbox/package.json').version")
-image=${MOLRL_IMAGE:-molrl/sandbox-python:$version}
+image=${MOLRL_SANDBOX_IMAGE:-molrl/sandbox-python:$version}
 base_image=${MOLRL_BASE_IMAGE:-molrl/sandbox-base:bookworm}
 force=${MOLRL_FORCE_IMAGE_BUILD:-0}
 say() { echo "[molrl image] $*"; }

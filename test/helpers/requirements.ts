@@ -3,6 +3,7 @@
 // because `npm run setup` installs it there.
 import Docker from 'dockerode';
 import { execFileSync } from 'node:child_process';
+import { defaultPython } from '@molrl/policy-client';
 
 type MochaContext = { skip(): never };
 
@@ -34,16 +35,22 @@ export function dockerMissing(image?: string): Promise<string | null> {
   });
 }
 
-/** Why `/usr/bin/python3` with torch cannot be used, or null when it can. */
-export function torchMissing(): Promise<string | null> {
-  return once('torch', async () => {
+/** Why the policy server's Python (defaultPython(): MOLRL_PYTHON or .venv) cannot import `modules`, or null. */
+export function pythonModulesMissing(...modules: string[]): Promise<string | null> {
+  return once(`python:${modules.join(',')}`, async () => {
+    const python = defaultPython();
     try {
-      execFileSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' });
+      execFileSync(python, ['-c', modules.map((m) => `import ${m}`).join('; ')], { stdio: 'ignore' });
       return null;
     } catch {
-      return "PyTorch missing for /usr/bin/python3; run 'npm run setup' (installs python3-torch)";
+      return `${modules.join(' / ')} missing for ${python}; run 'npm run setup' (it creates .venv with torch and molrl-policy[hf])`;
     }
   });
+}
+
+/** Why the policy server's Python has no torch, or null. */
+export function torchMissing(): Promise<string | null> {
+  return pythonModulesMissing('torch');
 }
 
 /** In a mocha `before`/`it`: skip loudly when `reason` is set, or fail on CI. */

@@ -6,6 +6,7 @@ import { onExit } from 'signal-exit';
 import { fileURLToPath } from 'node:url';
 import { errors } from './errors.ts';
 import { PolicyClient } from './policy-client.ts';
+import { defaultPython } from './default-python.ts';
 
 /** Options of `launchPolicyServer`; server flags map one to one onto `python -m molrl_policy.server`. */
 export interface LaunchOptions {
@@ -29,7 +30,7 @@ export interface LaunchOptions {
   threads?: number;
   /** Extra server flags, appended as is (e.g. `['--no-kv-cache']`). */
   extraArgs?: string[];
-  /** Python with torch. Default `/usr/bin/python3`. */
+  /** Python with torch (and transformers/peft for hf: models). Default: {@link defaultPython}. */
   python?: string;
   /** Directory holding the `molrl_policy` package. Default: packages/policy-server of this checkout. */
   serverDir?: string;
@@ -96,9 +97,9 @@ export function serverArgs(options: LaunchOptions): string[] {
 /** A hint for the usual start failures, from the last log lines. */
 export function startHint(tail: string[], python: string, serverDir: string): string | undefined {
   const text = tail.join('\n');
-  if (/No module named '?torch/.test(text)) return `PyTorch is missing for ${python}: run 'npm run setup' (installs python3-torch).`;
+  if (/No module named '?torch/.test(text)) return `PyTorch is missing for ${python}: run 'npm run setup' (it makes .venv with torch), or set MOLRL_PYTHON / server.start.python to a Python with torch.`;
   if (/No module named '?molrl_policy/.test(text)) return `the molrl_policy package is not under ${serverDir}; check serverDir.`;
-  if (/No module named '?(transformers|peft)/.test(text)) return "hf: models need transformers and peft (GPU machines); use --model tiny on CPU.";
+  if (/No module named '?(transformers|peft)/.test(text)) return `hf: models need transformers and peft, which ${python} lacks: run 'npm run setup' (it installs molrl-policy[hf] into .venv), or 'pip install molrl-policy[hf]' into that Python.`;
   if (/Address already in use/i.test(text)) return 'the port is taken: pick another --port, or --port 0 for a free one.';
   if (/ENOENT/.test(text)) return `${python} was not found: run 'npm run setup', or pass the python with torch.`;
   return undefined;
@@ -106,7 +107,7 @@ export function startHint(tail: string[], python: string, serverDir: string): st
 
 /** Starts a policy server and resolves once it answers /v1/health. */
 export async function launchPolicyServer(options: LaunchOptions): Promise<PolicyServerHandle> {
-  const python = options.python ?? '/usr/bin/python3';
+  const python = options.python ?? defaultPython();
   const serverDir = options.serverDir ?? defaultServerDir;
   const onLog = options.onLog ?? ((line: string) => process.stderr.write(`[policy-server] ${line}\n`));
   const tail: string[] = [];

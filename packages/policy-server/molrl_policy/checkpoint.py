@@ -1,7 +1,9 @@
 """Checkpoints: a directory with weights (or adapter), optimizer state, step, RNG states and model config.
 
-Files: model.pt (trained weights / adapter, and the tiny model's reference), optimizer.pt, rng.pt,
-state.json (written last: a directory without it is not a checkpoint).
+Files: model.pt (trained weights / adapter, and the tiny model's reference), optimizer.pt, rng.pt (torch
+generator states, tensors only), rng.json (Python and NumPy generator states), state.json (written last: a
+directory without it is not a checkpoint). Every .pt file is read with `weights_only=True`: a checkpoint is
+data, never code.
 """
 from __future__ import annotations
 
@@ -14,15 +16,30 @@ import torch
 
 from .errors import ApiError
 
-FILES = ("model.pt", "optimizer.pt", "rng.pt", "state.json")
+FILES = ("model.pt", "optimizer.pt", "rng.pt", "rng.json", "state.json")
 
 
-def _rng_state(engine) -> dict:
-    st = {"torch": torch.get_rng_state(), "python": random.getstate(), "numpy": np.random.get_state(),
-          "engine": engine.rng.getstate()}
+def _torch_rng_state() -> dict:
+    """Torch generator states: tensors only, so that they load with weights_only=True."""
+    st = {"torch": torch.get_rng_state()}
     if torch.cuda.is_available():
         st["cuda"] = torch.cuda.get_rng_state_all()
     return st
+
+
+def _py_state(state) -> list:
+    """random.Random.getstate() as JSON: [version, [625 ints], gauss_next]."""
+    return [state[0], list(state[1]), state[2]]
+
+
+def _py_unstate(data) -> tuple:
+    return (data[0], tuple(data[1]), data[2])
+
+
+def _json_rng_state(engine) -> dict:
+    kind, keys, pos, has_gauss, cached = np.random.get_state()
+    return {"python": _py_state(random.getstate()), "engine": _py_state(engine.rng.getstate()),
+            "numpy": [kind, keys.tolist(), int(pos), int(has_gauss), float(cached)]}
 
 
 def save(engine, path: str) -> dict:
@@ -31,7 +48,9 @@ def save(engine, path: str) -> dict:
         os.makedirs(path, exist_ok=True)
         torch.save(engine.policy.checkpoint_state(), os.path.join(path, "model.pt"))
         torch.save(engine.opt.state_dict(), os.path.join(path, "optimizer.pt"))
-        torch.save(_rng_state(engine), os.path.join(path, "rng.pt"))
+        torch.save(_torch_rng_state(), os.path.join(path, "rng.pt"))
+        with open(os.path.join(path, "rng.json"), "w") as f:
+            json.dump(_json_rng_state(engine), f)
         state = {"format": 1, "step": engine.step, "model": engine.policy.spec, "describe": engine.policy.describe()}
         tmp = os.path.join(path, "state.json.tmp")
         with open(tmp, "w") as f:
@@ -57,13 +76,16 @@ def load(engine, path: str) -> dict:
                        f"checkpoint at {path} is for model {json.dumps(state.get('describe'))}, this server holds "
                        f"{json.dumps(want)}: start the server with the same --model/--model-config", "path")
     dev = engine.policy.device
-    engine.policy.load_checkpoint_state(torch.load(os.path.join(path, "model.pt"), map_location=dev))
-    engine.opt.load_state_dict(torch.load(os.path.join(path, "optimizer.pt"), map_location=dev))
-    rng = torch.load(os.path.join(path, "rng.pt"))
+    engine.policy.load_checkpoint_state(torch.load(os.path.join(path, "model.pt"), map_location=dev, weights_only=True))
+    engine.opt.load_state_dict(torch.load(os.path.join(path, "optimizer.pt"), map_location=dev, weights_only=True))
+    rng = torch.load(os.path.join(path, "rng.pt"), weights_only=True)
+    with open(os.path.join(path, "rng.json")) as f:
+        pyrng = json.load(f)
     torch.set_rng_state(rng["torch"])
-    random.setstate(rng["python"])
-    np.random.set_state(rng["numpy"])
-    engine.rng.setstate(rng["engine"])
+    random.setstate(_py_unstate(pyrng["python"]))
+    kind, keys, pos, has_gauss, cached = pyrng["numpy"]
+    np.random.set_state((kind, np.asarray(keys, dtype=np.uint32), pos, has_gauss, cached))
+    engine.rng.setstate(_py_unstate(pyrng["engine"]))
     if "cuda" in rng and torch.cuda.is_available():
         torch.cuda.set_rng_state_all(rng["cuda"])
     engine.step = int(state["step"])

@@ -1,4 +1,5 @@
-"""Shared fixtures: the package on sys.path, one torch thread, small tiny models."""
+"""Shared fixtures: the package on sys.path, one torch thread, small tiny models, and the skip rule."""
+import importlib.util
 import os
 import sys
 
@@ -21,3 +22,16 @@ def make_engine(lr: float = 3e-4, seed: int = 0, **cfg) -> Engine:
 @pytest.fixture
 def engine() -> Engine:
     return make_engine()
+
+
+def require_modules(*modules: str) -> None:
+    """The suite's one skip rule (as test/helpers/requirements.ts): a test whose Python packages are missing is
+    skipped loudly, except on CI (CI=true), where `npm run setup` installs them and their absence fails."""
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if not missing:
+        return
+    why = f"{', '.join(missing)} not installed for {sys.executable}; run 'npm run setup' (it creates .venv with molrl-policy[hf])"
+    if os.environ.get("CI"):
+        pytest.fail(f"needs a part that is missing on CI: {why}", pytrace=False)
+    print(f"\n  !!! SKIPPED: {why}", file=sys.stderr)
+    pytest.skip(why)

@@ -119,7 +119,7 @@ export function registerServer(program: Command): void {
     .option('--seed <n>', 'seed of the server RNGs and initial weights', integer(0, 2 ** 31 - 1))
     .option('--device <device>', 'cpu | cuda | cuda:N (server default cpu)')
     .option('--threads <n>', 'torch CPU threads (server default 1)', integer(1, 1024))
-    .option('--python <path>', 'python with torch', '/usr/bin/python3')
+    .option('--python <path>', 'python with torch (default: $MOLRL_PYTHON, else the checkout\'s .venv made by npm run setup, else python3)')
     .option('--server-dir <dir>', 'directory holding the molrl_policy package (default: this checkout)')
     .option('--json', 'print {"url","pid","model","device"} as JSON once healthy')
     .action((flags: StartFlags) => start(flags));

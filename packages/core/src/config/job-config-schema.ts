@@ -105,6 +105,7 @@ export const jobConfigSchema = {
             loraR: int(0, 'LoRA rank for hf models; 0 = full fine-tune'),
             lr: { type: 'number', exclusiveMinimum: 0, description: 'initial learning rate of the server optimizer' },
             extraArgs: { type: 'array', items: { type: 'string' } },
+            python: { type: 'string', minLength: 1, description: "Python that runs the server (needs torch; transformers and peft for hf: models); default $MOLRL_PYTHON, else the checkout's .venv" },
           },
         },
         url: { type: 'string', pattern: '^https?://' },

@@ -7,7 +7,7 @@ import type { MolPhaseConfig } from '../mol/mol-phase-schema.ts';
 
 /** How the trainer reaches a policy server: start one, or use a running one. */
 export type ServerConfig =
-  | { start: { seed?: number; threads?: number; device?: string; loraR?: number; lr?: number; extraArgs?: string[] }; url?: undefined }
+  | { start: { seed?: number; threads?: number; device?: string; loraR?: number; lr?: number; extraArgs?: string[]; python?: string }; url?: undefined }
   | { url: string; token?: string; start?: undefined };
 
 /** Train/eval data (JSONL rows `{ id, messages | prompt, groundTruth, metadata }`). */

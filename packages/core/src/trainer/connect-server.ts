@@ -20,6 +20,7 @@ export async function connectServer(config: JobConfig, opts: { signal?: AbortSig
       ...(s.threads === undefined ? {} : { threads: s.threads }),
       ...(s.device === undefined ? {} : { device: s.device }),
       ...(s.loraR === undefined ? {} : { loraR: s.loraR }),
+      ...(s.python === undefined ? {} : { python: s.python }),
       ...(extraArgs.length ? { extraArgs } : {}),
       onLog: opts.onLog ?? (() => {}),
       ...(opts.signal ? { signal: opts.signal } : {}),

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 
 /** Options of `createDockerSandbox` (the `sandbox.docker` config section plus programmatic ones). */
 export interface DockerSandboxOptions {
-  /** Sandbox image. @default 'molrl/sandbox-python:0.1.0' */
+  /** Sandbox image. @default $MOLRL_SANDBOX_IMAGE or 'molrl/sandbox-python:0.1.0' */
   image?: string;
   /** Warm containers; also the number of concurrent executions. @default 2 */
   poolSize?: number;
@@ -29,8 +29,11 @@ export interface DockerSandboxOptions {
 /** Options with every default filled in. */
 export type ResolvedDockerOptions = Required<Omit<DockerSandboxOptions, 'docker'>> & { docker: Docker };
 
-/** Default image name: the one `npm run setup` builds. */
-export const DEFAULT_DOCKER_IMAGE = 'molrl/sandbox-python:0.1.0';
+/**
+ * Default image name: the one `npm run setup` builds, or `MOLRL_SANDBOX_IMAGE` where set (setup's image build
+ * honours the same variable), so that checkouts with different runners can keep images side by side.
+ */
+export const DEFAULT_DOCKER_IMAGE = process.env.MOLRL_SANDBOX_IMAGE || 'molrl/sandbox-python:0.1.0';
 
 /** Fill in defaults. */
 export function resolveDockerOptions(options: DockerSandboxOptions, docker: Docker): ResolvedDockerOptions {
