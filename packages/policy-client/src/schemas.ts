@@ -12,6 +12,8 @@ export const schemaNames = [
   'generate-response',
   'generate-stream-line',
   'health-response',
+  'phase-start-request',
+  'phase-start-response',
   'train-mol-request',
   'train-mol-response',
   'train-policy-request',

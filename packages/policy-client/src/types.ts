@@ -111,7 +111,7 @@ export interface TrainPolicyRequest {
   maxCompletionLength?: number;
   /** Completions per forward/backward pass. Default 8. */
   microBatchSize?: number;
-  /** Sets the learning rate from this step on. */
+  /** Learning rate of this step; absent: the server's initial rate (never an earlier request's). */
   learningRate?: number;
   /** Global-norm gradient clipping. Default 1. */
   maxGradNorm?: number;
@@ -131,6 +131,8 @@ export interface TrainPolicyResponse {
   gradNorm: number;
   /** Mean token entropy. */
   entropy: number;
+  /** Learning rate the step used, when reported. */
+  learningRate?: number;
   /** Completion tokens trained on. */
   tokens: number;
   /** Completions skipped for a null advantage, when reported. */
@@ -159,7 +161,7 @@ export interface TrainMolRequest {
   mode?: 'mol' | 'ce' | 'ce_nokl';
   /** Examples per forward/backward pass. Default 8. */
   microBatchSize?: number;
-  /** Sets the learning rate from this step on. */
+  /** Learning rate of this step; absent: the server's initial rate (never an earlier request's). */
   learningRate?: number;
   /** Global-norm gradient clipping. Default 1. */
   maxGradNorm?: number;
@@ -183,8 +185,28 @@ export interface TrainMolResponse {
   klTokens: number;
   /** Gradient norm before clipping, when reported. */
   gradNorm?: number;
+  /** Learning rate the step used, when reported. */
+  learningRate?: number;
   /** Server-side step time, when reported. */
   durationMs?: number;
+}
+
+/** `POST /v1/phase/start` body: sent when a training phase starts. */
+export interface PhaseStartRequest {
+  /** Clear the optimizer's moment estimates. Default false. */
+  resetOptimizer?: boolean;
+  /** KL reference from now on: the loaded model, or a frozen snapshot of the weights now. Default 'base'. */
+  reference?: 'base' | 'phase-start';
+}
+
+/** `POST /v1/phase/start` answer. */
+export interface PhaseStartResponse {
+  /** Optimizer step count. */
+  step: number;
+  /** The reference now in use. */
+  reference: 'base' | 'phase-start';
+  /** Whether the optimizer state was cleared. */
+  optimizerReset: boolean;
 }
 
 /** `POST /v1/checkpoint/save` and `/load` body. */

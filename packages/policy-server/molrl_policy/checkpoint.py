@@ -1,6 +1,6 @@
 """Checkpoints: a directory with weights (or adapter), optimizer state, step, RNG states and model config.
 
-Files: model.pt (trained weights / adapter, and the tiny model's reference), optimizer.pt, rng.pt (torch
+Files: model.pt (trained weights / adapter, the tiny model's reference, a phase-start reference snapshot), optimizer.pt, rng.pt (torch
 generator states, tensors only), rng.json (Python and NumPy generator states), state.json (written last: a
 directory without it is not a checkpoint). Every .pt file is read with `weights_only=True`: a checkpoint is
 data, never code.
@@ -14,6 +14,7 @@ import random
 import numpy as np
 import torch
 
+from . import reference
 from .errors import ApiError
 
 FILES = ("model.pt", "optimizer.pt", "rng.pt", "rng.json", "state.json")
@@ -46,7 +47,8 @@ def save(engine, path: str) -> dict:
     path = os.path.abspath(path)
     try:
         os.makedirs(path, exist_ok=True)
-        torch.save(engine.policy.checkpoint_state(), os.path.join(path, "model.pt"))
+        torch.save({**engine.policy.checkpoint_state(), **reference.checkpoint_part(engine.policy)},
+                   os.path.join(path, "model.pt"))
         torch.save(engine.opt.state_dict(), os.path.join(path, "optimizer.pt"))
         torch.save(_torch_rng_state(), os.path.join(path, "rng.pt"))
         with open(os.path.join(path, "rng.json"), "w") as f:
@@ -76,7 +78,9 @@ def load(engine, path: str) -> dict:
                        f"checkpoint at {path} is for model {json.dumps(state.get('describe'))}, this server holds "
                        f"{json.dumps(want)}: start the server with the same --model/--model-config", "path")
     dev = engine.policy.device
-    engine.policy.load_checkpoint_state(torch.load(os.path.join(path, "model.pt"), map_location=dev, weights_only=True))
+    weights = torch.load(os.path.join(path, "model.pt"), map_location=dev, weights_only=True)
+    engine.policy.load_checkpoint_state(weights)
+    reference.load_checkpoint_part(engine.policy, weights)
     engine.opt.load_state_dict(torch.load(os.path.join(path, "optimizer.pt"), map_location=dev, weights_only=True))
     rng = torch.load(os.path.join(path, "rng.pt"), weights_only=True)
     with open(os.path.join(path, "rng.json")) as f:

@@ -14,6 +14,7 @@ from typing import Any, Sequence
 
 import torch
 
+from . import reference
 from .config import ConfigError
 from .model import PolicyModel
 from .tokenizer import ByteTokenizer
@@ -96,9 +97,9 @@ class HFPolicy(PolicyModel):
     def ref_logits(self, ids, attn):
         with torch.no_grad():
             if self.lora:
-                with self.module.disable_adapter():
+                with reference.lora_reference(self):
                     return self._run(self.module, ids, attn, use_cache=False).logits
-            return self._run(self.ref, ids, attn, use_cache=False).logits
+            return self._run(self.ref if self.phase_ref is None else self.phase_ref, ids, attn, use_cache=False).logits
 
     def prefill(self, ids, attn, max_new: int = 0):
         with torch.no_grad():

@@ -28,6 +28,7 @@ class PolicyModel:
     module: nn.Module  # what the optimizer trains (its requires_grad parameters)
     context: int | None  # most positions per sequence, None = unbounded
     lora: bool = False
+    phase_ref: Any = None  # KL reference snapshot taken at a phase start (reference.py); None = the loaded model
 
     def logits(self, ids: torch.Tensor, attn: torch.Tensor) -> torch.Tensor:
         """Policy forward on right-padded ids (B, T) -> logits (B, T, V)."""
@@ -187,8 +188,9 @@ class TinyPolicy(PolicyModel):
         return self.module(ids, self._pos(attn), padded_mask(attn))
 
     def ref_logits(self, ids, attn):
+        ref = self.ref if self.phase_ref is None else self.phase_ref
         with torch.no_grad():
-            return self.ref(ids, self._pos(attn), padded_mask(attn))
+            return ref(ids, self._pos(attn), padded_mask(attn))
 
     def prefill(self, ids, attn, max_new: int = 0):
         B, T = ids.shape

@@ -17,7 +17,8 @@ from .generate import Sampling
 PROTOCOL_VERSION = "1"
 SCHEMA_DIR = Path(os.environ.get("MOLRL_SCHEMA_DIR")
                   or Path(__file__).resolve().parents[2] / "policy-client" / "schemas")
-REQUESTS = ("generate-request", "train-policy-request", "train-mol-request", "checkpoint-request")
+REQUESTS = ("generate-request", "train-policy-request", "train-mol-request", "checkpoint-request",
+            "phase-start-request")
 ROLES = ("system", "user", "assistant", "tool")
 
 
@@ -184,3 +185,10 @@ def parse_train_mol(b: Any) -> dict:
 def parse_checkpoint(b: Any) -> str:
     b = _obj(b, "", ("path",))
     return _get(b, "path", "", lambda x: isinstance(x, str) and x, "a non-empty string", required=True)
+
+
+def parse_phase_start(b: Any) -> dict:
+    b = _obj(b, "", ("resetOptimizer", "reference"))
+    _get(b, "resetOptimizer", "", lambda x: isinstance(x, bool), "a boolean")
+    _get(b, "reference", "", lambda x: x in ("base", "phase-start"), "one of base, phase-start")
+    return b

@@ -167,7 +167,7 @@ class Handler(BaseHTTPRequestHandler):
         def run():
             routes = {"/v1/generate": self.generate, "/v1/train/policy": self.train_policy,
                       "/v1/train/mol": self.train_mol, "/v1/checkpoint/save": self.ckpt_save,
-                      "/v1/checkpoint/load": self.ckpt_load}
+                      "/v1/checkpoint/load": self.ckpt_load, "/v1/phase/start": self.phase_start}
             route = routes.get(self.path.split("?")[0])
             body = self.read_body()
             if not self.authorized():
@@ -243,6 +243,13 @@ class Handler(BaseHTTPRequestHandler):
         protocol.schema_check(self.app.validators, "train-mol-request", body)
         out = self.app.locked(self.app.engine.train_mol, req, log)
         self.metrics("train/mol", **{k: out[k] for k in ("step", "loss", "ce", "kl", "ceTokens", "klTokens")})
+        self.send_json(200, out)
+
+    def phase_start(self, body: Any) -> None:
+        req = protocol.parse_phase_start(body)
+        protocol.schema_check(self.app.validators, "phase-start-request", body)
+        out = self.app.locked(self.app.engine.start_phase, req)
+        self.metrics("phase/start", **out)
         self.send_json(200, out)
 
     def ckpt_save(self, body: Any) -> None:

@@ -1,80 +1,15 @@
-// JSON Schema of the job config (published as packages/core/schemas/job-config.json; a test keeps it in sync).
+// JSON Schema of the job config, phases from their definitions (published as packages/core/schemas/job-config.json; a test keeps it in sync).
 import { sandboxConfigSchema } from '@molrl/sandbox';
-import { molPhaseSchema } from '../mol/mol-phase-schema.ts';
 import { rewardsConfigSchema } from '../rewards/rewards-config-schema.ts';
+import { phaseSchema } from '../trainer/define-phase.ts';
+import { BUILTIN_PHASES, type AnyPhaseDefinition } from '../trainer/phase-registry.ts';
+import { int, samplingSchema } from './schema-fragments.ts';
 
 const { $id: _s, ...sandboxSchema } = sandboxConfigSchema;
 const { $id: _r, ...rewardsSchema } = rewardsConfigSchema;
 
-const int = (minimum: number, description: string, fallback?: number) => ({ type: 'integer', minimum, description, ...(fallback === undefined ? {} : { default: fallback }) });
-
-/** Sampling parameters of /v1/generate. */
-export const samplingSchema = {
-  type: 'object',
-  additionalProperties: false,
-  default: {},
-  properties: {
-    temperature: { type: 'number', minimum: 0, description: 'softmax temperature; 0 = greedy' },
-    topP: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
-    topK: { type: 'integer', minimum: 0 },
-    presencePenalty: { type: 'number', minimum: -2, maximum: 2 },
-    maxTokens: { type: 'integer', minimum: 1, description: 'most new tokens per completion' },
-    stop: { type: 'array', items: { type: 'string' } },
-  },
-};
-
-/** A `{ type: 'grpo' }` phase. */
-export const grpoPhaseSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['type', 'steps'],
-  properties: {
-    type: { const: 'grpo' },
-    name: { type: 'string' },
-    estimator: { enum: ['grpo', 'dr_grpo', 'rloo'], default: 'grpo' },
-    scale: { enum: ['group', 'batch', 'none'], default: 'group', description: 'grpo: std of the group, of the batch, or none' },
-    steps: int(1, 'optimizer steps'),
-    promptsPerStep: int(1, 'B/G: prompts per step', 16),
-    groupSize: int(2, 'G: completions per prompt', 8),
-    sampling: samplingSchema,
-    lossType: { enum: ['grpo', 'bnpo', 'dr_grpo', 'dapo'], description: "defaults to 'dr_grpo' with the dr_grpo estimator, else 'grpo'" },
-    clip: {
-      type: 'object',
-      additionalProperties: false,
-      default: {},
-      properties: { low: { type: 'number', minimum: 0, default: 0.2 }, high: { type: 'number', minimum: 0, default: 0.2 } },
-    },
-    beta: { type: 'number', minimum: 0, default: 0, description: 'k3 KL weight' },
-    maxCompletionLength: int(1, "dr_grpo's normaliser; defaults to sampling.maxTokens"),
-    learningRate: { type: 'number', exclusiveMinimum: 0 },
-    microBatchSize: int(1, 'completions per forward/backward pass', 8),
-    dropZeroVarianceGroups: { type: 'boolean', default: false },
-    checkpointEvery: int(1, 'checkpoint every k steps of this phase'),
-  },
-};
-
-/** A `{ type: 'sft' }` phase: demonstrations `{ prompt, completion }`, all completion tokens CE. */
-export const sftPhaseSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['type', 'data', 'steps', 'learningRate'],
-  properties: {
-    type: { const: 'sft' },
-    name: { type: 'string' },
-    data: { type: 'string', minLength: 1, description: 'JSONL of { prompt, completion }, relative to the config file' },
-    steps: int(1, 'optimizer steps'),
-    batchSize: int(1, 'demonstrations per step', 32),
-    learningRate: { type: 'number', exclusiveMinimum: 0, description: 'peak learning rate' },
-    schedule: { enum: ['cosine', 'constant'], default: 'cosine' },
-    warmupSteps: int(0, 'linear warm-up steps', 0),
-    microBatchSize: int(1, 'examples per forward/backward pass', 32),
-    logEvery: int(1, 'metrics line every k steps', 10),
-    checkpointEvery: int(1, 'checkpoint every k steps of this phase'),
-  },
-};
-
-/** Schema per phase type. The MoL phase (issue 7) plugs in here: `mol: molPhaseSchema` from ../mol/mol-phase-schema.ts. */
-export const phaseSchemas: Record<string, object> = { grpo: grpoPhaseSchema, mol: molPhaseSchema, sft: sftPhaseSchema };
+/** Schema of one `phases[i]` entry per phase type, from the phase definitions. */
+export const phaseSchemas: Readonly<Record<string, object>> = Object.fromEntries(BUILTIN_PHASES.map((d) => [d.type, phaseSchema(d as unknown as AnyPhaseDefinition)]));
 
 /** The job config's JSON Schema (draft-07, ajv strict). */
 export const jobConfigSchema = {

@@ -1,6 +1,6 @@
-// PhaseContext: what a phase runner (grpo, sft, mol) gets from the trainer, and the phase runner contract.
+// PhaseContext: what a phase's run (grpo, sft, mol) gets from the trainer.
 import type { PolicyClient } from '@molrl/policy-client';
-import type { JobConfig, PhaseConfig } from '../config/job-config-types.ts';
+import type { JobConfig } from '../config/job-config-types.ts';
 import type { DatasetRow } from '../dataset/load-dataset.ts';
 import type { RewardEngine } from '../types.ts';
 
@@ -60,6 +60,3 @@ export interface PhaseContext {
   progress(update: PhaseProgress): void;
   logger: TrainLogger;
 }
-
-/** Runs one phase from `ctx.startStep` to its end, calling `ctx.endStep` after each step. */
-export type PhaseRunner = (ctx: PhaseContext, phase: PhaseConfig) => Promise<void>;

@@ -10,7 +10,7 @@ import { RunStore, type RunState } from '../run-store/run-store.ts';
 import type { RewardEngine } from '../types.ts';
 import type { MetricsRecord, PhaseContext, PhaseProgress, TrainLogger } from './phase-context.ts';
 import { connectServer } from './connect-server.ts';
-import { phaseRunners } from './phase-registry.ts';
+import { runPhase } from './run-phase.ts';
 import { runEval } from './run-eval.ts';
 import { stepSeed } from './seeded-random.ts';
 
@@ -97,7 +97,6 @@ export async function runTrainJob(opts: TrainJobOptions): Promise<TrainJobResult
     let globalStep = state?.globalStep ?? 0;
     for (let i = state?.phase ?? 0; i < config.phases.length; i++) {
       const phase = config.phases[i];
-      const runner = phaseRunners[phase.type];
       const steps = (phase as { steps: number }).steps;
       const startStep = i === state?.phase ? state.stepInPhase : 0;
       const offset = globalStep - startStep;
@@ -140,7 +139,7 @@ export async function runTrainJob(opts: TrainJobOptions): Promise<TrainJobResult
       };
       if (startStep === 0 && i === 0 && !state) await writeInitialState(store, i);
       try {
-        await runner(ctx, phase);
+        await runPhase(ctx, phase);
       } catch (error) {
         if (!signal.aborted) throw error;
       }
