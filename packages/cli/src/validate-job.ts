@@ -1,7 +1,7 @@
 // Everything `molrl validate` checks: the schema, then (when the schema passes) each reward plugin's
 // options and sandbox requirements; missing data files are warnings.
 import { isMolrlError, readConfigFile, type MolrlError } from '@molrl/common';
-import { loadRewardPlugins, validateJobConfig, type JobConfig } from '@molrl/core';
+import { jobDataFiles, loadRewardPlugins, validateJobConfig, type JobConfig } from '@molrl/core';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
@@ -14,15 +14,6 @@ function linesOf(error: MolrlError): string[] {
   const nested = error.code === 'CONFIG_INVALID' ? ((error.details?.errors as Coded[] | undefined) ?? []).filter((e) => typeof e?.code === 'string') : [];
   if (nested.length) return nested.flatMap((e) => e.details?.problems ?? [e.message]);
   return (error.details?.problems as string[] | undefined) ?? [error.message];
-}
-
-function dataFiles(config: JobConfig): [string, string][] {
-  const files: [string, string][] = [['dataset.train', config.dataset.train]];
-  if (config.dataset.eval) files.push(['dataset.eval', config.dataset.eval]);
-  config.phases.forEach((phase, i) => {
-    if (phase.type === 'sft') files.push([`phases[${i}].data`, phase.data]);
-  });
-  return files;
 }
 
 /** Checks the job config in `file` as `molrl train` would before starting anything. */
@@ -43,7 +34,7 @@ export async function checkJobFile(file: string): Promise<JobCheck> {
     problems.push(...linesOf(error));
   }
   // Data files are warnings: example configs name data the user brings.
-  const warnings = dataFiles(config)
+  const warnings = jobDataFiles(config)
     .filter(([, f]) => !existsSync(f))
     .map(([path, f]) => `${path}: file not found (got ${JSON.stringify(f)}); 'molrl train' needs it`);
   return problems.length ? { config: null, problems, code: 'CONFIG_INVALID', warnings } : { config, problems: [], warnings };

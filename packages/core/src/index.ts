@@ -20,6 +20,7 @@ export type * from './config/job-config-types.ts';
 export { jobConfigSchema, phaseSchemas } from './config/job-config-schema.ts';
 export { samplingSchema } from './config/schema-fragments.ts';
 export { validateJobConfig, loadJobConfig } from './config/load-job-config.ts';
+export { jobDataFiles } from './config/resolve-phases.ts';
 export { readDataset, loadDatasets, toServerPrompt, type DatasetRow } from './dataset/load-dataset.ts';
 export { RunStore, type RunState } from './run-store/run-store.ts';
 export type { PhaseContext, PhaseProgress, MetricsRecord, TrainLogger } from './trainer/phase-context.ts';

@@ -8,6 +8,8 @@ import { phaseDefinition, type AnyPhaseDefinition } from '../trainer/phase-regis
 export interface PreparedPhase {
   definition: AnyPhaseDefinition;
   data: () => unknown;
+  /** The phase's data files as `[config path, absolute file]`. */
+  files: [string, string][];
 }
 
 const prepared = new WeakMap<object, PreparedPhase>();
@@ -25,18 +27,23 @@ export function resolvePhases(phases: PhaseConfigBase[], opts: { baseDir: string
     if (!definition || opts.skip(index)) return;
     const path = `phases[${index}]`;
     const before = problems.length;
+    const files: [string, string][] = [];
     try {
       const out = definition.resolve(options, {
         baseDir: opts.baseDir,
         seed: opts.seed,
         index,
         path,
-        file: (p) => (isAbsolute(p) ? p : resolve(opts.baseDir, p)),
+        file: (p, field) => {
+          const abs = isAbsolute(p) ? p : resolve(opts.baseDir, p);
+          files.push([`${path}.${field}`, abs]);
+          return abs;
+        },
         problem: (field, message) => problems.push(`${path}.${field}: ${message}`),
       });
       if (problems.length > before) return;
       phases[index] = out.config;
-      loaders[index] = { definition, data: once(out.data) };
+      loaders[index] = { definition, data: once(out.data), files };
     } catch (error) {
       problems.push(`${path}: ${describeError(error)}`);
       return;
@@ -62,10 +69,33 @@ export function preparedPhase(phase: PhaseConfigBase, seed: number, index: numbe
   if (known) return known;
   const definition = phaseDefinition(phase.type);
   if (!definition) throw new TypeError(`unknown phase type "${phase.type}"`);
-  const out = definition.resolve({ ...phase }, { baseDir: process.cwd(), seed, index, path: `phases[${index}]`, file: (p) => resolve(p), problem: (field, message) => {
-    throw new TypeError(`phases[${index}].${field}: ${message}`);
-  } });
-  const entry = { definition, data: once(out.data) };
+  const files: [string, string][] = [];
+  const path = `phases[${index}]`;
+  const out = definition.resolve(
+    { ...phase },
+    {
+      baseDir: process.cwd(),
+      seed,
+      index,
+      path,
+      file: (p, field) => {
+        files.push([`${path}.${field}`, resolve(p)]);
+        return resolve(p);
+      },
+      problem: (field, message) => {
+        throw new TypeError(`${path}.${field}: ${message}`);
+      },
+    },
+  );
+  const entry = { definition, data: once(out.data), files };
   prepared.set(phase, entry);
   return entry;
+}
+
+/** Every data file a validated job config names, as `[config path, absolute file]`: the dataset and each phase's files. */
+export function jobDataFiles(config: { seed: number; dataset: { train: string; eval?: string }; phases: readonly PhaseConfigBase[] }): [string, string][] {
+  const files: [string, string][] = [['dataset.train', config.dataset.train]];
+  if (config.dataset.eval) files.push(['dataset.eval', config.dataset.eval]);
+  config.phases.forEach((phase, i) => files.push(...preparedPhase(phase, config.seed, i).files));
+  return files;
 }

@@ -129,8 +129,8 @@ export const molPhase = definePhase<MolPhaseConfig, MolData>({
     if ((options.epochs === undefined) === (options.steps === undefined)) {
       ctx.problem('steps', `give exactly one of "steps" or "epochs" (got ${options.epochs === undefined ? 'neither' : `steps ${options.steps} and epochs ${options.epochs}`})`);
     }
-    const config: MolPhaseConfig = { ...options, dataset: ctx.file(options.dataset) };
-    if (options.validation) config.validation = { ...options.validation, ...(options.validation.data ? { data: ctx.file(options.validation.data) } : {}) };
+    const config: MolPhaseConfig = { ...options, dataset: ctx.file(options.dataset, 'dataset') };
+    if (options.validation) config.validation = { ...options.validation, ...(options.validation.data ? { data: ctx.file(options.validation.data, 'validation.data') } : {}) };
     const data = once(() => loadMolData(config, ctx.seed, `${ctx.path}.dataset`));
     if (options.epochs !== undefined && options.steps === undefined) {
       try {

@@ -32,8 +32,11 @@ export interface ResolveContext {
   index: number;
   /** Config path of the phase, e.g. `phases[1]`. */
   path: string;
-  /** `p` made absolute against the config file's directory. */
-  file(p: string): string;
+  /**
+   * `p`, the value of the phase's option `field` (e.g. `data`, `validation.data`), made absolute against the
+   * config file's directory; recorded as a data file of the phase (`molrl validate` warns when it is missing).
+   */
+  file(p: string, field: string): string;
   /** Records `<path>.<field>: <message>`; resolve goes on, so that every problem is reported at once. */
   problem(field: string, message: string): void;
 }

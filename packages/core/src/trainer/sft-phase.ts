@@ -83,7 +83,7 @@ export const sftPhase = definePhase<SftPhaseConfig, Demonstration[]>({
   },
   resolve(options, ctx) {
     for (const [field, problem] of scheduleProblems(options, options.steps)) ctx.problem(field, problem);
-    const config = { ...options, data: ctx.file(options.data) };
+    const config = { ...options, data: ctx.file(options.data, 'data') };
     return { config, data: once(() => readDemonstrations(config.data)) };
   },
   async run(ctx, phase, demos) {
