@@ -2,6 +2,7 @@
 // options and sandbox requirements; missing data files are warnings.
 import { isMolrlError, readConfigFile, type MolrlError } from '@molrl/common';
 import { jobDataFiles, loadRewardPlugins, validateJobConfig, type JobConfig } from '@molrl/core';
+import { builtinPlugins } from '@molrl/plugins';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
@@ -28,7 +29,7 @@ export async function checkJobFile(file: string): Promise<JobCheck> {
   }
   const problems: string[] = [];
   try {
-    await loadRewardPlugins(config.rewards, config.sandbox.backend, dirname(resolve(file)));
+    await loadRewardPlugins(config.rewards, config.sandbox.backend, dirname(resolve(file)), builtinPlugins);
   } catch (error) {
     if (!isMolrlError(error)) throw error;
     problems.push(...linesOf(error));

@@ -7,7 +7,6 @@ export { infraError, assertNoInfraError } from './rewards/infra-error.ts';
 export { validatePlugin, checkRequirements } from './plugins/validate-plugin.ts';
 export { loadPlugin, type LoadedPlugin, type PluginSource } from './plugins/load-plugin.ts';
 export { resolvePluginOptions } from './plugins/plugin-options.ts';
-export { BUILTIN_PLUGINS } from './plugins/registry.ts';
 export { REWARD_HOOKS } from './plugins/hook-kinds.ts';
 export { normalizeScore } from './rewards/normalize-score.ts';
 export { combineRewards } from './rewards/combine-rewards.ts';

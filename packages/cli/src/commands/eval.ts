@@ -2,6 +2,7 @@
 // Exit codes: 0 evaluated; 2 invalid config or flags; 3 the policy server or sandbox failed.
 import { connectServer, createRewardEngine, loadDatasets, loadJobConfig, runEval, type EvalConfig, type MetricsRecord } from '@molrl/core';
 import type { SamplingParams } from '@molrl/policy-client';
+import { builtinPlugins } from '@molrl/plugins';
 import { InvalidArgumentError, type Command } from 'commander';
 import { resolve } from 'node:path';
 import { EXIT_OK } from '../exit-codes.ts';
@@ -45,7 +46,7 @@ export async function runEvalCommand(flags: EvalFlags): Promise<number> {
   const settings = evalSettings(config.eval, flags);
   const data = loadDatasets(config.dataset);
   const { client, handle } = await connectServer(config);
-  const engine = await createRewardEngine({ rewards: config.rewards, sandbox: config.sandbox }, { concurrency: config.scoring.concurrency, sampleTimeoutMs: config.scoring.sampleTimeoutMs, retries: config.scoring.retries });
+  const engine = await createRewardEngine({ rewards: config.rewards, sandbox: config.sandbox }, { concurrency: config.scoring.concurrency, sampleTimeoutMs: config.scoring.sampleTimeoutMs, retries: config.scoring.retries, builtins: builtinPlugins });
   try {
     if (flags.checkpoint) await client.loadCheckpoint({ path: resolve(flags.checkpoint) });
     const record: MetricsRecord = await runEval(client, engine, data.eval, settings, { seed: config.seed, step: 0, dedupe: config.scoring.dedupe });

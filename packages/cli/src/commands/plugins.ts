@@ -1,7 +1,8 @@
 // `molrl plugins`: `list` shows the built-in reward plugins and their options; `init NAME` scaffolds a new plugin package.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { BUILTIN_PLUGINS, loadPlugin } from '@molrl/core';
+import { loadPlugin } from '@molrl/core';
+import { BUILTIN_PLUGINS, builtinPlugins } from '@molrl/plugins';
 import type { Command } from 'commander';
 import { errors } from '../errors.ts';
 import { pluginScaffold } from '../plugin-scaffold.ts';
@@ -20,7 +21,7 @@ async function listPlugins(): Promise<PluginRow[]> {
   for (const name of Object.keys(BUILTIN_PLUGINS)) {
     let plugin;
     try {
-      ({ plugin } = await loadPlugin(name));
+      ({ plugin } = await loadPlugin(name, { builtins: builtinPlugins }));
     } catch (error) {
       rows.push({ name, version: '-', description: `unavailable: ${(error as Error).message.split('\n')[0]}`, options: {} });
       continue;

@@ -4,6 +4,7 @@
 import { dirname, resolve } from 'node:path';
 import { isMolrlError } from '@molrl/common';
 import { createRewardEngine, type ScoredSample } from '@molrl/core';
+import { builtinPlugins } from '@molrl/plugins';
 import { InvalidArgumentError, type Command } from 'commander';
 import { EXIT_FAILURE, EXIT_INFRA, EXIT_INTERRUPTED } from '../exit-codes.ts';
 import { createProgressBar } from '../progress-bar.ts';
@@ -45,6 +46,7 @@ export async function runScore(flags: ScoreFlags): Promise<number> {
   const { samples, bad } = readSamples(flags.samples);
   for (const b of bad) process.stderr.write(`${flags.samples}:${b.line}: ${b.problem} (line skipped)\n`);
   const engine = await createRewardEngine(config, {
+    builtins: builtinPlugins,
     concurrency: flags.concurrency,
     sampleTimeoutMs: flags.timeoutMs,
     retries: flags.retries,

@@ -3,6 +3,7 @@
 // 130 interrupted by Ctrl-C (after a checkpoint; resume with --resume).
 import { readJsonlFile } from '@molrl/common';
 import { loadJobConfig, runTrainJob, type MetricsRecord } from '@molrl/core';
+import { builtinPlugins } from '@molrl/plugins';
 import type { Command } from 'commander';
 import { basename, extname, join, relative } from 'node:path';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
@@ -57,6 +58,7 @@ export async function runTrain(flags: TrainFlags): Promise<number> {
     const result = await runTrainJob({
       ...(config ? { config, name: flags.name ?? basename(flags.config!, extname(flags.config!)) } : { resume: flags.resume! }),
       signal: controller.signal,
+      builtins: builtinPlugins,
       logger: { info: (m) => progress.line(m), warn: (m) => progress.line(`warning: ${m}`) },
       onStart: ({ runDir, resumed }) => progress.line(`${resumed ? 'resuming' : 'run'}: ${relative(process.cwd(), runDir) || runDir}`),
       onProgress: (i, phase, p) => progress.update(i, phase, p),

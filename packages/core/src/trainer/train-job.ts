@@ -7,7 +7,7 @@ import { loadDatasets } from '../dataset/load-dataset.ts';
 import { errors } from '../errors.ts';
 import { createRewardEngine } from '../rewards/reward-engine.ts';
 import { RunStore, type RunState } from '../run-store/run-store.ts';
-import type { RewardEngine } from '../types.ts';
+import type { PluginCatalog, RewardEngine } from '../types.ts';
 import type { MetricsRecord, PhaseContext, PhaseProgress, TrainLogger } from './phase-context.ts';
 import { connectServer } from './connect-server.ts';
 import { runPhase } from './run-phase.ts';
@@ -22,6 +22,8 @@ export interface TrainJobOptions {
   name?: string;
   /** Run directory to resume. */
   resume?: string;
+  /** Built-in reward plugins the config may name (`builtinPlugins` of @molrl/plugins). */
+  builtins?: PluginCatalog;
   /** Cancels the run: the trainer checkpoints the last finished step and resolves with status 'interrupted'. */
   signal?: AbortSignal;
   logger?: TrainLogger;
@@ -89,7 +91,7 @@ export async function runTrainJob(opts: TrainJobOptions): Promise<TrainJobResult
     const rewards = () => {
       enginePromise ??= createRewardEngine(
         { rewards: config.rewards, sandbox: config.sandbox },
-        { concurrency: config.scoring.concurrency, sampleTimeoutMs: config.scoring.sampleTimeoutMs, retries: config.scoring.retries, runDir: store.dir, logger: { debug() {}, info() {}, warn: (m) => logger.warn(m), error: (m) => logger.warn(m) } },
+        { concurrency: config.scoring.concurrency, sampleTimeoutMs: config.scoring.sampleTimeoutMs, retries: config.scoring.retries, runDir: store.dir, builtins: opts.builtins, logger: { debug() {}, info() {}, warn: (m) => logger.warn(m), error: (m) => logger.warn(m) } },
       ).then((e) => (engine = e));
       return enginePromise;
     };
