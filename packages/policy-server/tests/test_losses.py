@@ -23,7 +23,7 @@ def rollout(eng, temperature=1.0):
 
 
 def hand_loss(eng, rid, loss_type, low, high, beta, L, temperature):
-    """Per-token loop straight from the formulas (rl-anchors.md 1.3-1.5)."""
+    """Per-token loop straight from the formulas in losses.py's docstring."""
     rows = eng.rollouts.get(rid).rows
     seq_losses, all_tokens = [], []
     for r, a in zip(rows, ADV):
