@@ -35,10 +35,10 @@ async function listPlugins(): Promise<PluginRow[]> {
 
 /** Adds `molrl plugins list|init`. */
 export function registerPlugins(program: Command): void {
-  const plugins = program.command('plugins').description('List the built-in reward plugins or scaffold a new one.');
+  const plugins = program.command('plugins').description('list the built-in reward plugins or scaffold a new one');
   plugins
     .command('list')
-    .description('Show the built-in reward plugins: name, version, description and options.')
+    .description('show the built-in reward plugins: name, version, description and options')
     .option('--json', 'print one JSON object per plugin')
     .action(async (flags: { json?: boolean }) => {
       for (const row of await listPlugins()) {
@@ -52,7 +52,7 @@ export function registerPlugins(program: Command): void {
     });
   plugins
     .command('init')
-    .description('Scaffold a reward plugin package (package.json, src/index.js with definePlugin, README, a passing RewardTester test).')
+    .description('scaffold a reward plugin package (package.json, src/index.js with definePlugin, README, a passing RewardTester test)')
     .argument('<name>', 'plugin name, e.g. reward:my-check (the package is molrl-plugin-my-check)')
     .option('--dir <dir>', 'directory to create (default ./<name without reward:>)')
     .option('--json', 'print the created files as JSON')

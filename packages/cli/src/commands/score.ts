@@ -82,7 +82,7 @@ export async function runScore(flags: ScoreFlags): Promise<number> {
 export function registerScore(program: Command): void {
   program
     .command('score')
-    .description('Score a JSONL file of completions with the reward plugins of a config; one result per line, in input order.')
+    .description('score a JSONL file of completions with the reward plugins of a config; one result per line, in input order')
     .requiredOption('--config <file>', 'JSON or YAML config with rewards: [{ plugin, weight?, options? }] and sandbox: { backend, ... }')
     .requiredOption('--samples <file>', 'JSONL, one { id, completion, prompt?, groundTruth?, metadata? } per line')
     .option('--json', 'print one JSON object per sample; the summary goes to stderr as JSON')
