@@ -5,7 +5,8 @@ import { dirname, resolve } from 'node:path';
 import { isMolrlError } from '@molrl/common';
 import { createRewardEngine, type ScoredSample } from '@molrl/core';
 import { builtinPlugins } from '@molrl/plugins';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { integerOption } from '../integer-option.ts';
 import { EXIT_FAILURE, EXIT_INFRA, EXIT_INTERRUPTED } from '../exit-codes.ts';
 import { createProgressBar } from '../progress-bar.ts';
 import { readSamples, readScoreConfig } from '../score-input.ts';
@@ -20,14 +21,6 @@ interface ScoreFlags {
   timeoutMs?: number;
   retries?: number;
   workers?: number;
-}
-
-function integer(min: number, max: number): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer in [${min}, ${max}], got ${JSON.stringify(value)}.`);
-    return n;
-  };
 }
 
 /** One output line: `--json` form, or `id  score  status  plugin=score(components)` for people. */
@@ -86,10 +79,10 @@ export function registerScore(program: Command): void {
     .requiredOption('--config <file>', 'JSON or YAML config with rewards: [{ plugin, weight?, options? }] and sandbox: { backend, ... }')
     .requiredOption('--samples <file>', 'JSONL, one { id, completion, prompt?, groundTruth?, metadata? } per line')
     .option('--json', 'print one JSON object per sample; the summary goes to stderr as JSON')
-    .option('--concurrency <n>', 'samples scored at once (default 32)', integer(1, 4096))
-    .option('--timeout-ms <ms>', "per-sample time limit of one plugin's score (default 60000)", integer(1, 3_600_000))
-    .option('--retries <n>', 'retries after a sandbox infrastructure fault (default 2)', integer(0, 10))
-    .option('--workers <n>', 'worker threads for plugin code; 0 runs plugins in-process (default 0)', integer(0, 256))
+    .option('--concurrency <n>', 'samples scored at once (default 32)', integerOption(1, 4096))
+    .option('--timeout-ms <ms>', "per-sample time limit of one plugin's score (default 60000)", integerOption(1, 3_600_000))
+    .option('--retries <n>', 'retries after a sandbox infrastructure fault (default 2)', integerOption(0, 10))
+    .option('--workers <n>', 'worker threads for plugin code; 0 runs plugins in-process (default 0)', integerOption(0, 256))
     .addHelpText('after', '\nExit codes: 0 scored; 1 some input lines invalid (reported with line numbers, the rest scored);\n2 invalid config or flags; 3 every sample was infra_error; 130 interrupted.')
     .action(async (flags: ScoreFlags) => {
       process.exitCode = await runScore(flags);
