@@ -45,14 +45,15 @@ def is_oom(err: BaseException) -> bool:
 class App:
     """Everything a request handler needs: the engine, its lock, auth, validators."""
 
-    def __init__(self, engine: Engine, model: str, token: str | None, validators: dict | None = None,
-                 max_body: int = 256 << 20, verbose: bool = False) -> None:
+    def __init__(self, engine: Engine, model: str, token: str | None, max_body: int = 256 << 20,
+                 verbose: bool = False) -> None:
         self.verbose = verbose
         self.engine = engine
         self.model = model
         self.token = token
         self.lock = threading.Lock()
-        self.validators = protocol.load_validators() if validators is None else validators
+        self.protocol = protocol.Protocol()
+        self.openapi = protocol.OPENAPI_FILE.read_bytes()
         self.max_body = max_body
 
     def health(self) -> dict:
@@ -95,8 +96,11 @@ class Handler(BaseHTTPRequestHandler):
             data = json.dumps(obj, allow_nan=False).encode()
         except ValueError:  # NaN / Infinity are not JSON; never send what a client cannot parse
             status, data = 500, json.dumps(ApiError(500, "INTERNAL", "the result holds a non-finite number").body()).encode()
+        self.send_bytes(status, data, "application/json")
+
+    def send_bytes(self, status: int, data: bytes, content_type: str) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
@@ -158,9 +162,12 @@ class Handler(BaseHTTPRequestHandler):
         def run():
             if not self.authorized():
                 raise ApiError(401, "UNAUTHORIZED", "missing or wrong 'Authorization: Bearer <token>' header")
-            if self.path.split("?")[0] == "/v1/health":
+            route = self.path.split("?")[0]
+            if route == "/v1/health":
                 return self.send_json(200, self.app.health())
-            raise ApiError(404, "NOT_FOUND", f"no route GET {self.path}; GET /v1/health exists")
+            if route == "/openapi.json":
+                return self.send_bytes(200, self.app.openapi, "application/json")
+            raise ApiError(404, "NOT_FOUND", f"no route GET {self.path}; GET /v1/health and GET /openapi.json exist")
         self.handle_safely(run)
 
     def do_POST(self) -> None:
@@ -178,8 +185,7 @@ class Handler(BaseHTTPRequestHandler):
         self.handle_safely(run)
 
     def generate(self, body: Any) -> None:
-        prompts, n, sampling, seed, kv = protocol.parse_generate(body)
-        protocol.schema_check(self.app.validators, "generate-request", body)
+        prompts, n, sampling, seed, kv = self.app.protocol.parse_generate(body)
         app = self.app
         t0 = time.perf_counter()
         if "application/x-ndjson" not in self.headers.get("Accept", ""):
@@ -232,27 +238,23 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def train_policy(self, body: Any) -> None:
-        req = protocol.parse_train_policy(body)
-        protocol.schema_check(self.app.validators, "train-policy-request", body)
+        req = self.app.protocol.parse_train_policy(body)
         out = self.app.locked(self.app.engine.train_policy, req)
         self.metrics("train/policy", **{k: out[k] for k in ("step", "loss", "kl", "clipFraction", "gradNorm", "tokens")})
         self.send_json(200, out)
 
     def train_mol(self, body: Any) -> None:
-        req = protocol.parse_train_mol(body)
-        protocol.schema_check(self.app.validators, "train-mol-request", body)
+        req = self.app.protocol.parse_train_mol(body)
         out = self.app.locked(self.app.engine.train_mol, req, log)
         self.metrics("train/mol", **{k: out[k] for k in ("step", "loss", "ce", "kl", "ceTokens", "klTokens")})
         self.send_json(200, out)
 
     def ckpt_save(self, body: Any) -> None:
-        path = protocol.parse_checkpoint(body)
-        protocol.schema_check(self.app.validators, "checkpoint-request", body)
+        path = self.app.protocol.parse_checkpoint(body)
         self.send_json(200, self.app.locked(checkpoint.save, self.app.engine, path))
 
     def ckpt_load(self, body: Any) -> None:
-        path = protocol.parse_checkpoint(body)
-        protocol.schema_check(self.app.validators, "checkpoint-request", body)
+        path = self.app.protocol.parse_checkpoint(body)
         self.send_json(200, self.app.locked(checkpoint.load, self.app.engine, path))
 
 

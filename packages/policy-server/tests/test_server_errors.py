@@ -124,8 +124,8 @@ def test_stream_lines_are_flushed_as_completions_finish(app_server, monkeypatch)
     ("/v1/train/mol", {"examples": [{"segments": [{"text": "x", "loss": "ce"}]}], "evalOnly": 1}, "evalOnly"),
     ("/v1/checkpoint/save", {"path": ""}, "path"),
 ])
-def test_built_in_checks_work_without_the_schema_files(path, body, where):
-    app = App(make_engine(), "tiny", None, validators={})
+def test_schema_errors_name_the_field(path, body, where):
+    app = App(make_engine(), "tiny", None)
     httpd = make_server(app, "127.0.0.1", 0)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
