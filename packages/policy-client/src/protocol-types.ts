@@ -133,7 +133,7 @@ export interface GenerateRequest {
   n?: number;
   sampling?: SamplingParams;
   /**
-   * Optional RNG seed for this request; same seed + same weights = same completions.
+   * Optional RNG seed for this request, 0..2^53-1; same seed + same weights = same completions.
    */
   seed?: number;
   /**
@@ -150,9 +150,9 @@ export interface ChatMessage {
  */
 export interface SamplingParams {
   /**
-   * Softmax temperature; 0 = greedy (deterministic). Default 1.
+   * Softmax temperature: 0 = greedy (deterministic), else in [1e-6, 100]. Default 1.
    */
-  temperature?: number;
+  temperature?: 0 | number;
   /**
    * Nucleus sampling mass; 1 = off. Default 1.
    */
@@ -244,10 +244,6 @@ export interface HealthResponse {
    * Optional: true when a LoRA adapter is trained.
    */
   lora?: boolean;
-  /**
-   * Optional: false when the server was started with --no-kv-cache (benchmarks).
-   */
-  kvCache?: boolean;
 }
 /**
  * One optimizer step of the mixture-of-losses objective over tagged text segments. With every assistant segment tagged 'ce' and mode 'ce' this is SFT.
@@ -263,7 +259,7 @@ export interface TrainMolRequest {
    */
   microBatchSize?: number;
   /**
-   * Optional: sets the optimizer's learning rate from this step on.
+   * Optional: sets the optimizer's learning rate from this step on, in (0, 1] (AdamW moves every weight by about this much per step).
    */
   learningRate?: number;
   /**
@@ -358,7 +354,7 @@ export interface TrainPolicyRequest {
    */
   microBatchSize?: number;
   /**
-   * Optional: sets the optimizer's learning rate from this step on.
+   * Optional: sets the optimizer's learning rate from this step on, in (0, 1] (AdamW moves every weight by about this much per step).
    */
   learningRate?: number;
   /**

@@ -24,6 +24,59 @@ SCHEMA_DIR = PACKAGE_DIR / "schemas"
 OPENAPI_FILE = PACKAGE_DIR / "openapi.json"
 REQUESTS = ("generate-request", "train-policy-request", "train-mol-request", "checkpoint-request")
 MESSAGE_LIMIT = 300  # characters of a value quoted in an error message
+MAX_DEPTH = 64  # nesting of a request body; the deepest protocol message nests 6 levels
+
+
+def _no_constant(name: str):
+    raise bad_request(f"request body: {name} is not a JSON number; send finite numbers (null skips an advantage)")
+
+
+def _finite(text: str) -> float:
+    x = float(text)
+    if x in (float("inf"), float("-inf")):
+        raise bad_request(f"request body: {text[:40]} is beyond the range of a 64-bit float; send finite numbers")
+    return x
+
+
+def parse_body(raw: bytes) -> Any:
+    """The JSON request body; 400 BAD_REQUEST for anything that is not plain, finite, valid-Unicode JSON of
+    sane depth (never a 500: no RecursionError, UnicodeEncodeError or float overflow reaches the model)."""
+    try:
+        body = json.loads(raw or b"null", parse_constant=_no_constant, parse_float=_finite)
+    except RecursionError:
+        raise bad_request(f"request body nests deeper than {MAX_DEPTH} levels") from None
+    except (ValueError, UnicodeDecodeError) as err:  # JSONDecodeError, invalid UTF-8, a 5000-digit integer
+        raise bad_request(f"request body is not valid JSON: {_clip(str(err))}") from None
+    _check_tree(body)
+    return body
+
+
+def _check_tree(body: Any) -> None:
+    """Depth and lone UTF-16 surrogates (valid JSON escapes, but not text: no tokenizer or file name takes them)."""
+    stack = [(body, 1, ())]
+    while stack:
+        node, depth, path = stack.pop()
+        if depth > MAX_DEPTH:
+            raise bad_request(f"request body nests deeper than {MAX_DEPTH} levels (at {fmt_path(path)})", fmt_path(path))
+        if isinstance(node, dict):
+            for k, v in node.items():
+                _check_text(k, path)
+                stack.append((v, depth + 1, (*path, k)))
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1, (*path, i)) for i, v in enumerate(node))
+        elif isinstance(node, str):
+            _check_text(node, path)
+
+
+def _check_text(s: str, path: tuple) -> None:
+    if s.isascii():
+        return
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError as err:
+        where = fmt_path(path)
+        raise bad_request(f"{where or 'request'}: lone UTF-16 surrogate {s[err.start]!r} at character {err.start}: "
+                          "not valid Unicode text; send surrogate pairs only", where) from None
 
 
 def fmt_path(parts) -> str:
@@ -60,7 +113,7 @@ class Protocol:
 
     def check(self, name: str, body: Any) -> dict:
         """The request with its documented defaults filled in (a copy); 400 BAD_REQUEST when it breaks the schema."""
-        err = jsonschema.exceptions.best_match(self.validators[name].iter_errors(body))
+        err = _branch_error(jsonschema.exceptions.best_match(self.validators[name].iter_errors(body)))
         if err is not None:
             path = fmt_path(err.absolute_path)
             raise bad_request(f"{path or 'request'}: {_describe(err)}", path)
@@ -95,6 +148,19 @@ class Protocol:
         return self.check("checkpoint-request", body)["path"]
 
 
+def _branch_error(err):
+    """For an object that matches no branch of a oneOf: the error inside the branch whose required properties it
+    has (prompts[0].id too long, not 'prompts[0] matches none of the shapes')."""
+    while err is not None and err.validator == "oneOf" and isinstance(err.instance, dict):
+        fits = [i for i, branch in enumerate(err.validator_value)
+                if set(branch.get("required", ())) <= set(err.instance)]
+        inner = [e for e in err.context if fits and e.relative_schema_path[0] == fits[0]]
+        if len(fits) != 1 or not inner:
+            return err
+        err = jsonschema.exceptions.best_match(inner)
+    return err
+
+
 def _integers(b: dict, keys: tuple[str, ...]) -> dict:
     """JSON has one number type: 8.0 passes an integer schema; hand Python an int."""
     for k in keys:
@@ -116,10 +182,22 @@ def _describe(err: jsonschema.ValidationError) -> str:
     if err.validator == "oneOf" and isinstance(err.instance, dict):
         return _clip(f"{json.dumps(err.instance)[:80]} matches none of the allowed shapes: "
                      + "; ".join(_shape(s) for s in err.validator_value))
+    choice = err if err.validator == "anyOf" else err.parent
+    if choice is not None and choice.validator == "anyOf" and not isinstance(err.instance, (dict, list)):
+        return _clip(f"{json.dumps(err.instance)} is not allowed: expected "
+                     + " or ".join(_alternative(s) for s in choice.validator_value))
     text = repr(err.instance)
     if len(text) > 80:  # quote a long value by its start, keep what was expected
         return _clip(err.message.replace(text, f"{text[:60]}... ({len(text)} characters)", 1))
     return _clip(err.message)
+
+
+def _alternative(schema: dict) -> str:
+    """{const: 0} -> '0'; {type: number, minimum: a, maximum: b} -> 'a number in [a, b]'."""
+    if "const" in schema:
+        return json.dumps(schema["const"])
+    lo, hi = schema.get("minimum", schema.get("exclusiveMinimum")), schema.get("maximum", schema.get("exclusiveMaximum"))
+    return f"a {schema.get('type', 'value')} in [{lo if lo is not None else '-inf'}, {hi if hi is not None else 'inf'}]"
 
 
 def _shape(schema: dict) -> str:

@@ -98,12 +98,14 @@ def test_a_wheel_installed_outside_the_repository_validates_requests(tmp_path):
         m = READY.match(line)
         assert m, f"no ready line: {line!r}"
         conn = http.client.HTTPConnection(m.group(1), int(m.group(2)), timeout=60)
-        conn.request("POST", "/v1/generate", body=json.dumps({"prompts": [{"id": "a", "text": "x"}], "n": 0}))
+        json_type = {"Content-Type": "application/json"}
+        conn.request("POST", "/v1/generate", body=json.dumps({"prompts": [{"id": "a", "text": "x"}], "n": 0}),
+                     headers=json_type)
         r = conn.getresponse()
         err = json.loads(r.read())["error"]
         assert r.status == 400 and err["code"] == "BAD_REQUEST" and err["path"] == "n" and "minimum of 1" in err["message"]
         conn.request("POST", "/v1/generate", body=json.dumps({"prompts": [{"id": "a", "text": "x"}], "n": 2,
-                                                              "sampling": {"maxTokens": 3}}))
+                                                              "sampling": {"maxTokens": 3}}), headers=json_type)
         r = conn.getresponse()
         assert r.status == 200 and len(json.loads(r.read())["completions"]) == 2
         conn.request("GET", "/openapi.json")
