@@ -180,12 +180,13 @@ export async function generateTypes(schemas: Map<string, Schema>): Promise<strin
     unknownAny: true,
     style: { singleQuote: true, printWidth: 140, trailingComma: 'all' },
   });
+  const names = `\n/** Names of the protocol schemas, one file \`schemas/<name>.json\` each. */\nexport const schemaNames = [\n${[...schemas.keys()].map((n) => `  '${n}',`).join('\n')}\n] as const;\n`;
   // The generator notes where each definition came from; the names say it already.
   const note = / \* This interface was referenced by `PolicyProtocol`'s JSON-Schema\n \* via the `definition` "\w+"\.\n/g;
   return source.replace(/\/\*\*\n(?= \* This interface was referenced)/g, '/**\n')
     .replace(/ \*\n(?= \* This interface was referenced)/g, '')
     .replace(note, '')
-    .replace(/\/\*\*\n \*\/\n/g, '');
+    .replace(/\/\*\*\n \*\/\n/g, '') + names;
 }
 
 /** The OpenAPI 3.1 document of the server: the routes above, their bodies as the schemas, coded errors. */

@@ -416,3 +416,18 @@ export interface TrainPolicyResponse {
    */
   durationMs?: number;
 }
+
+/** Names of the protocol schemas, one file `schemas/<name>.json` each. */
+export const schemaNames = [
+  'checkpoint-request',
+  'checkpoint-response',
+  'error',
+  'generate-request',
+  'generate-response',
+  'generate-stream-line',
+  'health-response',
+  'train-mol-request',
+  'train-mol-response',
+  'train-policy-request',
+  'train-policy-response',
+] as const;

@@ -3,21 +3,9 @@
 import { createAjv } from '@molrl/common';
 import type { Ajv, ValidateFunction } from 'ajv';
 import { readFileSync } from 'node:fs';
+import { schemaNames } from './protocol-types.ts';
 
-/** Names of the protocol schemas, one file `schemas/<name>.json` each. */
-export const schemaNames = [
-  'checkpoint-request',
-  'checkpoint-response',
-  'error',
-  'generate-request',
-  'generate-response',
-  'generate-stream-line',
-  'health-response',
-  'train-mol-request',
-  'train-mol-response',
-  'train-policy-request',
-  'train-policy-response',
-] as const;
+export { schemaNames };
 
 /** One protocol schema name. */
 export type SchemaName = (typeof schemaNames)[number];
