@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -31,41 +32,54 @@ def _no_constant(name: str):
     raise bad_request(f"request body: {name} is not a JSON number; send finite numbers (null skips an advantage)")
 
 
-def _finite(text: str) -> float:
-    x = float(text)
-    if x in (float("inf"), float("-inf")):
-        raise bad_request(f"request body: {text[:40]} is beyond the range of a 64-bit float; send finite numbers")
-    return x
-
-
 def parse_body(raw: bytes) -> Any:
     """The JSON request body; 400 BAD_REQUEST for anything that is not plain, finite, valid-Unicode JSON of
     sane depth (never a 500: no RecursionError, UnicodeEncodeError or float overflow reaches the model)."""
     try:
-        body = json.loads(raw or b"null", parse_constant=_no_constant, parse_float=_finite)
+        body = json.loads(raw or b"null", parse_constant=_no_constant)
     except RecursionError:
         raise bad_request(f"request body nests deeper than {MAX_DEPTH} levels") from None
     except (ValueError, UnicodeDecodeError) as err:  # JSONDecodeError, invalid UTF-8, a 5000-digit integer
         raise bad_request(f"request body is not valid JSON: {_clip(str(err))}") from None
-    _check_tree(body)
+    _check_tree(body, _SURROGATE_ESCAPE.search(raw) is not None)
     return body
 
 
-def _check_tree(body: Any) -> None:
-    """Depth and lone UTF-16 surrogates (valid JSON escapes, but not text: no tokenizer or file name takes them)."""
-    stack = [(body, 1, ())]
+def _check_tree(body: Any, texts: bool) -> None:
+    """Depth, numbers beyond a 64-bit float (`1e400` parses as infinity) and, with `texts`, lone UTF-16 surrogates
+    (valid JSON escapes, but not text: no tokenizer or file name takes them). Iterative; scalars are never queued,
+    so a list of millions of numbers costs one quick pass."""
+    if texts and isinstance(body, str):
+        _check_text(body, ())
+    if type(body) is float:
+        _check_number(body, ())
+    stack = [(body, 1, ())] if type(body) in _CONTAINERS else []
     while stack:
         node, depth, path = stack.pop()
         if depth > MAX_DEPTH:
             raise bad_request(f"request body nests deeper than {MAX_DEPTH} levels (at {fmt_path(path)})", fmt_path(path))
-        if isinstance(node, dict):
-            for k, v in node.items():
+        keyed = type(node) is dict
+        for k, v in (node.items() if keyed else enumerate(node)):
+            if texts and keyed:
                 _check_text(k, path)
+            t = type(v)
+            if t is str:
+                if texts:
+                    _check_text(v, (*path, k))
+            elif t in _CONTAINERS:
                 stack.append((v, depth + 1, (*path, k)))
-        elif isinstance(node, list):
-            stack.extend((v, depth + 1, (*path, i)) for i, v in enumerate(node))
-        elif isinstance(node, str):
-            _check_text(node, path)
+            elif t is float and v - v:  # inf - inf is NaN; finite - finite is 0
+                _check_number(v, (*path, k))
+
+
+_CONTAINERS = (dict, list)
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")  # the only way a lone surrogate gets into parsed JSON
+
+
+def _check_number(x: float, path: tuple) -> None:
+    where = fmt_path(path)
+    raise bad_request(f"{where or 'request'}: a number beyond the range of a 64-bit float (about 1.8e308) parses as "
+                      f"{x}; send finite numbers", where)
 
 
 def _check_text(s: str, path: tuple) -> None:

@@ -122,7 +122,7 @@ def _gen(sampling: str) -> bytes:
 @pytest.mark.parametrize("route,body,path", [
     ("/v1/generate", _gen(', "temperature": 1e308'), "sampling.temperature"),
     ("/v1/generate", _gen(', "temperature": 1e-320'), "sampling.temperature"),
-    ("/v1/generate", _gen(', "temperature": 1e400'), ""),  # overflows a float: not a finite number
+    ("/v1/generate", _gen(', "temperature": 1e400'), "sampling.temperature"),  # beyond a float: parses as inf
     ("/v1/generate", b'{"prompts": [{"id": "a", "text": "\\ud800"}]}', "prompts[0].text"),
     ("/v1/generate", b'{"prompts": [{"id": "\\udc00x", "text": "x"}]}', "prompts[0].id"),
     ("/v1/generate", b'{"prompts": [{"id": "a", "text": "x"}], "sampling": {"stop": ["\\ud83d"]}}', "sampling.stop[0]"),
