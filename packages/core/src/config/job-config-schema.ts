@@ -38,7 +38,7 @@ export const jobConfigSchema = {
             threads: int(1, 'torch CPU threads'),
             device: { type: 'string', description: "'cpu', 'cuda' or 'cuda:N'" },
             loraR: int(0, 'LoRA rank for hf models; 0 = full fine-tune'),
-            lr: { type: 'number', exclusiveMinimum: 0, description: 'initial learning rate of the server optimizer' },
+            lr: { type: 'number', exclusiveMinimum: 0, maximum: 1, description: 'initial learning rate of the server optimizer, in (0, 1]' },
             extraArgs: { type: 'array', items: { type: 'string' } },
             python: { type: 'string', minLength: 1, description: "Python that runs the server (needs torch; transformers and peft for hf: models); default $MOLRL_PYTHON, else the checkout's .venv" },
           },

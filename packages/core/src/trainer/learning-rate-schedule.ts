@@ -33,7 +33,7 @@ export function learningRateAt(s: LearningRateSchedule, step: number, steps: num
  */
 export function scheduleProperties(defaultSchedule: LearningRateSchedule['schedule'], learningRateDescription = 'peak learning rate') {
   return {
-    learningRate: { type: 'number', exclusiveMinimum: 0, description: learningRateDescription },
+    learningRate: { type: 'number', exclusiveMinimum: 0, maximum: 1, description: `${learningRateDescription}, in (0, 1] (as the policy protocol)` },
     schedule: { enum: [...SCHEDULES], default: defaultSchedule, description: 'after warm-up: constant, or a linear / cosine decay towards 0' },
     warmupSteps: { type: 'integer', minimum: 0, default: 0, description: 'linear warm-up steps' },
   };
