@@ -27,7 +27,7 @@ describe('phases on the policy server (tiny model)', function () {
     writeFileSync(join(dir, 'demos.jsonl'), lines([{ prompt: 'Q: 37*12+5', completion: 'print(37*12+5)' }]));
     const trace = (i: number) => ({ id: `t${i}`, messages: [{ role: 'user', content: `task ${i}` }, { role: 'assistant', content: 'print(1)' }, { role: 'user', content: `Observation: ${i}` }] });
     writeFileSync(join(dir, 'traces.jsonl'), lines(Array.from({ length: 6 }, (_, i) => trace(i))));
-    server = await launchPolicyServer({ model: 'tiny', modelConfig: { context: 256 }, port: 0, seed: 0, threads: 1, extraArgs: ['--lr', '5e-4'], onLog: () => {} });
+    server = await launchPolicyServer({ model: 'tiny', modelConfig: { context: 256 }, port: 0, seed: 0, threads: 1, checkpointRoot: dir, extraArgs: ['--lr', '5e-4'], onLog: () => {} });
   });
   after(async () => server?.stop());
 
