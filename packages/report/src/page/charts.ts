@@ -91,6 +91,14 @@ function align(runs: readonly ReportRun[], keys: readonly string[]): { xs: numbe
   return { xs, cols };
 }
 
+/** The y range: uPlot's padded default, but a flat line gets a small band around it instead of 0..100. */
+function yRange(_u: uPlot, min: number | null, max: number | null): uPlot.Range.MinMax {
+  if (min === null || max === null) return [0, 1];
+  if (min === max) return min === 0 ? [0, 1] : [min - Math.abs(min) * 0.1, max + Math.abs(max) * 0.1];
+  const pad = (max - min) * 0.05;
+  return [min >= 0 && min - pad < 0 ? 0 : min - pad, max + pad];
+}
+
 /** Builds one chart into `target`; `width` in CSS pixels. */
 export function drawChart(spec: ChartSpec, runs: readonly ReportRun[], target: HTMLElement, width: number): DrawnChart {
   const { xs, cols } = align(runs, spec.band ? [...spec.keys, spec.band.std] : spec.keys);
@@ -152,7 +160,7 @@ export function drawChart(spec: ChartSpec, runs: readonly ReportRun[], target: H
     series,
     bands,
     cursor: { sync: { key: 'molrl-steps', setSeries: false }, drag: { x: true, y: false } },
-    scales: { x: { time: false } },
+    scales: { x: { time: false }, y: { range: yRange } },
     axes: [
       { stroke: '#475569', grid: { stroke: '#e2e8f0', width: 1 }, ticks: { stroke: '#cbd5e1' }, incrs: STEP_INCREMENTS },
       { stroke: '#475569', grid: { stroke: '#e2e8f0', width: 1 }, ticks: { stroke: '#cbd5e1' }, size: 52, values: (_u, vals) => vals.map((v) => fmt(v, 2)) },
@@ -167,6 +175,7 @@ export function drawChart(spec: ChartSpec, runs: readonly ReportRun[], target: H
     if (typeof s.label === 'string' && /[+−] std$/.test(s.label) && rows[i]) rows[i].style.display = 'none';
   });
   target.dataset.points = String(points);
+  if (points === 0) target.before(h('p', { class: 'note empty-chart' }, 'logged, but null at every step so far (e.g. no value from the server for this loss type)'));
   target.dataset.lines = String(main.length);
   return { spec, plot, points };
 }

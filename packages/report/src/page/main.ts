@@ -77,6 +77,8 @@ async function start(): Promise<void> {
   drawRuns(data);
   document.body.dataset.ready = 'charts';
   performance.mark('molrl:charts-drawn');
+  // Let the browser paint the charts before the samples are decoded (a few MB of base64 and JSON).
+  await new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
   const samples = await decodeSamples(document.getElementById('molrl-samples')?.textContent?.trim() ?? '');
   browser.setData(data.runs, samples);
   document.body.dataset.ready = 'all';
