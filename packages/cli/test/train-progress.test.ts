@@ -4,6 +4,7 @@
 import { deepStrictEqual, ok, strictEqual } from 'node:assert/strict';
 import type { PhaseConfig, SandboxUsage } from '@molrl/core';
 import { TrainProgress } from '../src/train-progress.ts';
+import { screen } from '../../../test/helpers/terminal-screen.ts';
 
 /** A stream that records writes and says it is a terminal of `columns` (or not). */
 function fakeStream(tty: boolean, columns = 120): NodeJS.WriteStream & { out: string } {
@@ -12,39 +13,6 @@ function fakeStream(tty: boolean, columns = 120): NodeJS.WriteStream & { out: st
     return true;
   } };
   return s as unknown as NodeJS.WriteStream & { out: string };
-}
-
-/** The screen after `out`: handles \r, \n, ESC[nA (up), ESC[J (clear to end), ESC[2K, and drops SGR colours. */
-export function screen(out: string): string[] {
-  const rows: string[] = [''];
-  let r = 0;
-  let c = 0;
-  for (let i = 0; i < out.length; i++) {
-    const ch = out[i];
-    if (ch === '\x1b') {
-      const m = /^\x1b\[(\d*)([A-Za-z])/.exec(out.slice(i));
-      if (!m) continue;
-      i += m[0].length - 1;
-      const n = Number(m[1] || 1);
-      if (m[2] === 'A') r = Math.max(0, r - n);
-      else if (m[2] === 'J') {
-        rows[r] = rows[r].slice(0, c);
-        rows.length = r + 1;
-      } else if (m[2] === 'K') rows[r] = '';
-      continue;
-    }
-    if (ch === '\r') c = 0;
-    else if (ch === '\n') {
-      r++;
-      c = 0;
-      if (rows.length <= r) rows.push('');
-    } else {
-      const row = rows[r].padEnd(c);
-      rows[r] = row.slice(0, c) + ch + row.slice(c + 1);
-      c++;
-    }
-  }
-  return rows;
 }
 
 const grpo = { type: 'grpo', steps: 50 } as unknown as PhaseConfig;

@@ -159,9 +159,9 @@ class Sink:
     def init(self, spec: dict) -> None:
         name, run_dir, config = spec["runName"], spec["runDir"], spec.get("config") or {}
         wb, tb = spec.get("wandb"), spec.get("tensorboard")
-        if wb:
+        if wb is not None:
             self.trackers["wandb"] = WandbTracker(project=wb["project"], entity=wb.get("entity"), mode=wb.get("mode"), run_name=name, run_dir=run_dir, config=config)
-        if tb:
+        if tb is not None:
             tb_dir = tb.get("dir") or os.path.join(run_dir, "tensorboard")
             self.trackers["tensorboard"] = TensorBoardTracker(dir=tb_dir, run_name=name, config=config, resume_step=spec.get("resumeStep"))
         for key in list(self.trackers):
