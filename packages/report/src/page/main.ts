@@ -78,7 +78,8 @@ async function start(): Promise<void> {
   document.body.dataset.ready = 'charts';
   performance.mark('molrl:charts-drawn');
   // Let the browser paint the charts before the samples are decoded (a few MB of base64 and JSON).
-  await new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+  // (two frames: the first one's callbacks run before its paint, the second's after it was produced)
+  await new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve, 0))));
   const samples = await decodeSamples(document.getElementById('molrl-samples')?.textContent?.trim() ?? '');
   browser.setData(data.runs, samples);
   document.body.dataset.ready = 'all';
