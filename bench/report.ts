@@ -35,9 +35,10 @@ async function measure(browser: Awaited<ReturnType<typeof launchChromium>>, file
     await page.goto(`file://${file}`, { timeout: 120_000 });
     await page.waitForSelector(withSamples ? `body[data-ready="all"]` : `body[data-ready]`, { timeout: 120_000 });
     const t = await page.evaluate(() => {
-      const fcp = performance.getEntriesByType('paint').find((e) => e.name === 'first-contentful-paint')?.startTime ?? NaN;
-      const mark = (n: string) => performance.getEntriesByName(n)[0]?.startTime ?? null;
-      const charts = (window as unknown as { molrlReport: { charts: Array<{ points: number }> } }).molrlReport.charts;
+      const perf = performance as unknown as { getEntriesByType(t: string): Array<{ name: string; startTime: number }>; getEntriesByName(n: string): Array<{ startTime: number }> };
+      const fcp = perf.getEntriesByType('paint').find((e) => e.name === 'first-contentful-paint')?.startTime ?? NaN;
+      const mark = (n: string) => perf.getEntriesByName(n)[0]?.startTime ?? null;
+      const charts = (globalThis as unknown as { molrlReport: { charts: Array<{ points: number }> } }).molrlReport.charts;
       return { fcp, charts: mark('molrl:charts-drawn') ?? NaN, samples: mark('molrl:samples-ready'), points: charts.reduce((a, c) => a + c.points, 0) };
     });
     let filter: number | null = null;
@@ -46,7 +47,7 @@ async function measure(browser: Awaited<ReturnType<typeof launchChromium>>, file
       const before = await page.getAttribute('[data-testid="sample-count"]', 'data-matches');
       const t0 = Date.now();
       await page.fill('[data-testid="search"]', 'print(8)');
-      await page.waitForFunction((b) => document.querySelector('[data-testid="sample-count"]')?.getAttribute('data-matches') !== b, before);
+      await page.waitForFunction((b) => (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(a: string): string | null } | null } }).document.querySelector('[data-testid="sample-count"]')?.getAttribute('data-matches') !== b, before);
       filter = Date.now() - t0;
     }
     if (errors.length) throw new Error(`page errors in ${file}: ${errors.join('; ')}`);

@@ -36,3 +36,12 @@ export async function launchChromium(viewport = { width: 1400, height: 900 }): P
     },
   };
 }
+
+/** What a report page exposes as `window.molrlReport` (see packages/report/src/page/main.ts). */
+export interface ReportPageState {
+  charts: Array<{ id: string; title: string; points: number; lines: number }>;
+  version: string;
+}
+
+/** `window.molrlReport` inside a page function (tests are type-checked without the DOM library). */
+export const pageState = (): ReportPageState => (globalThis as unknown as { molrlReport: ReportPageState }).molrlReport;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunStore } from '@molrl/core';
 import { watchReport } from '@molrl/report';
-import { chromiumMissing, launchChromium } from '../../../test/helpers/chromium.ts';
+import { chromiumMissing, launchChromium, pageState, type ReportPageState } from '../../../test/helpers/chromium.ts';
 import { skipUnless } from '../../../test/helpers/requirements.ts';
 import { writeSyntheticRun } from '../../../test/helpers/synthetic-run.ts';
 
@@ -33,12 +33,12 @@ describe('watchReport (live page in Chromium)', function () {
       page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
       await page.goto(live.url);
       await page.waitForSelector('body[data-ready="all"]');
-      const points = () => page.evaluate(() => window.molrlReport.charts.find((c) => c.id === 'reward')?.points ?? 0);
+      const points = async () => (await page.evaluate(pageState)).charts.find((c) => c.id === 'reward')?.points ?? 0;
       strictEqual(await points(), 4);
       const { store } = RunStore.resume(run.dir);
       store.appendMetrics([{ step: 25, phase: 1, phaseType: 'grpo', 'reward/mean': 0.9, 'reward/std': 0.1, time: new Date().toISOString() }]);
       // The page polls every 2 s: wait for the redraw (no reload: the page object is the same).
-      await page.waitForFunction(() => window.molrlReport.charts.find((c) => c.id === 'reward')?.points === 5, null, { timeout: 30_000 });
+      await page.waitForFunction(() => (globalThis as unknown as { molrlReport: ReportPageState }).molrlReport.charts.find((c) => c.id === 'reward')?.points === 5, null, { timeout: 30_000 });
       ok(versions.length >= 2, `versions: ${versions}`);
       ok(readFileSync(out, 'utf8').includes('"reward/mean":{"s":[21,22,23,24,25]'), 'the static file was rewritten with the new line');
       strictEqual(problems.length, 0, problems.join('\n'));

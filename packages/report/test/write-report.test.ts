@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { writeReport } from '@molrl/report';
-import { chromiumMissing, launchChromium } from '../../../test/helpers/chromium.ts';
+import { chromiumMissing, launchChromium, pageState } from '../../../test/helpers/chromium.ts';
 import { skipUnless } from '../../../test/helpers/requirements.ts';
 import { writeSyntheticRun, type SyntheticRun } from '../../../test/helpers/synthetic-run.ts';
 
@@ -27,7 +27,7 @@ async function open(page: Page, file: string): Promise<{ problems: string[]; req
   page.on('request', (r) => requests.push(r.url()));
   await page.goto(`file://${file}`);
   await page.waitForSelector('body[data-ready="all"]', { timeout: 30_000 });
-  const charts = await page.evaluate(() => window.molrlReport.charts);
+  const charts = (await page.evaluate(pageState)).charts;
   return { problems, requests, charts };
 }
 

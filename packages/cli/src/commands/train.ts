@@ -94,7 +94,7 @@ export function registerTrain(program: Command): void {
     .option('--resume <runDir>', 'resume a run from its last checkpoint (metrics are truncated to it, never duplicated)')
     .option('--name <name>', 'run name when the config has none (default: the config file name)')
     .option('--server-log', "print the policy server's log lines")
-    .option('--json', 'print the final result as JSON')
+    .option('--json', 'print the final result as JSON (progress goes to stderr as plain lines, not the live view)')
     .action(async (flags: TrainFlags) => {
       process.exitCode = await runTrain(flags);
     });

@@ -53,7 +53,7 @@ describe('molrl report', function () {
           if (!url) return;
           clearInterval(timer);
           const page = await fetch(url).then((r) => r.text());
-          const data = await fetch(`${url}data?since=`).then((r) => r.json());
+          const data = (await fetch(`${url}data?since=`).then((r) => r.json())) as { data: { runs: Array<{ name: string }> } };
           ok(page.includes('"live":true') && data.data.runs[0].name === 'cli');
           child.kill('SIGINT');
         }, 100);

@@ -79,8 +79,8 @@ describe('molrl train: live view and trackers (quickstart config, shortened)', f
   });
 
   it('draws the live view in a terminal and sends every metrics line to W&B and TensorBoard', async () => {
-    const config = shortQuickstart(dir, 'tracked', { wandb: { project: 'molrl-test', mode: 'offline' }, tensorboard: { dir: join(dir, 'tb') } });
-    const env: NodeJS.ProcessEnv = { ...process.env, WANDB_SILENT: 'true' };
+    const config = shortQuickstart(dir, 'tracked', { wandb: { project: 'molrl-test' }, tensorboard: { dir: join(dir, 'tb') } });
+    const env: NodeJS.ProcessEnv = { ...process.env, WANDB_MODE: 'offline', WANDB_SILENT: 'true' };
     delete env.WANDB_DIR; // the default: <run dir>/wandb
     const { code, transcript } = await runInPty(dir, ['train', '--config', config], env);
     strictEqual(code, 0, transcript);
@@ -103,7 +103,8 @@ describe('molrl train: live view and trackers (quickstart config, shortened)', f
       for (const [key, value] of Object.entries(line)) {
         if (['step', 'phase'].includes(key) || typeof value !== 'number') continue;
         const step = line.step as number;
-        ok(Math.abs(history.get(step)?.[key] - value) < 1e-6, `W&B ${key} at step ${step}: ${history.get(step)?.[key]} != ${value}`);
+        const logged = history.get(step)?.[key];
+        ok(logged !== undefined && Math.abs(logged - value) < 1e-6, `W&B ${key} at step ${step}: ${logged} != ${value}`);
         const point = tb[key]?.find(([s]) => s === step);
         ok(point && Math.abs(point[1] - value) <= 1e-6 * Math.max(1, Math.abs(value)), `TensorBoard ${key} at step ${step}: ${point?.[1]} != ${value}`);
         checked++;
