@@ -194,7 +194,8 @@ export class TrainProgress {
   #sandboxText(): string | null {
     const u = this.#sandbox?.();
     if (!u || u.runs === 0) return null;
-    return `sandbox ${u.busy}${u.capacity ? `/${u.capacity}` : ''} busy (peak ${u.peak}, ${u.runs.toLocaleString('en-US')} runs)`;
+    // Runs in flight: executing or queued for a container (the pool has `capacity` containers when configured).
+    return `sandbox ${u.busy} in flight${u.capacity ? ` on ${u.capacity} slots` : ''} (run peak ${u.peak}, ${u.runs.toLocaleString('en-US')} runs)`;
   }
 
   /** The plain (non-TTY) line of a step. */
@@ -202,7 +203,7 @@ export class TrainProgress {
     const s = this.#state!;
     const parts = [`${s.phaseType} ${s.step}/${s.total}`, `(phase ${s.phaseIndex + 1}/${s.phases})`, this.#headline()];
     const u = this.#sandbox?.();
-    if (u && u.runs > 0) parts.push(`sandbox peak ${u.peak}${u.capacity ? `/${u.capacity}` : ''}`);
+    if (u && u.runs > 0) parts.push(`sandbox peak ${u.peak} in flight${u.capacity ? ` on ${u.capacity} slots` : ''}`);
     if (s.tokensPerS !== null) parts.push(`server ${Math.round(s.tokensPerS)} tok/s`);
     parts.push(`ETA ${s.eta === null ? '-' : formatDuration(s.eta)}`);
     return parts.filter(Boolean).join('  ');

@@ -41,7 +41,7 @@ describe('TrainProgress', () => {
     ok(rows[1].startsWith('eval @ step 101: reward (T=1) 0.700  pass@1 0.600'), rows[1]);
     ok(rows[2].startsWith('grpo · phase 2/2  [#-----------------------]  step 2/50  ETA 48s  (elapsed 6s)'), rows[2]);
     strictEqual(rows[3], 'reward 0.625 ± 0.250  loss 0.020   ·   last eval @101: reward 0.700  pass@1 0.600  greedy 0.650');
-    strictEqual(rows[4], 'sandbox 3/8 busy (peak 8, 1,280 runs)   ·   server 1,234 tokens/s');
+    strictEqual(rows[4], 'sandbox 3 in flight on 8 slots (run peak 8, 1,280 runs)   ·   server 1,234 tokens/s');
     strictEqual(rows.length, 5, `one block only, got:\n${rows.join('\n')}`);
     ok(/\x1b\[2A\x1b\[J/.test(stream.out), 'redrawn by moving up over the block and clearing');
     p.done();
@@ -66,6 +66,6 @@ describe('TrainProgress', () => {
     p.eval({ step: 1, 'eval/temperature': 1, 'eval/reward/mean': 0.7, 'eval/pass@1': 0.6 });
     p.done();
     ok(!stream.out.includes('\x1b'), JSON.stringify(stream.out));
-    deepStrictEqual(stream.out.split('\n'), ['grpo 1/50  (phase 1/1)  reward 0.500  loss 0.010  sandbox peak 6  server 100 tok/s  ETA -', 'eval @ step 1: reward (T=1) 0.700  pass@1 0.600  ', '']);
+    deepStrictEqual(stream.out.split('\n'), ['grpo 1/50  (phase 1/1)  reward 0.500  loss 0.010  sandbox peak 6 in flight  server 100 tok/s  ETA -', 'eval @ step 1: reward (T=1) 0.700  pass@1 0.600  ', '']);
   });
 });

@@ -75,6 +75,11 @@ describe('writeReport in Chromium', function () {
     // Phase boundary: the SFT -> GRPO line is drawn at step 20 where both phases are on the axis.
     strictEqual(await page.getAttribute('[data-chart="loss"] .plot', 'data-boundaries'), '20');
     strictEqual(await page.getAttribute('[data-chart="reward"] .plot', 'data-boundaries'), '', 'the reward chart starts at the GRPO phase: no boundary inside');
+    // The phase buttons set every chart's step range: GRPO is steps (20, 30].
+    await page.click('[data-zoom="20-30"]');
+    strictEqual(await page.getAttribute('[data-chart="loss"] .plot', 'data-x-range'), '20-30');
+    await page.click('[data-zoom="all"]');
+    strictEqual(await page.getAttribute('[data-chart="loss"] .plot', 'data-x-range'), '5-30');
     await page.screenshot({ path: join(SCREENSHOTS, 'report.png') });
     await page.locator('#samples').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SCREENSHOTS, 'report-samples.png') });

@@ -1,7 +1,7 @@
 // A Sandbox wrapper that counts runs in flight, for the live view of `molrl train` (sandbox pool usage).
 import type { RunOptions, RunRequest, RunResult, Sandbox } from '@molrl/sandbox';
 
-/** Sandbox use: runs in flight now, the most at once since the last `takePeak`, and the configured capacity. */
+/** Sandbox use: runs in flight now (executing or queued for a container), the most at once since the last `takePeak`, and the configured capacity. */
 export interface SandboxUsage {
   busy: number;
   peak: number;

@@ -17,6 +17,14 @@ export interface DrawnChart {
   points: number;
 }
 
+/** A y tick label that fits the axis: 12.5k, 150k, 1.2M; small numbers as fmt does. */
+function tick(v: number): string {
+  const a = Math.abs(v);
+  if (a >= 1e6) return `${Number((v / 1e6).toPrecision(3))}M`;
+  if (a >= 1e3) return `${Number((v / 1e3).toPrecision(3))}k`;
+  return fmt(v, 2);
+}
+
 /** Tick spacings of the step axis: whole steps only. */
 const STEP_INCREMENTS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000];
 
@@ -60,8 +68,9 @@ function phasePlugin(spans: readonly PhaseSpan[]): uPlot.Plugin {
           const from = Math.max(left, x0);
           const to = Math.min(left + width, x1);
           if (to - from > 30 * dpr) {
+            // In the padding above the plot, clear of the y axis' top label.
             ctx.fillStyle = '#475569';
-            ctx.fillText(s.name ?? s.type, from + 4 * dpr, top + 3 * dpr);
+            ctx.fillText(s.name ?? s.type, from + 4 * dpr, top - 15 * dpr);
           }
         }
         ctx.restore();
@@ -118,7 +127,7 @@ export function drawChart(spec: ChartSpec, runs: readonly ReportRun[], target: H
     const colour = colourOf(c.key, c.run);
     const n = c.ys.reduce((a: number, y) => a + (y === null ? 0 : 1), 0);
     points += n;
-    const sparse = n < 80;
+    const sparse = n <= 60;
     const label = multiRun ? `${labelOf(c.key)} · ${runs[c.run].name}` : labelOf(c.key);
     const dash = multiRun && spec.keys.length > 1 ? DASHES[c.run % DASHES.length] : [];
     const raw = c.ys;
@@ -134,7 +143,7 @@ export function drawChart(spec: ChartSpec, runs: readonly ReportRun[], target: H
       width: c.key.endsWith('infra_error') || c.key.endsWith('plugin_error') ? 2.5 : 1.75,
       dash,
       spanGaps: true,
-      points: { show: sparse, size: sparse ? 6 : 0, fill: colour },
+      points: { show: sparse, size: n <= 20 ? 6 : 4, fill: colour },
       value: (_u, _v, _si, idx) => (idx === null || idx === undefined ? '–' : fmt(raw[idx])),
       ...(spec.stack ? { fill: alpha(colour, 0.28) } : {}),
     });
@@ -157,16 +166,24 @@ export function drawChart(spec: ChartSpec, runs: readonly ReportRun[], target: H
   const opts: uPlot.Options = {
     width,
     height: 220,
+    padding: [18, 24, null, null],
     series,
     bands,
     cursor: { sync: { key: 'molrl-steps', setSeries: false }, drag: { x: true, y: false } },
     scales: { x: { time: false }, y: { range: yRange } },
     axes: [
       { stroke: '#475569', grid: { stroke: '#e2e8f0', width: 1 }, ticks: { stroke: '#cbd5e1' }, incrs: STEP_INCREMENTS },
-      { stroke: '#475569', grid: { stroke: '#e2e8f0', width: 1 }, ticks: { stroke: '#cbd5e1' }, size: 52, values: (_u, vals) => vals.map((v) => fmt(v, 2)) },
+      { stroke: '#475569', grid: { stroke: '#e2e8f0', width: 1 }, ticks: { stroke: '#cbd5e1' }, size: 52, values: (_u, vals) => vals.map(tick) },
     ],
     legend: { live: true },
     plugins: [phasePlugin(boundaries(runs))],
+    hooks: {
+      setScale: [
+        (u: uPlot, key: string) => {
+          if (key === 'x') target.dataset.xRange = `${u.scales.x.min}-${u.scales.x.max}`;
+        },
+      ],
+    },
   };
   const plot = new uPlot(opts, data as uPlot.AlignedData, target);
   // The band's edges are drawn as the shade; their legend rows would only repeat mean ± std.

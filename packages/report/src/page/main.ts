@@ -29,6 +29,28 @@ const summaries = h('div', { class: 'runs' });
 const chartsRoot = h('div');
 const browser = new SampleBrowser([]);
 const configs = h('div');
+const zoomBar = h('div', { class: 'zoom-bar' });
+
+/** Buttons that set every chart's step range to one phase (or back to all steps). */
+function drawZoomBar(runs: readonly ReportRun[]): void {
+  clear(zoomBar);
+  const spans = new Map<string, { label: string; min: number; max: number }>();
+  for (const r of runs) for (const p of r.phases) spans.set(`${p.start}-${p.end}`, { label: `${p.name ?? p.type} ${p.start + 1}–${p.end}`, min: p.start, max: p.end });
+  if (spans.size < 2) return;
+  const zoom = (range: { min: number; max: number } | null, button: HTMLElement) => {
+    for (const b of zoomBar.querySelectorAll('button')) b.classList.toggle('active', b === button);
+    for (const d of drawn) {
+      const xs = d.plot.data[0] as number[];
+      if (!xs.length) continue;
+      d.plot.setScale('x', range ?? { min: xs[0], max: xs[xs.length - 1] });
+    }
+  };
+  const all: HTMLButtonElement = h('button', { type: 'button', class: 'active', 'data-zoom': 'all', onclick: () => zoom(null, all) }, 'all steps');
+  zoomBar.append(h('span', { class: 'muted' }, 'steps:'), all, ...[...spans.values()].map((sp) => {
+    const b: HTMLButtonElement = h('button', { type: 'button', 'data-zoom': `${sp.min}-${sp.max}`, onclick: () => zoom(sp, b) }, sp.label);
+    return b;
+  }), h('span', { class: 'muted hint' }, 'drag on a chart to zoom, double-click to reset'));
+}
 
 /** Draws every chart of `runs` (all charts are laid out first, so widths are known). */
 function drawCharts(runs: readonly ReportRun[]): void {
@@ -58,6 +80,7 @@ function drawCharts(runs: readonly ReportRun[]): void {
 /** Draws everything but the samples. */
 function drawRuns(data: ReportData): void {
   clear(summaries);
+  drawZoomBar(data.runs);
   data.runs.forEach((r, i) => summaries.append(runSummary(r, RUN_COLOURS[i % RUN_COLOURS.length])));
   drawCharts(data.runs);
   clear(configs);
@@ -72,7 +95,7 @@ async function start(): Promise<void> {
   const meta = h('span', { class: 'meta' }, data.live ? h('span', { class: 'live-dot', title: 'live: updates as the run writes' }) : null, data.live ? 'live · ' : '', `generated ${new Date(data.generatedAt).toLocaleString()}`);
   document.body.append(
     h('header', { class: 'top' }, h('h1', null, data.title), nav, meta),
-    h('main', null, h('div', { id: 'runs' }, summaries), chartsRoot, h('h2', { class: 'group', id: 'samples' }, 'Samples'), h('div', { class: 'card' }, browser.root), h('h2', { class: 'group', id: 'config' }, 'Config'), configs),
+    h('main', null, h('div', { id: 'runs' }, summaries), zoomBar, chartsRoot, h('h2', { class: 'group', id: 'samples' }, 'Samples'), h('div', { class: 'card' }, browser.root), h('h2', { class: 'group', id: 'config' }, 'Config'), configs),
   );
   drawRuns(data);
   document.body.dataset.ready = 'charts';

@@ -33,6 +33,7 @@ export function runSummary(run: ReportRun, colour: string, now = Date.now()): HT
     .map((k) => [k, total(run, k)] as const);
   const faultCount = faults.reduce((a, [, n]) => a + n, 0);
   for (const must of ['infra_error', 'plugin_error']) if (!faults.some(([k]) => k === `reward/status/${must}`)) faults.push([`reward/status/${must}`, 0]);
+  faults.sort((a, b) => Number(a[0].startsWith('eval/')) - Number(b[0].startsWith('eval/')));
   return h(
     'section',
     { class: 'card run-summary', 'data-run': run.name },
@@ -55,7 +56,7 @@ export function runSummary(run: ReportRun, colour: string, now = Date.now()): HT
       evalStat('eval/greedy/accuracy', 'greedy accuracy'),
       stat('samples (in report)', `${run.samples.total.toLocaleString('en-US')} (${run.samples.kept.toLocaleString('en-US')})`),
       stat(
-        faults.map(([k, n]) => `${k.replace('reward/status/', '')} ${n}`).join(' · '),
+        faults.map(([k, n]) => `${k.replace('eval/reward/status/', 'eval ').replace('reward/status/', '')} ${n}`).join(' · '),
         faultCount ? `${faultCount.toLocaleString('en-US')} faulted` : 'no faults',
         faultCount ? 'bad' : 'good',
       ),

@@ -176,7 +176,7 @@ export class SampleBrowser {
         h('span', { class: scoreClass(s.r) }, fmt(s.r)),
         h('span', { class: `status st-${s.st}` }, s.st),
         h('span', { class: 'muted' }, `#${s.i}`),
-        s.a !== undefined ? h('span', { class: 'muted' }, `adv ${fmt(s.a)}`) : null,
+        s.a !== undefined ? h('span', { class: 'muted', title: 'advantage' }, `adv ${s.a === null ? '–' : s.a.toFixed(3)}`) : null,
         s.n !== undefined ? h('span', { class: 'muted' }, `${s.n} tokens${s.f === 'length' ? ' · truncated' : ''}`) : null,
         ...chips,
       ),

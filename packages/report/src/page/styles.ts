@@ -30,6 +30,9 @@ h2.group { font-size:15px; text-transform:uppercase; letter-spacing:.06em; color
 .stat.bad { border-color:#fecaca; background:#fef2f2; } .stat.bad .stat-value { color:var(--bad); }
 .stat.good .stat-value { color:var(--good); }
 .notes { margin:10px 0 0; padding-left:18px; color:var(--warn); font-size:13px; }
+.zoom-bar { display:flex; gap:6px; align-items:center; flex-wrap:wrap; margin:16px 0 -8px; font-size:13px; }
+.zoom-bar button.active { background:#0f172a; color:#fff; border-color:#0f172a; }
+.zoom-bar .hint { margin-left:8px; font-size:12px; }
 .charts { display:grid; grid-template-columns:repeat(auto-fill, minmax(520px, 1fr)); gap:14px; }
 .chart h3 { font-size:14px; margin:0 0 2px; }
 .chart .note { margin:0 0 6px; font-size:12px; color:var(--muted); }
