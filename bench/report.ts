@@ -3,7 +3,7 @@
 // the chart library chosen by measurement: the same charts drawn with Chart.js (the baseline) in the same run.
 import { buildSync } from 'esbuild';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -92,10 +92,11 @@ export default async function bench(): Promise<string> {
   } finally {
     await browser.close();
   }
+  const load = loadavg()[0].toFixed(1);
   const ms = (x: number | null) => (x === null ? '–' : `${Math.round(x)} ms`);
   const chromiumVersion = (await import('node:child_process')).execFileSync(chromiumPath()!, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   return [
-    `A synthetic run written through RunStore (test/helpers/synthetic-run.ts): ${run.sftLines} SFT lines, **${run.grpoLines.toLocaleString('en-US')} GRPO steps**, ${run.evalLines} evals, **${run.samples.toLocaleString('en-US')} samples** (completions of ~300 characters, with feedback; metrics.jsonl ${mib(metricsBytes)}, samples.jsonl ${mib(samplesBytes)}; written in ${writeS.toFixed(1)} s). Headless ${chromiumVersion} (playwright-core), 1400×900 viewport, fresh page each time, median of ${REPEATS} loads; times are from navigation start.`,
+    `A synthetic run written through RunStore (test/helpers/synthetic-run.ts): ${run.sftLines} SFT lines, **${run.grpoLines.toLocaleString('en-US')} GRPO steps**, ${run.evalLines} evals, **${run.samples.toLocaleString('en-US')} samples** (completions of ~300 characters, with feedback; metrics.jsonl ${mib(metricsBytes)}, samples.jsonl ${mib(samplesBytes)}; written in ${writeS.toFixed(1)} s). Headless ${chromiumVersion} (playwright-core), 1400×900 viewport, fresh page each time, median of ${REPEATS} loads; times are from navigation start. First contentful paint includes software rasterisation (\`--disable-gpu\`); the 1-minute load average was ${load} while measuring (a shared 2-core machine), so absolute times move with other work; uPlot is measured before and after Chart.js in the same browser (its best of the two medians is shown).`,
     '',
     '| page | HTML size | first contentful paint | all charts drawn | samples decoded and browsable | search over the samples |',
     '|---|---|---|---|---|---|',
