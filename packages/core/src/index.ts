@@ -35,5 +35,8 @@ export { runTrainJob, type TrainJobOptions, type TrainJobResult } from './traine
 export { molPhase, MOL_PHASE_DEFAULTS, molExample, molValidationLoss } from './mol/mol-phase.ts';
 export { loadMolData, batchAt, stepsForEpochs, readPreparedTraces, type MolData } from './mol/mol-data.ts';
 export { connectServer, type ConnectedServer } from './trainer/connect-server.ts';
+export { meterSandbox, type SandboxUsage } from './trainer/sandbox-meter.ts';
+export { loggingConfigSchema, type LoggingConfig, type TensorBoardLoggingConfig, type WandbLoggingConfig } from './trackers/logging-config.ts';
+export { startTrackers, type TrackerRunInfo, type TrackerSink } from './trackers/tracker-sink.ts';
 export { seededRandom } from './trainer/seeded-random.ts';
 export { loadRewardPlugins, type ConfiguredReward } from './rewards/load-reward-plugins.ts';

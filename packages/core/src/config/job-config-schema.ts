@@ -4,6 +4,7 @@ import { rewardsConfigSchema } from '../rewards/rewards-config-schema.ts';
 import { phaseSchema } from '../trainer/define-phase.ts';
 import { BUILTIN_PHASES, type AnyPhaseDefinition } from '../trainer/phase-registry.ts';
 import { int, samplingSchema } from './schema-fragments.ts';
+import { loggingConfigSchema } from '../trackers/logging-config.ts';
 
 const { $id: _s, ...sandboxSchema } = sandboxConfigSchema;
 const { $id: _r, ...rewardsSchema } = rewardsConfigSchema;
@@ -93,6 +94,7 @@ export const jobConfigSchema = {
         correctThreshold: { type: 'number', default: 1, description: 'reward at or above which a completion is correct' },
       },
     },
+    logging: loggingConfigSchema,
     checkpoint: { type: 'object', additionalProperties: false, default: {}, properties: { every: int(0, 'checkpoint every k steps of a phase (0: only at phase ends)', 0) } },
     seed: int(0, 'seed of prompt sampling, generation and the server', 0),
   },

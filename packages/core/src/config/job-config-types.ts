@@ -3,6 +3,7 @@ import type { SamplingParams } from '@molrl/policy-client';
 import type { SandboxConfig } from '@molrl/sandbox';
 import type { RewardSpec } from '../types.ts';
 import type { PhaseConfig } from '../trainer/phase-registry.ts';
+import type { LoggingConfig } from '../trackers/logging-config.ts';
 
 /** How the trainer reaches a policy server: start one, or use a running one. */
 export type ServerConfig =
@@ -60,4 +61,6 @@ export interface JobConfig {
   eval?: EvalConfig;
   checkpoint: { every: number };
   seed: number;
+  /** Experiment trackers (W&B, TensorBoard) that receive every metrics line. */
+  logging?: LoggingConfig;
 }

@@ -44,6 +44,7 @@ export function validateJobConfig(data: unknown, baseDir = process.cwd()): JobCo
   copy.runsDir = under(baseDir, copy.runsDir);
   copy.dataset.train = under(baseDir, copy.dataset.train);
   if (copy.dataset.eval) copy.dataset.eval = under(baseDir, copy.dataset.eval);
+  if (copy.logging?.tensorboard?.dir) copy.logging.tensorboard.dir = under(baseDir, copy.logging.tensorboard.dir);
   for (const spec of copy.rewards) if (typeof spec.plugin === 'string' && /^\.\.?\//.test(spec.plugin)) spec.plugin = under(baseDir, spec.plugin);
   const frozen = deepFreeze(copy) as JobConfig;
   rememberPhases(frozen.phases, resolved.loaders);
