@@ -7,7 +7,7 @@
 // whole generation first, then scoring), same prompts and seed in both; each mode goes first in half the rounds.
 import { readFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readConfigFile } from '@molrl/common';
@@ -16,7 +16,7 @@ import { builtinPlugins } from '@molrl/plugins';
 import { launchPolicyServer, type PolicyClient } from '@molrl/policy-client';
 
 const GRPO_STEPS = 20;
-const ROUNDS = 12; // per mode
+const ROUNDS = 20; // per mode
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
@@ -37,10 +37,11 @@ async function generateThenScore(client: PolicyClient, engine: RewardEngine, row
 export default async function bench(): Promise<string> {
   const file = fileURLToPath(new URL('../examples/quickstart/config.json', import.meta.url));
   const raw = readConfigFile(file) as Record<string, any>;
-  const server = await launchPolicyServer({ model: raw.model, modelConfig: raw.modelConfig, seed: raw.seed, threads: raw.server.start.threads, onLog: () => {} });
+  const loadStart = loadavg()[0];
+  raw.runsDir = mkdtempSync(join(tmpdir(), 'molrl-bench-train-'));
+  const server = await launchPolicyServer({ model: raw.model, modelConfig: raw.modelConfig, seed: raw.seed, threads: raw.server.start.threads, checkpointRoot: raw.runsDir, onLog: () => {} });
   try {
     raw.server = { url: server.client.url }; // the job trains this server, which stays up for the overlap rounds
-    raw.runsDir = mkdtempSync(join(tmpdir(), 'molrl-bench-train-'));
     raw.phases[1].steps = GRPO_STEPS;
     delete raw.eval;
     const config = validateJobConfig(raw, join(file, '..'));
@@ -78,6 +79,7 @@ export default async function bench(): Promise<string> {
     } finally {
       await engine.close();
     }
+    const loadEnd = loadavg()[0];
     const over = median(times.overlapped);
     const after = median(times.after);
     const f = (x: number) => x.toFixed(3);
@@ -102,6 +104,8 @@ export default async function bench(): Promise<string> {
       `| scoring as completions stream in (the trainer) | ${f(over)} | ${f(Math.min(...times.overlapped))} | ${f(Math.max(...times.overlapped))} |`,
       '',
       `Overlapped / baseline = ${(over / after).toFixed(2)} (${((100 * (after - over)) / after).toFixed(0)} % of the generate + score time saved).`,
+      '',
+      `Load average (1 min) on this ${cpus().length}-core machine: ${loadStart.toFixed(1)} when the bench started, ${loadEnd.toFixed(1)} when it ended (other work may share the cores; the two modes alternate so that both see the same load).`,
     ].join('\n');
   } finally {
     await server.stop();
