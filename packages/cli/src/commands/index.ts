@@ -4,6 +4,7 @@ import { registerEval } from './eval.ts';
 import { registerPlugins } from './plugins.ts';
 import { registerSandbox } from './sandbox.ts';
 import { registerScore } from './score.ts';
+import { registerServe } from './serve.ts';
 import { registerServer } from './server.ts';
 import { registerTraces } from './traces.ts';
 import { registerTrain } from './train.ts';
@@ -15,6 +16,7 @@ export function registerCommands(program: Command): void {
   registerPlugins(program);
   registerSandbox(program);
   registerScore(program);
+  registerServe(program);
   registerServer(program);
   registerTraces(program);
   registerTrain(program);
