@@ -8,13 +8,30 @@ import type { RouteDeps } from './route-deps.ts';
 
 const ROUTE = '/get_reward';
 
-/** completion = query minus its prompt (the prompt must start the query, or appear in it). */
+/** An end-of-sequence / padding token at the end of a text (OpenRLHF decodes queries with the special tokens). */
+const SPECIAL_AT_END = /(?:<\|[A-Za-z0-9_]{1,40}\|>|<\/s>|<eos>|<pad>)$/;
+
+/** `text` without trailing special tokens and whitespace. */
+function stripTrailingSpecial(text: string): string {
+  for (;;) {
+    const t = text.trimEnd();
+    const m = SPECIAL_AT_END.exec(t.slice(-48));
+    if (!m) return t;
+    text = t.slice(0, t.length - m[0].length);
+  }
+}
+
+/** completion = query minus its prompt (the prompt must start the query, or appear in it), without trailing special tokens. */
 function completionOf(query: string, prompt: string | undefined, i: number): string {
-  if (prompt === undefined || prompt === '') return query;
-  if (query.startsWith(prompt)) return query.slice(prompt.length);
-  const at = query.indexOf(prompt);
-  if (at >= 0) return query.slice(at + prompt.length);
-  throw errors.SERVE_REQUEST_INVALID([`query[${i}] does not contain prompts[${i}]; OpenRLHF sends query = prompt + response`], `query[${i}]`);
+  let rest: string;
+  if (prompt === undefined || prompt === '') rest = query;
+  else if (query.startsWith(prompt)) rest = query.slice(prompt.length);
+  else {
+    const at = query.indexOf(prompt);
+    if (at < 0) throw errors.SERVE_REQUEST_INVALID([`query[${i}] does not contain prompts[${i}]; OpenRLHF sends query = prompt + response`], `query[${i}]`);
+    rest = query.slice(at + prompt.length);
+  }
+  return stripTrailingSpecial(rest);
 }
 
 function toSamples(body: GetRewardRequest): RewardSample[] {
