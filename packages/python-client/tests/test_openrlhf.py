@@ -5,7 +5,7 @@ import subprocess
 import threading
 import time
 
-from conftest import Serve, code_config, require_docker, require_modules
+from serve_helpers import Serve, code_config, require_docker, require_modules
 
 require_modules("openrlhf", "aiohttp")
 

@@ -3,7 +3,7 @@ import base64
 
 import pytest
 
-from conftest import require_modules
+from serve_helpers import require_modules
 
 require_modules("sandbox_fusion")
 

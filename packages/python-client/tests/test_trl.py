@@ -2,7 +2,7 @@
 import asyncio
 import os
 
-from conftest import require_modules
+from serve_helpers import require_modules
 
 require_modules("trl", "transformers", "datasets", "torch")
 

@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from conftest import Serve, code_config, require_docker, require_modules
+from serve_helpers import Serve, code_config, require_docker, require_modules
 
 require_modules("verl", "omegaconf", "tensordict", "ray")
 
