@@ -60,10 +60,14 @@ export async function buildApp(ctx: ServeContext, { admission, metrics, stopping
     if (stopping.aborted) throw errors.SERVE_SHUTTING_DOWN();
     if (limits.token && !OPEN_ROUTES.has(request.routeOptions.url ?? '') && !tokenMatches(request.headers.authorization, limits.token)) throw errors.SERVE_UNAUTHORIZED();
   });
+  app.addHook('onSend', async (_request, reply) => {
+    if (stopping.aborted) reply.header('connection', 'close'); // a kept-alive connection must not hold the shutdown
+  });
   app.addHook('onResponse', async (request, reply) => {
     metrics.request(request.routeOptions.url ?? '(unknown)', reply.statusCode, reply.elapsedTime / 1000);
   });
   app.setErrorHandler(async (error, request, reply) => {
+    if (reply.raw.destroyed) return reply.code(499).send(); // the client went away: its work was aborted, nobody reads this
     const { status, error: coded } = toHttpError(error, request.body, limits.bodyLimitBytes);
     const after = retryAfter(coded, limits.retryAfterSeconds);
     if (after !== null) reply.header('retry-after', String(after));
