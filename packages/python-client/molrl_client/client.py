@@ -80,7 +80,12 @@ def json_safe(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, dict):
-        return {str(k): json_safe(v) for k, v in value.items() if json_safe(v) is not None or v is None}
+        out = {}
+        for k, v in value.items():
+            safe = json_safe(v)
+            if safe is not None or v is None:
+                out[str(k)] = safe
+        return out
     if isinstance(value, (list, tuple, set)):
         return [json_safe(v) for v in value]
     if hasattr(value, "tolist"):  # numpy arrays and scalars, torch tensors

@@ -8,7 +8,10 @@ import subprocess
 import sys
 import tempfile
 import threading
+import http.client
+import time
 import urllib.request
+from urllib.parse import urlparse
 
 import pytest
 
@@ -95,3 +98,26 @@ def code_config(pool_size: int = 2) -> dict:
         ],
         "sandbox": {"backend": "docker", "docker": {"poolSize": pool_size}, "limits": {"memoryMb": 256}},
     }
+
+
+def hold_the_slot(server: Serve) -> http.client.HTTPConnection:
+    """Occupies one admission slot with a request that waits until its connection is closed (close() frees it)."""
+    u = urlparse(server.url)
+    holder = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+    body = json.dumps({"samples": [{"id": 1, "completion": "MOLRL_TEST_SLEEP_MS=600000"}]})
+    holder.request("POST", "/v1/score", body=body, headers={"content-type": "application/json"})
+    while server.metric("molrl_serve_requests_active") < 1:
+        time.sleep(0.05)
+    return holder
+
+
+def release_after(server: Serve, holder: http.client.HTTPConnection, metric: str, **labels: str) -> threading.Thread:
+    """A started thread that closes `holder` once `metric` (with `labels`) reaches 1."""
+    def run():
+        while server.metric(metric, **labels) < 1:
+            time.sleep(0.05)
+        holder.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread

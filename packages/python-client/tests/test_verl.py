@@ -1,14 +1,10 @@
 """verl against a real `molrl serve`: its reward manager with molrl_client as custom compute_score, and verl's own
 SandboxFusion reward (verl.utils.reward_score.sandbox_fusion) against /run_code, 504 retries included."""
-import http.client
 import json
-import threading
-import time
-from urllib.parse import urlparse
 
 import pytest
 
-from serve_helpers import Serve, code_config, require_docker, require_modules
+from serve_helpers import Serve, code_config, hold_the_slot, release_after, require_docker, require_modules
 
 require_modules("verl", "omegaconf", "tensordict", "ray")
 
@@ -76,20 +72,8 @@ def test_verl_retries_the_504_of_an_overloaded_server():
     require_docker()
     server = Serve(code_config(pool_size=1), "--concurrency", "1", "--queue", "0")
     try:
-        # hold the only slot with a request that waits until its client goes away
-        u = urlparse(server.url)
-        holder = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
-        holder.request("POST", "/v1/score", body=json.dumps({"samples": [{"id": 1, "completion": "MOLRL_TEST_SLEEP_MS=600000"}]}), headers={"content-type": "application/json"})
-        while server.metric("molrl_serve_requests_active") < 1:
-            time.sleep(0.05)
-
-        def release_after_first_504():
-            while server.metric("molrl_serve_rejected_total", route="/run_code", reason="overload") < 1:
-                time.sleep(0.05)
-            holder.close()
-
-        releaser = threading.Thread(target=release_after_first_504)
-        releaser.start()
+        holder = hold_the_slot(server)
+        releaser = release_after(server, holder, "molrl_serve_rejected_total", route="/run_code", reason="overload")
         answer, error = call_sandbox_api(server.url + "/run_code", "print(input())", "hi\n", 10, 10, 1024, "python")
         releaser.join(30)
         assert error is None, error

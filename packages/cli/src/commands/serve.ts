@@ -94,7 +94,7 @@ export function registerServe(program: Command): void {
     .option('--config <file>', 'JSON or YAML config with rewards: [...] and sandbox: {...} (as for molrl score)')
     .option('--host <address>', 'bind address; anything but loopback needs --token', SERVE_DEFAULTS.host)
     .option('--port <n>', 'TCP port; 0 picks a free one', integer(0, 65_535), SERVE_DEFAULTS.port)
-    .option('--token <secret>', "bearer token clients must send ('authorization: Bearer <secret>'); default $MOLRL_SERVE_TOKEN")
+    .option('--token <secret>', "bearer token (8+ characters) clients must send ('authorization: Bearer <secret>'); default $MOLRL_SERVE_TOKEN")
     .option('--json', 'print {"url","pid","routes"} as one JSON line once listening')
     .option('--concurrency <n>', `requests worked on at once (default ${SERVE_DEFAULTS.concurrency})`, integer(1, 65_536))
     .option('--queue <n>', `requests waiting beyond --concurrency before 429 / 504 (default ${SERVE_DEFAULTS.queue})`, integer(0, 1_000_000))
