@@ -10,6 +10,7 @@ import { createGuard } from './guard-request.ts';
 import { retryAfter, toHttpError } from './http-errors.ts';
 import type { ServeMetrics } from './metrics.ts';
 import { registerGetReward } from './routes/get-reward.ts';
+import { SERVE_ROUTES } from './routes/route-list.ts';
 import { registerRunCode } from './routes/run-code.ts';
 import { registerScore } from './routes/score.ts';
 import { registerService } from './routes/service.ts';
@@ -74,6 +75,10 @@ export async function buildApp(ctx: ServeContext, { admission, metrics, stopping
     if (coded.code === 'SERVE_UNAUTHORIZED') reply.header('www-authenticate', 'Bearer');
     if (status >= 500 && coded.code === 'SERVE_INTERNAL_ERROR') process.stderr.write(`molrl serve: ${request.method} ${request.url}: ${(error as Error)?.stack ?? String(error)}\n`);
     return reply.code(status).type('application/json').send(JSON.stringify({ error: coded.toJSON() }));
+  });
+
+  app.setNotFoundHandler(async (request) => {
+    throw errors.SERVE_NOT_FOUND(request.method, request.url.split('?')[0], [...SERVE_ROUTES]);
   });
 
   const deps = { ctx, guard: createGuard(admission, limits, metrics), metrics };

@@ -31,6 +31,10 @@ export const errors = {
       cause,
       details: { host, port },
     }),
+  SERVE_NOT_FOUND: (method: string, url: string, routes: string[]) =>
+    new MolrlError('SERVE_NOT_FOUND', `${method} ${url} is not a route of molrl serve; the routes are ${routes.join(', ')} (GET /openapi.json describes them)`, {
+      details: { status: 404, routes },
+    }),
   SERVE_OVERLOADED: (active: number, queued: number, status: number, retryAfterSeconds: number) =>
     new MolrlError(
       'SERVE_OVERLOADED',

@@ -3,7 +3,7 @@
 // could not start (Docker down, image missing); 1 the server failed otherwise (e.g. the port is taken).
 import { errors as commonErrors } from '@molrl/common';
 import { readScoreConfig } from '@molrl/core';
-import { openapiDocument, SERVE_DEFAULTS, startServer } from '@molrl/serve';
+import { openapiDocument, SERVE_DEFAULTS, SERVE_ROUTES, startServer } from '@molrl/serve';
 import type { Command } from 'commander';
 import { dirname, resolve } from 'node:path';
 import { EXIT_INTERRUPTED } from '../exit-codes.ts';
@@ -27,8 +27,6 @@ interface ServeFlags {
   workers?: number;
   printOpenapi?: boolean;
 }
-
-const ROUTES = ['POST /run_code', 'GET /v1/ping', 'POST /get_reward', 'POST /v1/score', 'GET /healthz', 'GET /metrics', 'GET /openapi.json'];
 
 const HELP = `
 Routes:
@@ -75,7 +73,7 @@ async function serve(flags: ServeFlags): Promise<void> {
       baseDir: dirname(resolve(flags.config)),
     },
   });
-  if (flags.json) process.stdout.write(JSON.stringify({ url: server.url, pid: process.pid, routes: ROUTES }) + '\n');
+  if (flags.json) process.stdout.write(JSON.stringify({ url: server.url, pid: process.pid, routes: SERVE_ROUTES }) + '\n');
   else {
     process.stdout.write(`${server.url}\n`);
     process.stderr.write(`molrl serve: listening on ${server.url} (${config.sandbox.backend} sandbox, ${config.rewards.length} reward plugin(s)); Ctrl-C stops it\n`);

@@ -26,6 +26,13 @@ describe('service routes', () => {
     assert.match(text, /^molrl_serve_infra_errors_total\{route="\/v1\/score"\} 1$/m);
   });
 
+  it('answers an unknown route 404 with the list of routes', async () => {
+    const r = await post(`${server.url}/v1/nope`, {});
+    assert.equal(r.status, 404);
+    assert.equal(r.body.error.code, 'SERVE_NOT_FOUND');
+    assert.ok(r.body.error.details.routes.includes('POST /run_code'));
+  });
+
   it('GET /openapi.json serves the document of every route', async () => {
     const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
     assert.deepEqual(Object.keys(doc.paths).sort(), ['/get_reward', '/healthz', '/metrics', '/openapi.json', '/run_code', '/v1/ping', '/v1/score']);
