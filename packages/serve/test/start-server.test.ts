@@ -70,7 +70,7 @@ describe('startServer', () => {
       assert.equal(third.status, 429);
       assert.equal(third.body.error.code, 'SERVE_OVERLOADED');
       assert.equal(third.headers.get('retry-after'), '3');
-      const run = await post(`${server.url}/run_code`, { code: 'print(1)', language: 'python', run_timeout: 1 });
+      const run = await post(`${server.url}/run_code`, { code: 'console.log(1)', language: 'nodejs', run_timeout: 1 });
       assert.equal(run.status, 504);
       assert.equal(run.body.error.code, 'SERVE_OVERLOADED');
       for (const r of await Promise.all([first, second])) {

@@ -12,7 +12,7 @@ describe('service routes', () => {
   it('GET /healthz reports the backend, the pool and the requests', async () => {
     const r = await fetch(`${server.url}/healthz`);
     assert.equal(r.status, 200);
-    assert.deepEqual(await r.json(), { status: 'ok', backend: 'process', pool: { size: 0, busy: 0, queue: 0 }, requests: { active: 0, queued: 0 }, problems: [] });
+    assert.deepEqual(await r.json(), { status: 'ok', backend: 'isolated-vm', pool: { size: 1, busy: 0, queue: 0 }, requests: { active: 0, queued: 0 }, problems: [] });
   });
 
   it('GET /metrics speaks the Prometheus text format with requests, latency, pool, statuses and infra errors', async () => {
