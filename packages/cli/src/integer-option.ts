@@ -1,8 +1,8 @@
-// The parser of integer flags (`--port <n>`): commander calls it with the raw text; a bad value is a usage error.
+// Parser of integer flags for commander: a value outside [min, max] is a usage error naming the range.
 import { InvalidArgumentError } from 'commander';
 
 /** A commander argument parser accepting integers in [min, max] (`max` omitted: no upper bound). */
-export function integerOption(min: number, max = Infinity): (value: string) => number {
+export function integer(min: number, max = Infinity): (value: string) => number {
   return (value) => {
     const n = Number(value);
     if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) {

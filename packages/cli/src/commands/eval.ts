@@ -4,7 +4,7 @@ import { connectServer, createRewardEngine, loadDatasets, loadJobConfig, runEval
 import type { SamplingParams } from '@molrl/policy-client';
 import { builtinPlugins } from '@molrl/plugins';
 import { InvalidArgumentError, type Command } from 'commander';
-import { integerOption } from '../integer-option.ts';
+import { integer } from '../integer-option.ts';
 import { resolve } from 'node:path';
 import { EXIT_OK } from '../exit-codes.ts';
 
@@ -64,8 +64,8 @@ export function registerEval(program: Command): void {
     .description("pass@1 over a job's eval split (k samples per prompt averaged), plus greedy accuracy")
     .requiredOption('--config <file>', 'job config (JSON or YAML): model, server, dataset, rewards, eval')
     .option('--checkpoint <path>', 'checkpoint directory to load first (e.g. runs/<name>/checkpoints/step-000100)')
-    .option('--runs <k>', 'samples per prompt, pass@1 averaged over them (the paper averages AIME over 3)', integerOption(1))
-    .option('--samples <n>', 'eval prompts (default: eval.samples)', integerOption(1))
+    .option('--runs <k>', 'samples per prompt, pass@1 averaged over them (the paper averages AIME over 3)', integer(1))
+    .option('--samples <n>', 'eval prompts (default: eval.samples)', integer(1))
     .option('--preset <name>', `sampling preset: ${Object.keys(SAMPLING_PRESETS).join(', ')} (qwen3: temperature 0.6, top-p 0.95, top-k 20, presence penalty 1.0)`)
     .option('--json', 'print the result as JSON')
     .action(async (flags: EvalFlags) => {

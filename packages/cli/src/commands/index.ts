@@ -5,6 +5,7 @@ import { registerPlugins } from './plugins.ts';
 import { registerReport } from './report.ts';
 import { registerSandbox } from './sandbox.ts';
 import { registerScore } from './score.ts';
+import { registerServe } from './serve.ts';
 import { registerServer } from './server.ts';
 import { registerTraces } from './traces.ts';
 import { registerTrain } from './train.ts';
@@ -17,6 +18,7 @@ export function registerCommands(program: Command): void {
   registerReport(program);
   registerSandbox(program);
   registerScore(program);
+  registerServe(program);
   registerServer(program);
   registerTraces(program);
   registerTrain(program);

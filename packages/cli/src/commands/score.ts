@@ -3,13 +3,13 @@
 // 3 every sample came back infra_error (the sandbox is down); 130 interrupted.
 import { dirname, resolve } from 'node:path';
 import { isMolrlError } from '@molrl/common';
-import { createRewardEngine, type ScoredSample } from '@molrl/core';
+import { createRewardEngine, readScoreConfig, scoredSampleJson, type ScoredSample } from '@molrl/core';
 import { builtinPlugins } from '@molrl/plugins';
 import type { Command } from 'commander';
-import { integerOption } from '../integer-option.ts';
+import { integer } from '../integer-option.ts';
 import { EXIT_FAILURE, EXIT_INFRA, EXIT_INTERRUPTED } from '../exit-codes.ts';
 import { createProgressBar } from '../progress-bar.ts';
-import { readSamples, readScoreConfig } from '../score-input.ts';
+import { readSamples } from '../score-input.ts';
 import { formatSummary, ScoreSummary } from '../score-summary.ts';
 
 /** Flags of `molrl score` as commander hands them over. */
@@ -25,10 +25,7 @@ interface ScoreFlags {
 
 /** One output line: `--json` form, or `id  score  status  plugin=score(components)` for people. */
 function line(r: ScoredSample, json: boolean): string {
-  if (json) {
-    const rewards = Object.fromEntries(Object.entries(r.rewards).map(([k, v]) => [k, { score: v.score, status: v.status, components: v.components, reason: v.reason ?? null, ...(v.error ? { error: v.error } : {}) }]));
-    return JSON.stringify({ id: r.id, score: r.score, status: r.status, rewards, feedback: r.feedback ?? null, durationMs: Math.round(r.durationMs * 100) / 100 });
-  }
+  if (json) return JSON.stringify(scoredSampleJson(r));
   const parts = Object.entries(r.rewards).map(([k, v]) => `${k}=${v.score ?? v.status}${Object.keys(v.components).length ? `(${Object.entries(v.components).map(([c, x]) => `${c}:${x}`).join(',')})` : ''}`);
   return `${r.id}\t${r.score ?? '-'}\t${r.status}\t${parts.join(' ')}`;
 }
@@ -79,10 +76,10 @@ export function registerScore(program: Command): void {
     .requiredOption('--config <file>', 'JSON or YAML config with rewards: [{ plugin, weight?, options? }] and sandbox: { backend, ... }')
     .requiredOption('--samples <file>', 'JSONL, one { id, completion, prompt?, groundTruth?, metadata? } per line')
     .option('--json', 'print one JSON object per sample; the summary goes to stderr as JSON')
-    .option('--concurrency <n>', 'samples scored at once (default 32)', integerOption(1, 4096))
-    .option('--timeout-ms <ms>', "per-sample time limit of one plugin's score (default 60000)", integerOption(1, 3_600_000))
-    .option('--retries <n>', 'retries after a sandbox infrastructure fault (default 2)', integerOption(0, 10))
-    .option('--workers <n>', 'worker threads for plugin code; 0 runs plugins in-process (default 0)', integerOption(0, 256))
+    .option('--concurrency <n>', 'samples scored at once (default 32)', integer(1, 4096))
+    .option('--timeout-ms <ms>', "per-sample time limit of one plugin's score (default 60000)", integer(1, 3_600_000))
+    .option('--retries <n>', 'retries after a sandbox infrastructure fault (default 2)', integer(0, 10))
+    .option('--workers <n>', 'worker threads for plugin code; 0 runs plugins in-process (default 0)', integer(0, 256))
     .addHelpText('after', '\nExit codes: 0 scored; 1 some input lines invalid (reported with line numbers, the rest scored);\n2 invalid config or flags; 3 every sample was infra_error; 130 interrupted.')
     .action(async (flags: ScoreFlags) => {
       process.exitCode = await runScore(flags);

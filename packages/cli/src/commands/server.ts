@@ -4,8 +4,9 @@
 import { errors as commonErrors } from '@molrl/common';
 import { errors, launchPolicyServer, PolicyClient } from '@molrl/policy-client';
 import { InvalidArgumentError, type Command } from 'commander';
-import { integerOption } from '../integer-option.ts';
 import { resolve } from 'node:path';
+import { integer } from '../integer-option.ts';
+import { nextSignal } from '../next-signal.ts';
 import { EXIT_INTERRUPTED } from '../exit-codes.ts';
 
 /** Options of `molrl server start` as commander hands them over. */
@@ -34,26 +35,6 @@ function jsonObject(value: string): object {
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InvalidArgumentError('expected a JSON object.');
   return parsed;
-}
-
-/** Resolves with the first of SIGINT / SIGTERM, or with null once `until` settles; removes its listeners. */
-function nextSignal(until: Promise<unknown>): Promise<NodeJS.Signals | null> {
-  return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals): void => {
-      off();
-      resolve(signal);
-    };
-    const off = (): void => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-    };
-    process.once('SIGINT', on);
-    process.once('SIGTERM', on);
-    void until.then(() => {
-      off();
-      resolve(null);
-    });
-  });
 }
 
 async function start(flags: StartFlags): Promise<void> {
@@ -107,14 +88,14 @@ export function registerServer(program: Command): void {
     .command('start')
     .description('start a policy server, print its URL once healthy, and run it until Ctrl-C (then exit 130)')
     .requiredOption('--model <spec>', "model: 'tiny' (CPU), 'hf:<path-or-id>' or 'hf-random:<config>'")
-    .option('--port <n>', 'port; 0 picks a free one', integerOption(0, 65535), 8100)
+    .option('--port <n>', 'port; 0 picks a free one', integer(0, 65535), 8100)
     .option('--host <address>', 'bind address; anything but loopback needs --token', '127.0.0.1')
     .option('--token <secret>', "bearer token clients must send ('Authorization: Bearer <secret>')")
-    .option('--lora-r <n>', 'LoRA rank for hf: models (server default 64; 0 = full fine-tune)', integerOption(0, 4096))
+    .option('--lora-r <n>', 'LoRA rank for hf: models (server default 64; 0 = full fine-tune)', integer(0, 4096))
     .option('--model-config <json>', 'model config as JSON, e.g. \'{"n_layer":2,"d_model":64}\' for tiny', jsonObject)
-    .option('--seed <n>', 'seed of the server RNGs and initial weights', integerOption(0, 2 ** 31 - 1))
+    .option('--seed <n>', 'seed of the server RNGs and initial weights', integer(0, 2 ** 31 - 1))
     .option('--device <device>', 'cpu | cuda | cuda:N (server default cpu)')
-    .option('--threads <n>', 'torch CPU threads (server default 1)', integerOption(1, 1024))
+    .option('--threads <n>', 'torch CPU threads (server default 1)', integer(1, 1024))
     .option('--checkpoint-root <dir>', 'the only directory checkpoints are saved to and loaded from (default: the current directory)')
     .option('--python <path>', 'python with torch (default: $MOLRL_PYTHON, else the checkout\'s .venv made by npm run setup, else python3)')
     .option('--server-dir <dir>', 'directory holding the molrl_policy package (default: this checkout)')
