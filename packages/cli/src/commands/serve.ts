@@ -90,7 +90,7 @@ async function serve(flags: ServeFlags): Promise<void> {
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description("Serve the sandbox and the reward plugins over HTTP: SandboxFusion's /run_code, OpenRLHF's /get_reward, molrl's /v1/score.")
+    .description("serve the sandbox and the reward plugins over HTTP: SandboxFusion's /run_code, OpenRLHF's /get_reward, molrl's /v1/score")
     .option('--config <file>', 'JSON or YAML config with rewards: [...] and sandbox: {...} (as for molrl score)')
     .option('--host <address>', 'bind address; anything but loopback needs --token', SERVE_DEFAULTS.host)
     .option('--port <n>', 'TCP port; 0 picks a free one', integer(0, 65_535), SERVE_DEFAULTS.port)
