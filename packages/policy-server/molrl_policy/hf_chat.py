@@ -129,7 +129,7 @@ class HFTokenizer:
             shown = r[a + 1: b]
             if full[a: a + len(shown)] == shown and shown:
                 return a, a + len(shown)
-        for probe in (text, text.strip()):
+        for probe in (text, text.strip(), text.split("</think>")[-1].strip()):  # templates drop old reasoning
             i = full.find(probe, cursor) if probe else -1
             if i >= 0:
                 return i, i + len(probe)
