@@ -10,7 +10,10 @@ export interface ChatMessage {
 }
 
 /** A prompt: chat messages (rendered with the model's chat template) or raw text (tokenized as is). */
-export type Prompt = { id: string; messages: ChatMessage[] } | { id: string; text: string };
+export type Prompt = { id: string; messages: ChatMessage[]; chatTemplateKwargs?: ChatTemplateKwargs } | { id: string; text: string };
+
+/** Options of the model's chat template, e.g. Qwen3's `{ enable_thinking: false }`. */
+export type ChatTemplateKwargs = Record<string, unknown>;
 
 /** Sampling parameters; every field is optional and has the default shown. */
 export interface SamplingParams {
@@ -40,6 +43,8 @@ export interface GenerateRequest {
   seed?: number;
   /** Benchmarks only: false generates without a KV cache. Default true. */
   kvCache?: boolean;
+  /** Chat-template options of every messages prompt; a prompt's own `chatTemplateKwargs` win. */
+  chatTemplateKwargs?: ChatTemplateKwargs;
 }
 
 /** One generated sequence. */
@@ -111,6 +116,8 @@ export interface TrainPolicyRequest {
   maxCompletionLength?: number;
   /** Completions per forward/backward pass. Default 8. */
   microBatchSize?: number;
+  /** Token budget of a micro-batch (rows x longest sequence). Default: the server's (hf 16384). */
+  microBatchTokens?: number;
   /** Sets the learning rate from this step on. */
   learningRate?: number;
   /** Global-norm gradient clipping. Default 1. */
@@ -137,6 +144,10 @@ export interface TrainPolicyResponse {
   skipped?: number;
   /** Server-side step time, when reported. */
   durationMs?: number;
+  /** Mean |log p_sampler - log p_trainer| over the completion tokens (rollout/train mismatch). */
+  logprobMismatch?: number;
+  /** Largest |log p_sampler - log p_trainer| over the completion tokens. */
+  logprobMismatchMax?: number;
 }
 
 /** A text segment of a MoL example and the loss its tokens get. */
@@ -159,6 +170,8 @@ export interface TrainMolRequest {
   mode?: 'mol' | 'ce' | 'ce_nokl';
   /** Examples per forward/backward pass. Default 8. */
   microBatchSize?: number;
+  /** Token budget of a micro-batch (rows x longest sequence). Default: the server's (hf 16384). */
+  microBatchTokens?: number;
   /** Sets the learning rate from this step on. */
   learningRate?: number;
   /** Global-norm gradient clipping. Default 1. */

@@ -93,11 +93,13 @@ def _get(o: dict, key: str, path: str, ok, want: str, default=None, required=Fal
 
 
 def parse_generate(b: Any) -> tuple[list[dict], int, Sampling, int | None, bool]:
-    b = _obj(b, "", ("prompts", "n", "sampling", "seed", "kvCache"))
+    b = _obj(b, "", ("prompts", "n", "sampling", "seed", "kvCache", "chatTemplateKwargs"))
+    _get(b, "chatTemplateKwargs", "", lambda x: isinstance(x, dict), "an object")
     prompts = _get(b, "prompts", "", lambda x: isinstance(x, list) and x, "a non-empty array", required=True)
     for i, p in enumerate(prompts):
         path = f"prompts[{i}]"
-        _obj(p, path, ("id", "messages") if "messages" in p else ("id", "text"))
+        _obj(p, path, ("id", "messages", "chatTemplateKwargs") if "messages" in p else ("id", "text"))
+        _get(p, "chatTemplateKwargs", path, lambda x: isinstance(x, dict), "an object")
         _get(p, "id", path, lambda x: isinstance(x, str) and x, "a non-empty string", required=True)
         if "messages" in p:
             msgs = _get(p, "messages", path, lambda x: isinstance(x, list) and x, "a non-empty array")
@@ -133,7 +135,7 @@ LOSS_TYPES = ("grpo", "bnpo", "dr_grpo", "dapo")
 
 def parse_train_policy(b: Any) -> dict:
     b = _obj(b, "", ("rolloutId", "advantages", "lossType", "clip", "beta", "maxCompletionLength",
-                     "microBatchSize", "learningRate", "maxGradNorm"))
+                     "microBatchSize", "microBatchTokens", "learningRate", "maxGradNorm"))
     _get(b, "rolloutId", "", lambda x: isinstance(x, str) and x, "a non-empty string", required=True)
     adv = _get(b, "advantages", "", lambda x: isinstance(x, list) and x, "a non-empty array", required=True)
     for i, a in enumerate(adv):
@@ -154,12 +156,14 @@ def parse_train_policy(b: Any) -> dict:
 
 def _check_common(b: dict) -> None:
     _get(b, "microBatchSize", "", lambda x: _is_int(x) and x >= 1, "an integer >= 1")
+    _get(b, "microBatchTokens", "", lambda x: _is_int(x) and x >= 1, "an integer >= 1")
     _get(b, "learningRate", "", lambda x: _is_num(x) and x > 0, "a number > 0")
     _get(b, "maxGradNorm", "", lambda x: _is_num(x) and x > 0, "a number > 0")
 
 
 def parse_train_mol(b: Any) -> dict:
-    b = _obj(b, "", ("examples", "mode", "microBatchSize", "learningRate", "maxGradNorm", "evalOnly"))
+    b = _obj(b, "", ("examples", "mode", "microBatchSize", "microBatchTokens", "learningRate", "maxGradNorm",
+                     "evalOnly"))
     exs = _get(b, "examples", "", lambda x: isinstance(x, list) and x, "a non-empty array", required=True)
     for i, ex in enumerate(exs):
         path = f"examples[{i}]"
