@@ -234,7 +234,9 @@ def load_policy(spec: str, device: str = "cpu", lora_r: int = 64, seed: int = 0,
     torch.manual_seed(seed)
     base_source = None
     if spec.startswith("hf-random:"):
-        data = _read_random_config(model_config or spec[len("hf-random:"):])
+        text = model_config or spec[len("hf-random:"):]
+        data = _read_random_config(text)
+        spec = "hf-random:" + (json.dumps(data, sort_keys=True) if text.lstrip().startswith("{") else text)
         tok_id = data.pop("tokenizer", None)
         if "model_type" not in data:
             raise ConfigError("hf-random config needs a model_type (e.g. \"qwen3\", \"llama\"): add "

@@ -1,6 +1,7 @@
 // The registry of `molrl` sub-commands: one file per command group, listed here explicitly, sorted.
 import type { Command } from 'commander';
 import { registerEval } from './eval.ts';
+import { registerExport } from './export.ts';
 import { registerPlugins } from './plugins.ts';
 import { registerSandbox } from './sandbox.ts';
 import { registerScore } from './score.ts';
@@ -12,6 +13,7 @@ import { registerValidate } from './validate.ts';
 /** Adds every sub-command to `program`. */
 export function registerCommands(program: Command): void {
   registerEval(program);
+  registerExport(program);
   registerPlugins(program);
   registerSandbox(program);
   registerScore(program);
