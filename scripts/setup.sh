@@ -4,7 +4,7 @@
 #   2. system packages (Docker, debootstrap, bubblewrap, build tools, Python 3 with venv)
 #   3. a running Docker daemon (started in the background when no systemd manages it)
 #   4. the Python environment .venv/ (torch==2.13.0 and molrl-policy[hf,dev], pinned by constraints.txt)
-#   5. npm ci and the TypeScript build
+#   5. npm ci and the build (protocol types and copies generated from the schemas, then tsc -b)
 #   6. the sandbox image molrl/sandbox-python:<version>
 # Environment: MOLRL_SETUP_ONLY=node runs step 1 only; MOLRL_NODE_PREFIX overrides where Node 24 goes;
 # MOLRL_SETUP_PYTHON is the Python (>= 3.10) the venv is made from (default: python3 on PATH).
@@ -148,8 +148,8 @@ else
   npm ci --no-audit --no-fund --loglevel=error
   echo "$want" >"$stamp"
 fi
-say "building TypeScript (tsc -b)"
-npx tsc -b
+say "building: files generated from the protocol schemas, then TypeScript (npm run build)"
+npm run --silent build
 
 # ---- 6. sandbox image ---------------------------------------------------------------------------
 if [ "$docker_ok" = 1 ]; then

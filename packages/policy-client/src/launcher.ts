@@ -38,7 +38,12 @@ export interface LaunchOptions {
   microBatchTokens?: number;
   /** KV-cache budget of one generation batch, GiB. */
   kvCacheGb?: number;
-  /** Extra server flags, appended as is (e.g. `['--no-kv-cache']`). */
+  /**
+   * The only directory the server saves checkpoints to and loads them from (`--checkpoint-root`; relative
+   * checkpoint paths are taken from it). Default: the server's working directory, which is this process's.
+   */
+  checkpointRoot?: string;
+  /** Extra server flags, appended as is (e.g. `['--rollout-store', '128']`). */
   extraArgs?: string[];
   /** Python with torch (and transformers/peft for hf: models). Default: {@link defaultPython}. */
   python?: string;
@@ -105,6 +110,7 @@ export function serverArgs(options: LaunchOptions): string[] {
   if (options.gradientCheckpointing !== undefined) args.push(options.gradientCheckpointing ? '--gradient-checkpointing' : '--no-gradient-checkpointing');
   if (options.microBatchTokens !== undefined) args.push('--micro-batch-tokens', String(options.microBatchTokens));
   if (options.kvCacheGb !== undefined) args.push('--kv-cache-gb', String(options.kvCacheGb));
+  if (options.checkpointRoot !== undefined) args.push('--checkpoint-root', options.checkpointRoot);
   args.push(...(options.extraArgs ?? []));
   return args;
 }

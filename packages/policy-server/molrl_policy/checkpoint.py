@@ -18,6 +18,8 @@ import torch
 from .errors import ApiError
 
 STATE_FILES = ("optimizer.pt", "rng.pt", "rng.json", "state.json")
+# Every name a checkpoint directory may hold (the server checks that none of them leads outside its root).
+FILES = ("model.pt", "adapter", "base", "model", *STATE_FILES)
 
 
 def _torch_rng_state() -> dict:

@@ -4,6 +4,7 @@
 import { errors as commonErrors } from '@molrl/common';
 import { errors, launchPolicyServer, PolicyClient } from '@molrl/policy-client';
 import { InvalidArgumentError, type Command } from 'commander';
+import { resolve } from 'node:path';
 import { EXIT_INTERRUPTED } from '../exit-codes.ts';
 
 /** Options of `molrl server start` as commander hands them over. */
@@ -20,6 +21,7 @@ interface StartFlags {
   dtype?: string;
   attnImplementation?: string;
   gradientCheckpointing?: boolean;
+  checkpointRoot?: string;
   python?: string;
   serverDir?: string;
   json?: boolean;
@@ -84,6 +86,7 @@ async function start(flags: StartFlags): Promise<void> {
     ...(flags.dtype !== undefined ? { dtype: flags.dtype } : {}),
     ...(flags.attnImplementation !== undefined ? { attnImplementation: flags.attnImplementation } : {}),
     ...(flags.gradientCheckpointing === false ? { gradientCheckpointing: false } : {}),
+    ...(flags.checkpointRoot !== undefined ? { checkpointRoot: resolve(flags.checkpointRoot) } : {}),
     ...(flags.python !== undefined ? { python: flags.python } : {}),
     ...(flags.serverDir !== undefined ? { serverDir: flags.serverDir } : {}),
   });
@@ -128,6 +131,7 @@ export function registerServer(program: Command): void {
     .option('--dtype <dtype>', 'hf models: auto (bf16 on CUDA, fp32 on CPU) | float32 | bfloat16 | float16')
     .option('--attn-implementation <impl>', 'hf models: eager | sdpa | flash_attention_2')
     .option('--no-gradient-checkpointing', 'hf models: keep activations instead of recomputing them (faster, more memory)')
+    .option('--checkpoint-root <dir>', 'the only directory checkpoints are saved to and loaded from (default: the current directory)')
     .option('--python <path>', 'python with torch (default: $MOLRL_PYTHON, else the checkout\'s .venv made by npm run setup, else python3)')
     .option('--server-dir <dir>', 'directory holding the molrl_policy package (default: this checkout)')
     .option('--json', 'print {"url","pid","model","device"} as JSON once healthy')

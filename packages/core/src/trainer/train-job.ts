@@ -73,7 +73,7 @@ export async function runTrainJob(opts: TrainJobOptions): Promise<TrainJobResult
   let enginePromise: Promise<RewardEngine> | null = null;
   const evals: MetricsRecord[] = [];
   try {
-    const connected = await connectServer(config, { signal, ...(opts.onServerLog ? { onLog: opts.onServerLog } : {}) });
+    const connected = await connectServer(config, { signal, checkpointRoot: store.dir, ...(opts.onServerLog ? { onLog: opts.onServerLog } : {}) });
     const client = connected.client;
     server = connected.handle;
     void server?.exited.then((how) => {
