@@ -24,8 +24,11 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 const quiet = { info() {}, warn: (m: string) => process.stderr.write(`${m}\n`) };
 
+/** The example's config with `patch` applied; a key patched to undefined is removed. */
 function job(raw: Record<string, any>, patch: Record<string, unknown>): JobConfig {
-  return validateJobConfig({ ...raw, ...patch }, join(example, '..'));
+  const merged: Record<string, unknown> = { ...raw, ...patch };
+  for (const [k, v] of Object.entries(patch)) if (v === undefined) delete merged[k];
+  return validateJobConfig(merged, join(example, '..'));
 }
 
 function lines(file: string): Record<string, any>[] {
