@@ -10,7 +10,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readConfigFile } from '@molrl/common';
@@ -50,6 +50,7 @@ async function evaluate(raw: Record<string, any>, dir: string): Promise<Record<s
 }
 
 export default async function bench(): Promise<string> {
+  const loadBefore = loadavg()[0];
   const raw = readConfigFile(example) as Record<string, any>;
   delete raw.$schema;
   const work = mkdtempSync(join(tmpdir(), 'molrl-bench-trl-'));
@@ -128,6 +129,8 @@ export default async function bench(): Promise<string> {
     `| eval reward (T=1, ${raw.eval.samples} prompts × ${raw.eval.runs}) after ${STEPS} steps | ${f(evalMolrl.reward)} | ${f(evalTrl.reward)} | |`,
     `| eval greedy accuracy, faulted class | ${f(evalMolrl.faulted)} | ${f(evalTrl.faulted)} | |`,
     `| eval greedy accuracy, all | ${f(evalMolrl.greedy)} | ${f(evalTrl.greedy)} | |`,
+    '',
+    `1-minute load average ${loadBefore.toFixed(1)} before and ${loadavg()[0].toFixed(1)} after the run on ${cpus().length} cores: other processes competing for the CPU slow both trainers; they ran one after the other, so load that changed between them moves the ratio.`,
     '',
     'Reward per step (mean over the step\'s completions):',
     '',

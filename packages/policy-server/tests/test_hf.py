@@ -244,3 +244,16 @@ def test_the_server_exits_2_with_a_message_and_no_traceback(model, says, hf_dirs
     r = subprocess.run([sys.executable, "-m", "molrl_policy.server", "--model", model, "--port", "0"], env=env,
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 2 and says in r.stderr and "Traceback" not in r.stderr and r.stdout == ""
+
+
+def test_gpu_defaults_bf16_on_cuda_fp32_on_cpu_and_checkpointing_on():
+    from molrl_policy import hf
+    from molrl_policy.server import parse_args
+
+    assert hf.resolve_dtype("auto", torch.device("cuda")) == torch.bfloat16
+    assert hf.resolve_dtype("auto", torch.device("cpu")) == torch.float32
+    args = parse_args(["--model", "hf:x"])
+    assert args.gradient_checkpointing and args.dtype == "auto"
+    assert not parse_args(["--model", "hf:x", "--no-gradient-checkpointing"]).gradient_checkpointing
+    with pytest.raises(ConfigError, match="--dtype"):
+        hf.resolve_dtype("fp8", torch.device("cpu"))
