@@ -257,3 +257,11 @@ def test_gpu_defaults_bf16_on_cuda_fp32_on_cpu_and_checkpointing_on():
     assert not parse_args(["--model", "hf:x", "--no-gradient-checkpointing"]).gradient_checkpointing
     with pytest.raises(ConfigError, match="--dtype"):
         hf.resolve_dtype("fp8", torch.device("cpu"))
+
+
+def test_model_config_overrides_an_hf_model(hf_dirs):
+    from molrl_policy import hf
+
+    pol = hf.load_policy("hf:" + hf_dirs("qwen3"), model_config='{"max_position_embeddings": 100}',
+                         opts=hf.HFOptions(lora_r=0))
+    assert pol.context == 100
