@@ -17,7 +17,12 @@ import { readConfigFile } from '@molrl/common';
 import { connectServer, createRewardEngine, loadDatasets, runEval, runTrainJob, validateJobConfig, type JobConfig } from '@molrl/core';
 import { defaultPython } from '@molrl/policy-client';
 
-const STEPS = 20; // N: GRPO steps of each trainer
+const STEPS = 30; // N: GRPO steps of each trainer
+// Both trainers start a fresh AdamW from the SFT weights. Its first steps move every weight by about the learning
+// rate whatever the gradient (bias-corrected m/sqrt(v) = sign(g)); at the quickstart's 2e-3 that disrupts this
+// model in both trainers (a first run of this bench: molrl's reward fell to 0.05 at step 8, TRL's swung 0.54-0.87),
+// so the comparison runs at a rate where a fresh optimizer is stable.
+const LEARNING_RATE = 5e-4;
 const here = fileURLToPath(new URL('.', import.meta.url));
 const example = fileURLToPath(new URL('../examples/quickstart-hf/config.json', import.meta.url));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
@@ -56,7 +61,7 @@ export default async function bench(): Promise<string> {
   const work = mkdtempSync(join(tmpdir(), 'molrl-bench-trl-'));
   raw.runsDir = work;
   const [sft, grpo] = raw.phases;
-  const grpoPhase = { ...grpo, steps: STEPS };
+  const grpoPhase = { ...grpo, steps: STEPS, learningRate: LEARNING_RATE };
 
   // 1. SFT once; its checkpoint's model/ directory is the common start.
   process.stderr.write(`trl bench: molrl SFT (${sft.steps} steps)...\n`);
@@ -97,7 +102,7 @@ export default async function bench(): Promise<string> {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/score`;
   process.stderr.write(`trl bench: TRL GRPOTrainer (${STEPS} steps)...\n`);
   const trlOut = join(work, 'trl-model');
-  const trlCfg = { model: start, data, out: trlOut, steps: STEPS, prompts: grpo.promptsPerStep, group: grpo.groupSize, max_tokens: grpo.sampling.maxTokens, lr: grpo.learningRate, score_url: url, seed: raw.seed };
+  const trlCfg = { model: start, data, out: trlOut, steps: STEPS, prompts: grpo.promptsPerStep, group: grpo.groupSize, max_tokens: grpo.sampling.maxTokens, lr: LEARNING_RATE, score_url: url, seed: raw.seed };
   const trl = await new Promise<{ start: number; ends: number[]; rewards: number[]; trl: string }>((resolve, reject) => {
     const child = spawn(defaultPython(), [join(here, 'trl_grpo.py'), JSON.stringify(trlCfg)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -120,7 +125,7 @@ export default async function bench(): Promise<string> {
   const curve = Array.from({ length: STEPS }, (_, i) => `| ${i + 1} | ${f(molrlRewards[i])} | ${f(trl.rewards[i])} |`);
   const last5 = (xs: number[]) => mean(xs.slice(-5));
   return [
-    `The quickstart task on a Hugging Face model: \`examples/quickstart-hf\` (random-initialised Qwen3-architecture model, 0.77M parameters, byte tokenizer), ${sft.steps} molrl SFT steps on the quickstart demonstrations, saved as a Hugging Face directory; from it, ${STEPS} Dr.GRPO steps with molrl and ${STEPS} with TRL's \`GRPOTrainer\` (${versions}). Both: ${grpo.promptsPerStep} prompts × G ${grpo.groupSize} per step, the same prompts in the same order, temperature 1, max ${grpo.sampling.maxTokens} new tokens, learning rate ${grpo.learningRate} constant, AdamW, beta 0, clip 0.2, max grad norm 1, one update per rollout, full fine-tuning in fp32 on CPU with one torch thread, no vLLM; TRL \`loss_type="dr_grpo"\`, \`scale_rewards="none"\`; reward \`reward:code-execution\` in the same Docker sandbox (TRL's reward function calls the bench's scoring endpoint). Step time: median wall time between consecutive step ends, the first step left out.`,
+    `The quickstart task on a Hugging Face model: \`examples/quickstart-hf\` (random-initialised Qwen3-architecture model, 0.77M parameters, byte tokenizer), ${sft.steps} molrl SFT steps on the quickstart demonstrations, saved as a Hugging Face directory; from it, ${STEPS} Dr.GRPO steps with molrl and ${STEPS} with TRL's \`GRPOTrainer\` (${versions}). Both: ${grpo.promptsPerStep} prompts × G ${grpo.groupSize} per step, the same prompts in the same order, temperature 1, max ${grpo.sampling.maxTokens} new tokens, learning rate ${LEARNING_RATE} constant (fresh AdamW in both), AdamW, beta 0, clip 0.2, max grad norm 1, one update per rollout, full fine-tuning in fp32 on CPU with one torch thread, no vLLM; TRL \`loss_type="dr_grpo"\`, \`scale_rewards="none"\`; reward \`reward:code-execution\` in the same Docker sandbox (TRL's reward function calls the bench's scoring endpoint). Step time: median wall time between consecutive step ends, the first step left out.`,
     '',
     '| | molrl | TRL | molrl / TRL |',
     '|---|---|---|---|',
