@@ -31,6 +31,10 @@ export interface GrpoPhaseConfig extends PhaseConfigBase, LearningRateSchedule {
   maxCompletionLength?: number;
   /** @default 8 */
   microBatchSize: number;
+  /** Token budget of a micro-batch (rows x longest sequence); default: the server's. */
+  microBatchTokens?: number;
+  /** Chat-template options of this phase's generate requests, over `dataset.chatTemplateKwargs`. */
+  chatTemplateKwargs?: Record<string, unknown>;
   /** Groups whose rewards are all equal get null advantages (not trained on). @default false */
   dropZeroVarianceGroups: boolean;
 }
@@ -49,7 +53,7 @@ export async function grpoStep(
   engine: RewardEngine,
   train: readonly DatasetRow[],
   phase: GrpoPhaseConfig,
-  opts: { seed: number; step: number; learningRate?: number | undefined; dedupe?: boolean; signal?: AbortSignal },
+  opts: { seed: number; step: number; learningRate?: number | undefined; dedupe?: boolean; signal?: AbortSignal; chatTemplateKwargs?: Record<string, unknown> },
 ): Promise<GrpoStepResult> {
   const t0 = performance.now();
   const rows = sampleWithoutReplacement(train, phase.promptsPerStep, seededRandom(opts.seed)); // B/G prompts
@@ -61,6 +65,7 @@ export async function grpoStep(
     step: opts.step,
     idPrefix: `step-${opts.step}`,
     dedupe: opts.dedupe ?? true,
+    ...(opts.chatTemplateKwargs ? { chatTemplateKwargs: opts.chatTemplateKwargs } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
   const t1 = performance.now();
@@ -86,6 +91,7 @@ export async function grpoStep(
           beta: phase.beta,
           maxCompletionLength: phase.maxCompletionLength ?? phase.sampling.maxTokens ?? 256,
           microBatchSize: phase.microBatchSize,
+          ...(phase.microBatchTokens === undefined ? {} : { microBatchTokens: phase.microBatchTokens }),
           ...(opts.learningRate === undefined ? {} : { learningRate: opts.learningRate }),
         },
         opts.signal ? { signal: opts.signal } : {},
@@ -103,6 +109,8 @@ export async function grpoStep(
     grad_norm: train$?.gradNorm ?? null,
     entropy: train$?.entropy ?? null,
     learning_rate: train$?.learningRate ?? opts.learningRate ?? null,
+    'logprob/mismatch_mean': train$?.logprobMismatch ?? null,
+    'logprob/mismatch_max': train$?.logprobMismatchMax ?? null,
     'completion/length_mean': lengths.reduce((a, b) => a + b, 0) / Math.max(1, lengths.length),
     'completion/clipped_ratio': all.filter((c) => c.completion.finishReason === 'length').length / Math.max(1, all.length),
     'completion/tokens': lengths.reduce((a, b) => a + b, 0),
@@ -160,6 +168,8 @@ export const grpoPhase = definePhase<GrpoPhaseConfig>({
       maxCompletionLength: int(1, "dr_grpo's normaliser; defaults to sampling.maxTokens"),
       ...scheduleProperties('constant', "peak learning rate; absent: the server's own rate (server.start.lr)"),
       microBatchSize: int(1, 'completions per forward/backward pass', 8),
+      microBatchTokens: int(1, "token budget of a micro-batch (rows x longest sequence); default: the server's (hf 16384)"),
+      chatTemplateKwargs: { type: 'object', description: "chat-template options of this phase's generate requests, over dataset.chatTemplateKwargs" },
       dropZeroVarianceGroups: { type: 'boolean', default: false },
     },
   },
@@ -183,6 +193,7 @@ export const grpoPhase = definePhase<GrpoPhaseConfig>({
         learningRate: learningRateAt(phase, step, phase.steps),
         dedupe: ctx.config.scoring.dedupe,
         signal: ctx.signal,
+        chatTemplateKwargs: { ...ctx.config.dataset.chatTemplateKwargs, ...phase.chatTemplateKwargs },
       });
       if (result.infraErrors.length) ctx.logger.warn(`step ${globalStep}: ${result.metrics['reward/status/infra_error']} completion(s) had sandbox infrastructure errors (excluded, not scored 0): ${result.infraErrors.slice(0, 3).join('; ')}`);
       ctx.logSamples(result.samples);
