@@ -81,6 +81,9 @@ def test_a_checkpoint_carries_the_snapshot(kind, tmp_path):
     snap = ref(eng)
     eng.train_mol(MOL)
     checkpoint.save(eng, str(tmp_path / "with"))
+    if kind == "lora":  # the exported adapter directory holds the trained adapter only; the snapshot is in model.pt
+        assert (tmp_path / "with" / "adapter" / "adapter_config.json").is_file()
+        assert not (tmp_path / "with" / "adapter" / "phase_reference").exists()
     eng.start_phase({"reference": "base"})
     checkpoint.save(eng, str(tmp_path / "without"))
 
