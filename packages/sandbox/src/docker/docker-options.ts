@@ -56,13 +56,25 @@ export function containerLabels(poolId: string): Record<string, string> {
   return { molrl: '1', 'molrl.pool': poolId, 'molrl.pid': String(process.pid), 'molrl.host': hostname() };
 }
 
-/** The hardened create-container spec: runner as main process with attached stdio, nothing reachable. */
+/**
+ * Capabilities of the runner (root inside the container, non-dumpable): SETUID/SETGID to run each program as
+ * uid 65534 and each judge as 65533, SETPCAP to empty their bounding sets, KILL for their leftovers,
+ * DAC_OVERRIDE/FOWNER to wipe what they left in /tmp whatever its modes. Programs never hold any of them.
+ */
+export const RUNNER_CAPABILITIES = ['SETUID', 'SETGID', 'SETPCAP', 'KILL', 'DAC_OVERRIDE', 'FOWNER'];
+
+/**
+ * The hardened create-container spec: runner as main process with attached stdio, nothing reachable. The
+ * container starts as root with RUNNER_CAPABILITIES only (and no-new-privileges); the runner drops every
+ * program to an unprivileged uid without capabilities, so pid 1, the runner and its stdout (the channel to
+ * this host) are out of the programs' reach.
+ */
 export function containerSpec(o: ResolvedDockerOptions, poolId: string): Docker.ContainerCreateOptions {
   const memory = o.memoryMb * 1024 * 1024;
   return {
     Image: o.image,
     Cmd: ['python3', '/opt/molrl/runner.py', '--container'],
-    User: '65534:65534',
+    User: '0:0',
     WorkingDir: '/tmp',
     Env: ['PATH=/usr/local/bin:/usr/bin:/bin', 'LANG=C.UTF-8', 'PYTHONDONTWRITEBYTECODE=1'],
     Labels: containerLabels(poolId),
@@ -83,6 +95,7 @@ export function containerSpec(o: ResolvedDockerOptions, poolId: string): Docker.
       PidsLimit: o.pidsLimit,
       NanoCpus: Math.round(o.cpus * 1e9),
       CapDrop: ['ALL'],
+      CapAdd: RUNNER_CAPABILITIES,
       SecurityOpt: ['no-new-privileges'],
       Init: true,
       Privileged: false,
