@@ -56,6 +56,7 @@ export class DockerSandbox implements Sandbox {
       const session = await RunnerSession.start(this.#o, this.poolId, (s) => this.#onDeath(s));
       this.#starting--;
       if (this.#closed) return void (await session.destroy());
+      if (this.#lastStartError) void this.#sweep(); // back after a fault: containers it could not remove then
       this.#lastStartError = null;
       this.#live.add(session);
       this.#release(session);
@@ -72,6 +73,17 @@ export class DockerSandbox implements Sandbox {
         }, 1000);
         this.#retryTimer.unref();
       }
+    }
+  }
+
+  /** Removes this pool's containers that it no longer holds (left by a daemon restart or a failed removal). */
+  async #sweep(): Promise<void> {
+    try {
+      const list = await this.#o.docker.listContainers({ all: true, filters: { label: [`molrl.pool=${this.poolId}`] } });
+      const live = new Set(this.containerIds);
+      await Promise.all(list.filter((c) => !live.has(c.Id)).map((c) => this.#o.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+    } catch {
+      // the daemon is still away: the next recovery sweeps again
     }
   }
 
@@ -196,6 +208,7 @@ export class DockerSandbox implements Sandbox {
     this.#live.clear();
     this.#idle.length = 0;
     await Promise.all(all.map((s) => s.destroy()));
+    await this.#sweep();
     untrackPool(this);
   }
 }

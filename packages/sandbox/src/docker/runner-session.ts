@@ -15,8 +15,12 @@ export interface RunnerReply extends Omit<RunResult, 'status'> {
   leftovers: number;
 }
 
-/** Why a request got no reply: the stream ended, a bad line came, or the deadline passed. */
-export type SessionFailure = 'eof' | 'protocol' | 'unresponsive';
+/**
+ * Why a request got no reply: the stream ended, a bad line came, or, past the deadline, the container sat idle
+ * (`unresponsive`), was paused, or kept burning CPU all through the overtime (`starved`: a program starving
+ * the runner).
+ */
+export type SessionFailure = 'eof' | 'protocol' | 'unresponsive' | 'paused' | 'starved';
 
 /** What a failed request amounts to: the program's doing (a limit) or the sandbox's (sandbox_error). */
 export interface FailureVerdict {
@@ -28,6 +32,11 @@ export interface FailureVerdict {
 const BUSY_NS_PER_S = 0.05e9;
 /** How long the container's CPU use is watched when its runner gives no reply. */
 const WATCH_MS = 300;
+/** How long a runner past its deadline may stay silent while its container burns CPU (a program starving it). */
+const OVERTIME_MS = 30_000;
+/** How often and how long a container whose stream ended is inspected again until the daemon marks it exited. */
+const SETTLE_TRIES = 20;
+const SETTLE_MS = 100;
 
 interface Pending {
   id: number;
@@ -162,7 +171,7 @@ export class RunnerSession {
     const id = this.#nextId++;
     this.runs++;
     return new Promise<RunnerReply>((resolve, reject) => {
-      const timer = setTimeout(() => this.#fail('unresponsive', `no reply within ${waitMs} ms`), waitMs);
+      const timer = setTimeout(() => void this.#overdue(id, waitMs), waitMs);
       this.#pending = { id, resolve, reject, timer };
       this.#stream!.write(JSON.stringify({ ...payload, id }) + '\n');
     });
@@ -176,8 +185,8 @@ export class RunnerSession {
   /**
    * What a failure of this session amounts to, after asking the daemon. Programs cannot reach the runner (another
    * uid), so a runner that died or went silent is the sandbox's fault (sandbox_error), except: the container's
-   * memory ran out (OOM: the program's), or the container burnt CPU all along while the runner was silent (a
-   * program starving it: timeout). Paused (docker pause), killed, removed, or the daemon gone: sandbox_error.
+   * memory ran out (OOM: the program's), or the container burnt CPU all through the overtime while the runner was
+   * silent (`starved`: timeout). Paused (docker pause), killed, removed, or the daemon gone: sandbox_error.
    */
   async explain(failure: { kind: SessionFailure; detail: string }, waitedMs: number): Promise<FailureVerdict> {
     const infra = (error: MolrlError): FailureVerdict => ({ status: 'sandbox_error', error });
@@ -185,28 +194,52 @@ export class RunnerSession {
     let state: Docker.ContainerInspectInfo['State'];
     try {
       state = (await this.container.inspect()).State;
+      // the stream of a container being killed may end a moment before the daemon marks it exited
+      for (let i = 0; failure.kind === 'eof' && state.Running && !state.Paused && i < SETTLE_TRIES; i++) {
+        await new Promise((r) => setTimeout(r, SETTLE_MS));
+        state = (await this.container.inspect()).State;
+      }
     } catch (cause) {
       if ((cause as { statusCode?: number }).statusCode === 404) return infra(errors.SANDBOX_CONTAINER_LOST(this.shortId, cause));
       return infra(errors.SANDBOX_DOCKER_UNAVAILABLE(cause));
     }
     // `docker rm -f` from outside marks the container 'removing' before it kills it
     if (state.Status === 'removing' || state.Status === 'dead') return infra(errors.SANDBOX_CONTAINER_LOST(this.shortId, new Error(`container is ${state.Status}`)));
-    if (state.Paused) return infra(errors.SANDBOX_CONTAINER_PAUSED(this.shortId, waitedMs));
+    if (state.Paused || failure.kind === 'paused') return infra(errors.SANDBOX_CONTAINER_PAUSED(this.shortId, waitedMs));
     if (state.OOMKilled) return { status: 'memory_limit', error: errors.SANDBOX_RUNNER_KILLED(this.shortId, 'OOM') };
     if (!state.Running) return infra(errors.SANDBOX_RUNNER_KILLED(this.shortId, state.ExitCode));
-    if (failure.kind === 'unresponsive') {
-      const unresponsive = errors.SANDBOX_RUNNER_UNRESPONSIVE(this.shortId, waitedMs);
-      return (await this.#busy()) ? { status: 'timeout', error: unresponsive } : infra(unresponsive);
-    }
+    if (failure.kind === 'starved') return { status: 'timeout', error: errors.SANDBOX_RUNNER_UNRESPONSIVE(this.shortId, waitedMs) };
+    if (failure.kind === 'unresponsive') return infra(errors.SANDBOX_RUNNER_UNRESPONSIVE(this.shortId, waitedMs));
     return infra(errors.SANDBOX_RUNNER_FAILED(`the runner's stream ended while its container still runs (${failure.detail})`));
+  }
+
+  /**
+   * Past the deadline the reply may still come (a late reply stands): meanwhile the container is watched. Paused,
+   * or idle with no reply: the sandbox's fault. Burning CPU: a program starves the runner; the runner gets
+   * OVERTIME_MS to answer before the run counts as the program's timeout.
+   */
+  async #overdue(id: number, waitMs: number): Promise<void> {
+    const still = () => this.#pending?.id === id;
+    const started = performance.now();
+    while (still()) {
+      let state: Docker.ContainerInspectInfo['State'] | null = null;
+      try {
+        state = (await this.container.inspect()).State;
+      } catch {
+        // decided below by the stream or the next look
+      }
+      if (!still()) return;
+      if (state?.Paused) return this.#fail('paused', `paused after ${waitMs} ms`);
+      const busy = await this.#busy();
+      if (!still()) return;
+      if (!busy) return this.#fail('unresponsive', `no reply within ${waitMs} ms`);
+      if (performance.now() - started > OVERTIME_MS) return this.#fail('starved', `no reply within ${waitMs} ms plus ${OVERTIME_MS} ms while the container burnt CPU`);
+    }
   }
 
   /** Whether the container burns CPU (its programs do: the runner, zygote and judge only wait), over WATCH_MS. */
   async #busy(): Promise<boolean> {
-    const usage = async (): Promise<number> => {
-      const stats = await this.container.stats({ stream: false, 'one-shot': true });
-      return stats.cpu_stats?.cpu_usage?.total_usage ?? NaN;
-    };
+    const usage = async (): Promise<number> => (await this.container.stats({ stream: false, 'one-shot': true })).cpu_stats?.cpu_usage?.total_usage ?? NaN;
     try {
       const before = await usage();
       const t0 = performance.now();
