@@ -11,8 +11,8 @@ Every program (and, with "tests", its judge: judge.py, the process that holds an
 by the zygote (zygote.py), which the runner forks before it reads its first request: no child ever holds
 another request's data.
 
-`--container` (the image's mode; the runner starts as root there): programs run as uid 65534 and judges as
-65533, without capabilities; pid 1, the runner and the zygote stay root and non-dumpable, so a program can
+`--container` (the image's mode; the runner starts as root there): programs run as uid 65534 (or `--uid N`)
+and judges as 65533 (or N + 1), without capabilities; pid 1, the runner and the zygote stay root and non-dumpable, so a program can
 neither signal, ptrace nor read them, nor write to their descriptors (the runner's stdout is the host's
 channel). After each run every process of those uids is killed and /tmp, /dev/shm and /dev/mqueue are
 wiped; anything there owned by another uid was put there from outside the sandbox (SANDBOX_SCRATCH_TAMPERED).
@@ -24,6 +24,9 @@ import zygote
 CONTAINER = "--container" in sys.argv
 NODE = shutil.which("node")
 LANGUAGES = ["python"] + (["javascript"] if NODE else [])
+if "--uid" in sys.argv:  # the pool gives each container its own: per-uid limits (RLIMIT_NPROC...) stay per container
+    zygote.PROGRAM_UID = int(sys.argv[sys.argv.index("--uid") + 1])
+    zygote.JUDGE_UID = zygote.PROGRAM_UID + 1
 OWNERS = (zygote.PROGRAM_UID, zygote.JUDGE_UID)
 SCRATCH = ("/tmp", "/dev/shm", "/dev/mqueue")
 INFO_MAX, VERDICT_MAX, DIAG_MAX = 4096, 1 << 16, 4000
@@ -437,7 +440,8 @@ def main():
     gc.collect()
     zyg = zygote.Zygote(CONTAINER)  # before any request: nothing of one can reach a child
     out.write(json.dumps({"ready": True, "pid": os.getpid(), "languages": LANGUAGES, "container": CONTAINER,
-                          "hardened": hardened, "isolated": CONTAINER, "features": ["tests"]}).encode() + b"\n")
+                          "hardened": hardened, "isolated": CONTAINER, "uid": zygote.PROGRAM_UID if CONTAINER else os.getuid(),
+                          "features": ["tests"]}).encode() + b"\n")
     out.flush()
     n = 0
     for line in inp:

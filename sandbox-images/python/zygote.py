@@ -6,8 +6,8 @@ and, later, its wait status. The child reads its own job from its job pipe. So a
 the zygote's (nothing of any sample) and its own job, never another sample's code, output or tests, not
 even in freed memory; the current sample's tests go only to its judge.
 
-With `container` the child drops its privileges before it reads its job: a program to uid/gid 65534, a
-judge to 65533, with no supplementary groups, an empty capability bounding set, no capabilities and
+With `container` the child drops its privileges before it reads its job: a program to uid/gid PROGRAM_UID
+(65534, or the pool's per-container uid), a judge to JUDGE_UID, with no supplementary groups, an empty capability bounding set, no capabilities and
 no_new_privs. The zygote (like the runner and pid 1) stays root and non-dumpable, out of reach of both.
 
 Messages on the SOCK_SEQPACKET pair, 17 bytes each: runner -> zygote role (b"P" program, b"J" judge),
@@ -18,7 +18,7 @@ import ctypes, fcntl, gc, io, json, os, resource, select, signal, socket, struct
 import judge, serve, wire  # noqa: F401  (imported here, once, so that children start with them loaded)
 import ast, base64, decimal, fractions, math  # noqa: F401  (the judge's and the codec's imports)
 
-PROGRAM_UID = 65534  # nobody
+PROGRAM_UID = 65534  # nobody, unless the runner is given --uid
 JUDGE_UID = 65533
 MEM_FLAG, READY_FLAG, FAIL_FLAG = b"M", b"R", b"F"
 NPROC = int(os.environ.get("MOLRL_RUNNER_NPROC", "512"))  # per uid, host-wide: PidsLimit is the real fence

@@ -53,6 +53,8 @@ export class RunnerSession {
   languages: string[] = [];
   /** What the runner can do beyond plain runs (`tests`). */
   features: string[] = [];
+  /** The uid its programs run as (the judge: the next one). */
+  programUid = 0;
   #stream: Duplex | null = null;
   #parts: string[] = [];
   #stderrTail = '';
@@ -80,12 +82,13 @@ export class RunnerSession {
       const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as unknown as Duplex;
       session.#wire(o.docker, stream);
       await container.start();
-      const hello = JSON.parse(await ready) as { ready?: boolean; languages?: string[]; isolated?: boolean; features?: string[] };
+      const hello = JSON.parse(await ready) as { ready?: boolean; languages?: string[]; isolated?: boolean; features?: string[]; uid?: number };
       if (hello.ready !== true) throw new Error(`unexpected first line ${JSON.stringify(hello)}`);
       // Fail closed: a runner that cannot move programs to another uid would leave pid 1 and itself in their reach.
       if (hello.isolated !== true) throw new Error(`the runner does not isolate programs from itself (${JSON.stringify(hello)}); rebuild the image with 'npm run setup'`);
       session.languages = hello.languages ?? ['python'];
       session.features = hello.features ?? [];
+      session.programUid = hello.uid ?? 0;
       session.#onDeath = () => onDeath(session);
       if (session.dead) throw new Error('runner exited right after it was ready');
       return session;

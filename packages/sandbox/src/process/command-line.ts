@@ -9,9 +9,9 @@ export interface CommandPlan {
   bwrap: boolean;
   /** bwrap flags that mirror the host's /bin, /lib, /lib64 (symlinks into /usr on merged-usr systems, else binds). */
   layout: string[];
-  /** Drop to this uid/gid with setpriv (when the host process is root). */
+  /** Drop to this uid/gid with setpriv (when the host process is root: a fresh one per run). */
   dropToUid: number | null;
-  /** Drop the tests' judge to this uid/gid with setpriv (when the host process is root). */
+  /** Drop the tests' judge to this uid/gid with setpriv (when the host process is root: the run's uid + 1). */
   judgeUid: number | null;
   /** Host directory of the runner's Python files (serve.py, judge.py, wire.py), or null where they are missing. */
   runnerDir: string | null;

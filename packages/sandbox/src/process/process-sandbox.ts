@@ -12,6 +12,7 @@ import { buildCommand, buildJudgeCommand, type CommandPlan, mainFile } from './c
 import { bwrapProblem, systemLayout } from './host-probe.ts';
 import { startJudge, type JudgeEnd } from './judge-process.ts';
 import { runProcess, type SpawnOutcome } from './run-process.ts';
+import { freshProgramUid } from '../program-uid.ts';
 
 /** Options of the process backend. */
 export interface ProcessSandboxOptions {
@@ -23,7 +24,8 @@ export interface ProcessSandboxOptions {
   bwrap?: 'auto' | 'always' | 'never';
   /**
    * RLIMIT_NPROC: max processes of the program's uid (a host-wide count per uid). @default 64 when molrl runs as
-   * root (programs then run as uid 65534), else 1024 (programs run as the invoking user, who has processes of their own)
+   * root (each run then has a uid of its own), else 1024 (programs run as the invoking user, who has processes of
+   * their own)
    */
   maxProcesses?: number;
   /** RLIMIT_FSIZE: the largest file the program may write, in MB. @default 16 */
@@ -32,10 +34,6 @@ export interface ProcessSandboxOptions {
   quiet?: boolean;
 }
 
-/** uid/gid the program runs as when molrl runs as root (nobody/nogroup). */
-const UNPRIVILEGED_ID = 65534;
-/** uid/gid of the tests' judge when molrl runs as root: neither the program's nor root. */
-const JUDGE_ID = 65533;
 /** The runner's Python files (serve.py, judge.py, wire.py) in this checkout. */
 const RUNNER_DIR = fileURLToPath(new URL('../../../../sandbox-images/python', import.meta.url));
 /** Largest memoryMb the process backend takes (the host's own memory is the real bound). */
@@ -53,8 +51,12 @@ export class ProcessSandbox implements Sandbox {
   readonly #running = new Set<AbortController>();
   #closed = false;
 
-  constructor(plan: CommandPlan) {
+  /** molrl runs as root: every run drops to a uid of its own. */
+  readonly #asRoot: boolean;
+
+  constructor(plan: CommandPlan, asRoot = false) {
     this.#plan = plan;
+    this.#asRoot = asRoot;
     this.bwrap = plan.bwrap;
   }
 
@@ -82,13 +84,16 @@ export class ProcessSandbox implements Sandbox {
         await mkdir(dirname(join(dir, name)), { recursive: true });
         await writeFile(join(dir, name), content);
       }
-      if (this.#plan.dropToUid !== null) await chownTree(dir, [mainFile(req.language), ...files.map(([name]) => name)], this.#plan.dropToUid);
+      // as root: a uid of this run's own (its judge the next one), so its RLIMIT_NPROC counts only its processes
+      const uid = this.#asRoot ? freshProgramUid() : null;
+      const plan: CommandPlan = { ...this.#plan, dropToUid: uid, judgeUid: uid === null ? null : uid + 1 };
+      if (uid !== null) await chownTree(dir, [mainFile(req.language), ...files.map(([name]) => name)], uid);
       const marker = req.marker ? randomBytes(16).toString('hex') : null;
       const env = { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: this.#plan.bwrap ? '/tmp' : dir };
-      const judge = req.tests === undefined ? null : startJudge(buildJudgeCommand(this.#plan, req), req.tests, { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: '/tmp' });
+      const judge = req.tests === undefined ? null : startJudge(buildJudgeCommand(plan, req), req.tests, { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: '/tmp' });
       try {
         const outcome = await runProcess({
-          argv: buildCommand(this.#plan, req, dir),
+          argv: buildCommand(plan, req, dir),
           cwd: dir,
           env,
           stdin: req.stdin ?? '',
@@ -221,8 +226,8 @@ export async function createProcessSandbox(options: ProcessSandboxOptions = {}):
     interpreters: { python, javascript: node },
     bwrap: problem === null,
     layout,
-    dropToUid: isRoot ? UNPRIVILEGED_ID : null,
-    judgeUid: isRoot ? JUDGE_ID : null,
+    dropToUid: null, // as root, each run gets a uid of its own (freshProgramUid)
+    judgeUid: null,
     runnerDir: ['serve.py', 'judge.py', 'wire.py'].every((f) => existsSync(join(RUNNER_DIR, f))) ? RUNNER_DIR : null,
     maxProcesses: options.maxProcesses ?? (isRoot ? 64 : 1024),
     maxFileBytes: (options.maxFileMb ?? 16) * 1024 * 1024,
@@ -235,7 +240,7 @@ export async function createProcessSandbox(options: ProcessSandboxOptions = {}):
         `Use it for development only; use backend 'docker' for training.\n`,
     );
   }
-  const sandbox = new ProcessSandbox(plan);
+  const sandbox = new ProcessSandbox(plan, isRoot);
   await proveChain(sandbox, python, node, plan.runnerDir !== null);
   return sandbox;
 }

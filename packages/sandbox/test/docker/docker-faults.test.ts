@@ -14,12 +14,12 @@ const py = (code: string, extra: Partial<RunRequest> = {}): RunRequest => ({ ...
 const docker = new Docker();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Waits until a process of the program uid runs in one of the pool's containers (the run is in progress), up to 30 s; returns that container. */
+/** Waits until a process of a program uid (not root) runs in one of the pool's containers (the run is in progress), up to 30 s; returns that container. */
 async function programRunsIn(d: Docker, pool: DockerSandbox): Promise<string> {
   for (let i = 0; i < 600; i++) {
     for (const id of pool.containerIds) {
       const top = await d.getContainer(id).top({ ps_args: '-o pid,uid' }).catch(() => null);
-      if (top?.Processes?.some((p: string[]) => p[1] === '65534')) return id;
+      if (top?.Processes?.some((p: string[]) => p[1] !== '0')) return id;
     }
     await sleep(50);
   }

@@ -21,7 +21,9 @@ describe('containerSpec', () => {
     assert.equal(h.Init, true);
     assert.match(h.Tmpfs!['/tmp']!, /size=32m/);
     assert.equal(h.Binds, undefined);
-    assert.equal(spec.User, '0:0'); // the runner drops every program to 65534 itself
+    assert.equal(spec.User, '0:0'); // the runner drops every program to the container's uid itself
+    const uid = Number(spec.Cmd!.at(-1));
+    assert.deepEqual([spec.Cmd!.at(-2), uid % 2, uid >= 2 ** 30 && uid < 2 ** 31], ['--uid', 0, true]);
     assert.equal(spec.Labels!.molrl, '1');
     assert.equal(spec.Labels!['molrl.pool'], 'p1');
   });
@@ -39,7 +41,8 @@ describe('createDockerSandbox container', function () {
         'import os',
         'st = dict(l.split(":\\t", 1) for l in open("/proc/self/status").read().splitlines() if ":\\t" in l)',
         'print(*[st[k].strip() for k in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "NoNewPrivs")])',
-        'print(os.getresuid(), os.getresgid(), os.getgroups())',
+        'u = os.getuid()',
+        'print(os.getresuid() == (u, u, u), os.getresgid() == (u, u, u), os.getgroups(), u >= 2**30)',
         'print(open("/proc/1/cmdline").read().split("\\0")[0])',
         'for f in (lambda: os.setuid(0), lambda: os.setgid(0), lambda: os.setgroups([0])):',
         '    try:',
@@ -49,7 +52,7 @@ describe('createDockerSandbox container', function () {
       ].join('\n');
       const r = await pool.run({ language: 'python', code, timeoutMs: 3000, memoryMb: 128, outputLimitBytes: 1000 });
       const zero = '0000000000000000';
-      assert.equal(r.stdout, `${zero} ${zero} ${zero} ${zero} ${zero} 1\n(65534, 65534, 65534) (65534, 65534, 65534) []\n/sbin/docker-init\n`, r.stderr);
+      assert.equal(r.stdout, `${zero} ${zero} ${zero} ${zero} ${zero} 1\nTrue True [] True\n/sbin/docker-init\n`, r.stderr);
       const info = await new Docker().getContainer(pool.containerIds[0]!).inspect();
       assert.equal(info.HostConfig.Privileged, false);
       assert.equal(info.Mounts.length, 0);

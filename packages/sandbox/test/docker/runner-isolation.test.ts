@@ -39,8 +39,8 @@ const REACH = lines(
   '                found.append((pid, "signal %d" % sig))',
   '            except PermissionError:',
   '                pass',
-  '    uids = sorted({os.stat(f"/proc/{p}").st_uid for p in others})',
-  '    return uids, found',
+  '    uids = sorted({os.stat(f"/proc/{p}").st_uid - (me if os.stat(f"/proc/{p}").st_uid else 0) for p in others})',
+  '    return uids, found  # uids relative to the program\'s own (0 stays root)',
 );
 
 describe('docker runner isolation', function () {
@@ -67,7 +67,7 @@ describe('docker runner isolation', function () {
   it('denies the same on the judge while it runs the tests', async () => {
     const r = await run(py(`${REACH}\ndef probe():\n    print(*reach())\n    return True`, { tests: 'assert probe() is True' }));
     assert.equal(r.tests?.verdict, 'tests_passed', JSON.stringify(r));
-    assert.equal(r.stdout, '[0, 65533] []\n', r.stderr); // the judge (65533) is there, out of reach
+    assert.equal(r.stdout, '[0, 1] []\n', r.stderr); // the judge (the program's uid + 1) is there, out of reach
   });
 
   it("blocks the probe's pid 1 hijack: every later run answers for itself, in output and tests mode", async () => {
