@@ -268,7 +268,7 @@ def _run(req, zyg, workdir, tests, pipes):
     for fd in small:
         _drain(fd, small[fd], caps[fd])
     info = bytes(small[info_r])
-    if not info.startswith(zygote.READY_FLAG):
+    if not info.startswith(zygote.READY_FLAG) and not served:  # (a judge may decide before the program is set up)
         why = info[1:].decode("utf-8", "replace") if info.startswith(zygote.FAIL_FLAG) else "it ended before it was ready"
         raise Infra("SANDBOX_RUNNER_FAILED", "the program's process could not be set up: " + why)
     duration = (time.monotonic() - t0) * 1000

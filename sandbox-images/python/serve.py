@@ -109,7 +109,7 @@ def serve(namespace, calls=CALLS, replies=REPLIES):
     table = _Table()
     names = [[k, _value(table, v)] for k, v in list(namespace.items()) if type(k) is str and not k.startswith("__")]
     _flush()
-    wire.write_frame(replies, {"ready": True, "globals": names})
+    _send(replies, {"ready": True, "globals": names})
     while True:
         try:
             req = wire.read_frame(calls)
@@ -128,11 +128,19 @@ def serve(namespace, calls=CALLS, replies=REPLIES):
             reply = {"ok": False, "error": _error(e)}
         _flush()
         try:
-            wire.write_frame(replies, reply)
+            _send(replies, reply)
         except wire.WireError as e:
-            wire.write_frame(replies, {"ok": False, "error": _error(e)})
+            _send(replies, {"ok": False, "error": _error(e)})
     _flush()
     os._exit(0)
+
+
+def _send(fd, frame):
+    try:
+        wire.write_frame(fd, frame)
+    except OSError:  # the judge is gone: it decided (even before the program was ready); nothing more to do
+        _flush()
+        os._exit(0)
 
 
 def syntax_error(replies=REPLIES):
