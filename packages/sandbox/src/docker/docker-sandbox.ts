@@ -29,6 +29,7 @@ export class DockerSandbox implements Sandbox {
   #closed = false;
   #lastStartError: Error | null = null;
   #retryTimer: NodeJS.Timeout | null = null;
+  readonly #uids = new Set<number>();
 
   constructor(options: ResolvedDockerOptions) {
     this.#o = options;
@@ -37,6 +38,11 @@ export class DockerSandbox implements Sandbox {
   /** Why the last container start failed, or null. */
   get startError(): Error | null {
     return this.#lastStartError;
+  }
+
+  /** Every uid the programs of this pool's containers ran as so far (their judges: the next uid). */
+  get programUids(): number[] {
+    return [...this.#uids];
   }
 
   /** Ids of the containers this pool holds now (idle or busy). */
@@ -59,6 +65,7 @@ export class DockerSandbox implements Sandbox {
       if (this.#lastStartError) void this.#sweep(); // back after a fault: containers it could not remove then
       this.#lastStartError = null;
       this.#live.add(session);
+      this.#uids.add(session.programUid);
       this.#release(session);
     } catch (cause) {
       this.#starting--;
