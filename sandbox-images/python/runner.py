@@ -76,6 +76,17 @@ def _kill_group(pid):
             pass
 
 
+def _write_some(fd, data):
+    """Writes what fits without blocking; returns how many bytes."""
+    os.set_blocking(fd, False)
+    try:
+        return os.write(fd, data)
+    except BlockingIOError:
+        return 0
+    finally:
+        os.set_blocking(fd, True)
+
+
 def _send_all(fd, data):
     view = memoryview(data)
     try:
@@ -186,17 +197,28 @@ def _run(req, zyg, workdir, tests, pipes):
     memory = int(req["memoryMb"]) << 20
     cpu = int(req["timeoutMs"] / 1000) + 1
     oom_before = _oom_kills() if CONTAINER else 0
-    pid = zyg.spawn(b"P", [stdin_r, out_w, err_w, mreq_w, mresp_r, info_w, calls_r, rep_w, job_r], memory, cpu)
-    jpid = zyg.spawn(b"J", [tjob_r, verdict_w, diag_w, calls_w, rep_r], memory, cpu) if tests is not None else None
-    pipes.forked()
-    marker = _make_marker(req) if mreq_r is not None else None  # made after the fork: no child ever holds it
     job = {"language": req["language"], "code": req["code"], "files": req.get("files") or {}, "workdir": workdir,
            "memoryMb": req["memoryMb"], "tests": tests is not None}
-    _send_all(job_w, json.dumps(job).encode("utf-8", "surrogatepass"))
-    pipes.close(job_w)
+    job = json.dumps(job).encode("utf-8", "surrogatepass")
+    # what fits in the pipes goes in before the fork, so the children find their jobs there when they start
+    rest = {job_w: memoryview(b"%d\n" % len(job) + job)}
     if tests is not None:
-        _send_all(tjob_w, tests.encode("utf-8", "surrogatepass"))
-        pipes.close(tjob_w)
+        rest[tjob_w] = memoryview(tests.encode("utf-8", "surrogatepass"))
+    for fd in list(rest):
+        rest[fd] = rest[fd][_write_some(fd, rest[fd]):]
+        if not rest[fd]:
+            pipes.close(fd)  # the judge reads its tests to the end
+    zyg.spawn(b"P", [stdin_r, out_w, err_w, mreq_w, mresp_r, info_w, calls_r, rep_w, job_r], memory, cpu)
+    if tests is not None:
+        zyg.spawn(b"J", [tjob_r, verdict_w, diag_w, calls_w, rep_r], memory, cpu)
+    pipes.forked()
+    marker = _make_marker(req) if mreq_r is not None else None  # made after the fork: no child ever holds it
+    for fd, data in rest.items():
+        if data:
+            _send_all(fd, data)
+            pipes.close(fd)
+    pid = zyg.pid(0)
+    jpid = zyg.pid(1) if tests is not None else None
     pending = (req.get("stdin") or "").encode("utf-8", "surrogateescape")
     os.set_blocking(stdin_w, False)
     if not pending:
@@ -450,6 +472,7 @@ def main():
         n += 1
         rid, groups = None, ()
         workdir = os.path.join(scratch, "run-%d" % n)
+        zyg.new_run()
         try:
             req = json.loads(line)
             rid = req.get("id")
@@ -472,7 +495,6 @@ def main():
         except Exception as e:
             resp["leftovers"] = 1000
             resp.setdefault("error", {"code": "SANDBOX_RUNNER_FAILED", "message": "cleanup: " + repr(e)[:2000]})
-        zyg.exited.clear()
         resp["id"] = rid
         out.write(json.dumps(resp).encode() + b"\n")
         out.flush()

@@ -55,20 +55,34 @@ class Zygote:
             finally:
                 os._exit(1)
         theirs.close()
-        self.sock, self.pid, self.exited = ours, pid, {}
+        self.sock, self.process = ours, pid
+        self.new_run()
 
     def fileno(self):
         return self.sock.fileno()
 
+    def new_run(self):
+        """Forget the previous run's children."""
+        self.asked, self.pids, self.exited = 0, [], {}
+
     def spawn(self, role, fds, memory, cpu):
-        """Fork a child with `fds` as its descriptors 0..n-1; returns its pid."""
+        """Asks for a child with `fds` as its descriptors 0..n-1, without waiting: its pid comes later (pid(k)).
+        Returns k, the child's number in this run."""
         socket.send_fds(self.sock, [_MSG.pack(role, memory, cpu)], fds)
-        while True:
-            kind, pid, value = self.receive()
-            if kind == b"S":
-                return pid
-            if kind == b"E":
-                raise OSError(value, "the zygote could not fork: %s" % os.strerror(value))
+        self.asked += 1
+        return self.asked - 1
+
+    def pid(self, k, timeout=10.0):
+        """The pid of child number k, waiting for the zygote's report; raises OSError when its fork failed."""
+        end = time.monotonic() + timeout
+        while len(self.pids) <= k:
+            left = end - time.monotonic()
+            if left <= 0 or not select.select([self.sock], [], [], left)[0]:
+                raise RuntimeError("the zygote did not report a fork")
+            self.receive()
+        if self.pids[k] < 0:
+            raise OSError(-self.pids[k], "the zygote could not fork: %s" % os.strerror(-self.pids[k]))
+        return self.pids[k]
 
     def receive(self):
         data = self.sock.recv(_MSG.size)
@@ -77,6 +91,10 @@ class Zygote:
         kind, pid, value = _MSG.unpack(data)
         if kind == b"X":
             self.exited[pid] = value
+        elif kind == b"S":
+            self.pids.append(pid)
+        elif kind == b"E":
+            self.pids.append(-(value or 1))
         return kind, pid, value
 
     def wait(self, pids, timeout):
@@ -228,12 +246,20 @@ def _judge_child(memory, cpu, container):
 
 
 def _read_job(fd):
-    chunks = []
-    while True:
-        chunk = os.read(fd, 1 << 20)
+    """The job: its length on the first line, then that much JSON (no need to wait for the runner's close)."""
+    head = b""
+    while not head.endswith(b"\n"):
+        byte = os.read(fd, 1)
+        if not byte:
+            raise EOFError("the job ended before its length")
+        head += byte
+    size, chunks = int(head), []
+    while size > 0:
+        chunk = os.read(fd, min(size, 1 << 20))
         if not chunk:
-            break
+            raise EOFError("the job ended early")
         chunks.append(chunk)
+        size -= len(chunk)
     os.close(fd)
     return json.loads(b"".join(chunks))
 
