@@ -8,8 +8,8 @@ if [ "$major" -lt 22 ]; then
   echo "molrl: Node $(node --version) is too old (need >= 22). Run 'npm run setup' first; it installs Node 24." >&2
   exit 1
 fi
-echo "== build (tsc -b)"
-npx tsc -b || exit 1
+echo "== build (protocol files generated from the schemas, tsc -b)"
+npm run --silent build || exit 1
 echo "== type-check tests (tsc -p tsconfig.tests.json)"
 npx tsc -p tsconfig.tests.json || exit 1
 status=0

@@ -35,5 +35,8 @@ export { runMolPhase, molExample, molValidationLoss } from './mol/run-mol-phase.
 export { loadMolData, batchAt, stepsForEpochs, readPreparedTraces, type MolData } from './mol/mol-data.ts';
 export { resolveMolPhase } from './mol/resolve-mol-phase.ts';
 export { connectServer, type ConnectedServer } from './trainer/connect-server.ts';
+export { meterSandbox, type SandboxUsage } from './trainer/sandbox-meter.ts';
+export { loggingConfigSchema, type LoggingConfig, type TensorBoardLoggingConfig, type WandbLoggingConfig } from './trackers/logging-config.ts';
+export { startTrackers, type TrackerRunInfo, type TrackerSink } from './trackers/tracker-sink.ts';
 export { seededRandom } from './trainer/seeded-random.ts';
 export { loadRewardPlugins, type ConfiguredReward } from './rewards/load-reward-plugins.ts';

@@ -28,7 +28,12 @@ export interface LaunchOptions {
   device?: string;
   /** Torch CPU threads. */
   threads?: number;
-  /** Extra server flags, appended as is (e.g. `['--no-kv-cache']`). */
+  /**
+   * The only directory the server saves checkpoints to and loads them from (`--checkpoint-root`; relative
+   * checkpoint paths are taken from it). Default: the server's working directory, which is this process's.
+   */
+  checkpointRoot?: string;
+  /** Extra server flags, appended as is (e.g. `['--rollout-store', '128']`). */
   extraArgs?: string[];
   /** Python with torch (and transformers/peft for hf: models). Default: {@link defaultPython}. */
   python?: string;
@@ -90,6 +95,7 @@ export function serverArgs(options: LaunchOptions): string[] {
   if (options.seed !== undefined) args.push('--seed', String(options.seed));
   if (options.device !== undefined) args.push('--device', options.device);
   if (options.threads !== undefined) args.push('--threads', String(options.threads));
+  if (options.checkpointRoot !== undefined) args.push('--checkpoint-root', options.checkpointRoot);
   args.push(...(options.extraArgs ?? []));
   return args;
 }

@@ -48,9 +48,6 @@ class ByteTokenizer:
         """Completion ids -> text (special ids dropped, invalid UTF-8 replaced)."""
         return bytes(i for i in ids if i < 256).decode("utf-8", errors="replace")
 
-    def decode_bytes(self, ids: Iterable[int]) -> bytes:
-        return bytes(i for i in ids if i < 256)
-
 
 def render_segments(tok, segments: Sequence[dict]) -> tuple[list[int], list[int]]:
     """MoL example -> (ids, tags), one tag per token.

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { registerEval } from './eval.ts';
 import { registerPlugins } from './plugins.ts';
+import { registerReport } from './report.ts';
 import { registerSandbox } from './sandbox.ts';
 import { registerScore } from './score.ts';
 import { registerServer } from './server.ts';
@@ -13,6 +14,7 @@ import { registerValidate } from './validate.ts';
 export function registerCommands(program: Command): void {
   registerEval(program);
   registerPlugins(program);
+  registerReport(program);
   registerSandbox(program);
   registerScore(program);
   registerServer(program);

@@ -4,6 +4,7 @@
 import { errors as commonErrors } from '@molrl/common';
 import { errors, launchPolicyServer, PolicyClient } from '@molrl/policy-client';
 import { InvalidArgumentError, type Command } from 'commander';
+import { resolve } from 'node:path';
 import { EXIT_INTERRUPTED } from '../exit-codes.ts';
 
 /** Options of `molrl server start` as commander hands them over. */
@@ -17,6 +18,7 @@ interface StartFlags {
   seed?: number;
   device?: string;
   threads?: number;
+  checkpointRoot?: string;
   python?: string;
   serverDir?: string;
   json?: boolean;
@@ -78,6 +80,7 @@ async function start(flags: StartFlags): Promise<void> {
     ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
     ...(flags.device !== undefined ? { device: flags.device } : {}),
     ...(flags.threads !== undefined ? { threads: flags.threads } : {}),
+    ...(flags.checkpointRoot !== undefined ? { checkpointRoot: resolve(flags.checkpointRoot) } : {}),
     ...(flags.python !== undefined ? { python: flags.python } : {}),
     ...(flags.serverDir !== undefined ? { serverDir: flags.serverDir } : {}),
   });
@@ -119,6 +122,7 @@ export function registerServer(program: Command): void {
     .option('--seed <n>', 'seed of the server RNGs and initial weights', integer(0, 2 ** 31 - 1))
     .option('--device <device>', 'cpu | cuda | cuda:N (server default cpu)')
     .option('--threads <n>', 'torch CPU threads (server default 1)', integer(1, 1024))
+    .option('--checkpoint-root <dir>', 'the only directory checkpoints are saved to and loaded from (default: the current directory)')
     .option('--python <path>', 'python with torch (default: $MOLRL_PYTHON, else the checkout\'s .venv made by npm run setup, else python3)')
     .option('--server-dir <dir>', 'directory holding the molrl_policy package (default: this checkout)')
     .option('--json', 'print {"url","pid","model","device"} as JSON once healthy')

@@ -49,6 +49,14 @@ describe('molrl validate', () => {
     ok(run.stderr.includes("needs a sandbox backend of 'docker' or 'process'"), run.stderr);
   });
 
+  it('refuses a learning rate the policy server would refuse, in every phase type and for the server', async () => {
+    const file = join(dir, 'lr.json');
+    writeFileSync(file, JSON.stringify({ model: 'tiny', server: { start: { lr: 5 } }, dataset: { train: 't.jsonl' }, rewards: [{ plugin: 'reward:format' }], phases: [{ type: 'grpo', steps: 1, learningRate: 1e10 }, { type: 'sft', data: 'd.jsonl', steps: 1, learningRate: 2 }] }));
+    const run = await runCli(['validate', file]);
+    strictEqual(run.code, 2);
+    for (const p of ['phases[0].learningRate: must be <= 1 (got 10000000000)', 'phases[1].learningRate: must be <= 1 (got 2)', 'server.start.lr: must be <= 1 (got 5)']) ok(run.stderr.includes(p), `${p} not in ${run.stderr}`);
+  });
+
   it('exits 2 for a missing file', async () => {
     const run = await runCli(['validate', join(dir, 'missing.json')]);
     strictEqual(run.code, 2);
