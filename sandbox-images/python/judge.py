@@ -235,7 +235,8 @@ def main():
         tree = compile(source, "<tests>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
         code = compile(tree, "<tests>", "exec", dont_inherit=True)
     except BaseException as e:
-        _verdict("tests_error", "[molrl] the tests do not compile:\n" + "".join(traceback.format_exception_only(type(e), e)))
+        why = "".join(traceback.format_exception_only(type(e), e))
+        _verdict("tests_error", "[molrl] the tests do not compile:\n" + why)
     if not _checks_something(tree):
         _verdict("tests_error", "[molrl] the tests contain no assert, call or raise: nothing is checked\n")
     try:

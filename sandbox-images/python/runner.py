@@ -12,11 +12,12 @@ by the zygote (zygote.py), which the runner forks before it reads its first requ
 another request's data.
 
 `--container` (the image's mode; the runner starts as root there): programs run as uid 65534 (or `--uid N`)
-and judges as 65533 (or N + 1), without capabilities; pid 1, the runner and the zygote stay root and non-dumpable, so a program can
-neither signal, ptrace nor read them, nor write to their descriptors (the runner's stdout is the host's
-channel). After each run every process of those uids is killed and /tmp, /dev/shm and /dev/mqueue are
-wiped; anything there owned by another uid was put there from outside the sandbox (SANDBOX_SCRATCH_TAMPERED).
-Without it (on a host) only the process groups and the working directory are cleaned.
+and judges as 65533 (or N + 1), without capabilities; pid 1, the runner and the zygote stay root and
+non-dumpable, so a program can neither signal, ptrace nor read them, nor write to their descriptors (the
+runner's stdout is the host's channel). After each run every process of those uids is killed and /tmp,
+/dev/shm and /dev/mqueue are wiped; anything there owned by another uid was put there from outside the
+sandbox (SANDBOX_SCRATCH_TAMPERED). Without it (on a host) only the process groups and the working directory
+are cleaned.
 """
 import gc, json, os, secrets, select, shutil, signal, stat, sys, tempfile, time
 import zygote
@@ -291,7 +292,8 @@ def _run(req, zyg, workdir, tests, pipes):
         _drain(fd, small[fd], caps[fd])
     info = bytes(small[info_r])
     if not info.startswith(zygote.READY_FLAG) and not served:  # (a judge may decide before the program is set up)
-        why = info[1:].decode("utf-8", "replace") if info.startswith(zygote.FAIL_FLAG) else "it ended before it was ready"
+        failed = info.startswith(zygote.FAIL_FLAG)
+        why = info[1:].decode("utf-8", "replace") if failed else "it ended before it was ready"
         raise Infra("SANDBOX_RUNNER_FAILED", "the program's process could not be set up: " + why)
     duration = (time.monotonic() - t0) * 1000
     status = zyg.exited[pid] if own is None else own
@@ -452,7 +454,8 @@ def main():
     os.environ.update({"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", "TMPDIR": "/tmp",
                        "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1"})
     if CONTAINER and os.geteuid() != 0:
-        sys.stderr.write("molrl runner: --container needs root (the container's user 0) to run programs as another uid\n")
+        sys.stderr.write("molrl runner: --container needs root (the container's user 0) to run programs as another"
+                         " uid\n")
         sys.exit(1)
     hardened = zygote.no_dump()
     inp, out = sys.stdin.buffer, sys.stdout.buffer
@@ -461,9 +464,10 @@ def main():
     zygote.NODE = NODE
     gc.collect()
     zyg = zygote.Zygote(CONTAINER)  # before any request: nothing of one can reach a child
+    uid = zygote.PROGRAM_UID if CONTAINER else os.getuid()
     out.write(json.dumps({"ready": True, "pid": os.getpid(), "languages": LANGUAGES, "container": CONTAINER,
-                          "hardened": hardened, "isolated": CONTAINER, "uid": zygote.PROGRAM_UID if CONTAINER else os.getuid(),
-                          "features": ["tests"]}).encode() + b"\n")
+                          "hardened": hardened, "isolated": CONTAINER, "uid": uid, "features": ["tests"]}).encode()
+              + b"\n")
     out.flush()
     n = 0
     for line in inp:

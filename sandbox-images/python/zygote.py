@@ -7,8 +7,9 @@ the zygote's (nothing of any sample) and its own job, never another sample's cod
 even in freed memory; the current sample's tests go only to its judge.
 
 With `container` the child drops its privileges before it reads its job: a program to uid/gid PROGRAM_UID
-(65534, or the pool's per-container uid), a judge to JUDGE_UID, with no supplementary groups, an empty capability bounding set, no capabilities and
-no_new_privs. The zygote (like the runner and pid 1) stays root and non-dumpable, out of reach of both.
+(65534, or the pool's per-container uid), a judge to JUDGE_UID, with no supplementary groups, an empty
+capability bounding set, no capabilities and no_new_privs. The zygote (like the runner and pid 1) stays root
+and non-dumpable, out of reach of both.
 
 Messages on the SOCK_SEQPACKET pair, 17 bytes each: runner -> zygote role (b"P" program, b"J" judge),
 address-space bytes, CPU seconds (with the fds); zygote -> runner b"S" pid (spawned), b"X" pid status
