@@ -30,6 +30,8 @@ export class DockerSandbox implements Sandbox {
   #lastStartError: Error | null = null;
   #retryTimer: NodeJS.Timeout | null = null;
   readonly #uids = new Set<number>();
+  /** Container starts under way; close() waits for them (each removes its container once it sees the pool closed). */
+  readonly #inFlight = new Set<Promise<void>>();
 
   constructor(options: ResolvedDockerOptions) {
     this.#o = options;
@@ -53,7 +55,13 @@ export class DockerSandbox implements Sandbox {
   /** Start containers until the pool is full; resolves when those started now are ready (or failed). */
   async fill(): Promise<void> {
     const want = this.#o.poolSize - this.#live.size - this.#starting;
-    await Promise.all(Array.from({ length: Math.max(0, want) }, () => this.#startOne()));
+    await Promise.all(
+      Array.from({ length: Math.max(0, want) }, () => {
+        const start = this.#startOne();
+        this.#inFlight.add(start);
+        return start.finally(() => this.#inFlight.delete(start));
+      }),
+    );
   }
 
   async #startOne(): Promise<void> {
@@ -215,6 +223,7 @@ export class DockerSandbox implements Sandbox {
     this.#live.clear();
     this.#idle.length = 0;
     await Promise.all(all.map((s) => s.destroy()));
+    await Promise.allSettled([...this.#inFlight]);
     await this.#sweep();
     untrackPool(this);
   }

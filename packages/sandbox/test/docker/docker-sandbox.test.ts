@@ -65,6 +65,12 @@ describe('DockerSandbox', function () {
       await assertHealthy();
     });
 
+    it('returns memory_limit for an mmap of 2 GB beyond the limit (ENOMEM, not a MemoryError)', async () => {
+      const r = await pool.run(py('import mmap\nm = mmap.mmap(-1, 2 * 1024**3)', { memoryMb: 128 }));
+      assert.equal(r.status, 'memory_limit', JSON.stringify(r));
+      await assertHealthy();
+    });
+
     it('returns memory_limit when processes together exceed the container memory', async () => {
       const small = await createDockerSandbox({ poolSize: 1, memoryMb: 256 });
       try {
@@ -308,6 +314,14 @@ describe('DockerSandbox', function () {
   });
 
   describe('close', () => {
+    it('removes a container still starting when it closes (after a recycle)', async () => {
+      const one = await createDockerSandbox({ poolSize: 1 });
+      const r = await one.run(py('while True: pass', { timeoutMs: 200 })); // a timeout recycles: a new container starts
+      assert.equal(r.status, 'timeout');
+      await one.close();
+      assert.deepEqual(await poolContainers(one), []);
+    });
+
     it('removes every container it made, and later runs throw SANDBOX_CLOSED', async () => {
       const two = await createDockerSandbox({ poolSize: 2 });
       assert.equal((await poolContainers(two)).length, 2);
