@@ -3,7 +3,8 @@
 #   1. Node >= 22 (installs Node 24 from the npm registry when the running Node is older)
 #   2. system packages (Docker, debootstrap, bubblewrap, build tools, Python 3 with venv)
 #   3. a running Docker daemon (started in the background when no systemd manages it)
-#   4. the Python environment .venv/ (torch==2.13.0 and molrl-policy[hf,dev,trackers], pinned by constraints.txt)
+#   4. the Python environment .venv/ (torch==2.13.0 and molrl-policy[hf,dev,trackers], pinned by constraints.txt;
+#      molrl-client editable; the verl / OpenRLHF client code the tests drive, without their GPU dependencies)
 #   5. npm ci and the build (protocol types and copies generated from the schemas, then tsc -b)
 #   6. the sandbox image molrl/sandbox-python:<version>
 # Environment: MOLRL_SETUP_ONLY=node runs step 1 only; MOLRL_NODE_PREFIX overrides where Node 24 goes;
@@ -115,11 +116,11 @@ fi
 # Everything Python (policy server, its tests, the benchmarks) runs from .venv/bin/python; MOLRL_PYTHON or
 # `server.start.python` in a job config point elsewhere.
 ensure_venv() {
-  local venv=$root_dir/.venv server=packages/policy-server stamp want base log
+  local venv=$root_dir/.venv server=packages/policy-server client=packages/python-client stamp want base log
   stamp=$venv/.molrl-setup-stamp
   base=${MOLRL_SETUP_PYTHON:-$(command -v python3 || true)}
   [ -n "$base" ] || die "no python3 on PATH: install Python >= 3.10 (with venv) and rerun"
-  want="$(cat "$server/pyproject.toml" "$server/constraints.txt" | sha256sum | cut -c1-64) $("$base" -c 'import sys; print(sys.version.split()[0])')"
+  want="$(cat "$server/pyproject.toml" "$server/constraints.txt" "$client/pyproject.toml" "$client/tests/requirements-nodeps.txt" | sha256sum | cut -c1-64) $("$base" -c 'import sys; print(sys.version.split()[0])')"
   if [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     say "Python environment .venv up to date ($("$venv/bin/python" -c 'import torch, transformers; print("torch", torch.__version__, "transformers", transformers.__version__)' 2>/dev/null || echo 'check failed'))"
     return
@@ -129,7 +130,8 @@ ensure_venv() {
   log=$(mktemp)
   if ! { "$base" -m venv "$venv" \
          && "$venv/bin/python" -m pip install --no-input -c "$server/constraints.txt" torch==2.13.0 \
-         && "$venv/bin/python" -m pip install --no-input -c "$server/constraints.txt" -e "$server[hf,dev,trackers]"; } >"$log" 2>&1; then
+         && "$venv/bin/python" -m pip install --no-input -c "$server/constraints.txt" -e "$server[hf,dev,trackers]" \
+         && "$venv/bin/python" -m pip install --no-input --no-deps -e "$client" -r "$client/tests/requirements-nodeps.txt"; } >"$log" 2>&1; then
     tail -n 30 "$log" >&2; rm -f "$log"
     die "creating .venv failed (output above); on Debian/Ubuntu 'apt-get install python3-venv' may be missing"
   fi

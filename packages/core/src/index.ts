@@ -13,6 +13,8 @@ export { normalizeScore } from './rewards/normalize-score.ts';
 export { combineRewards } from './rewards/combine-rewards.ts';
 export { createRewardEngine, REWARD_ENGINE_DEFAULTS } from './rewards/reward-engine.ts';
 export { rewardsConfigSchema, validateRewardsConfig } from './rewards/rewards-config-schema.ts';
+export { readScoreConfig, type ScoreConfig } from './rewards/read-score-config.ts';
+export { scoredSampleJson, type ScoredSampleJson, type RewardResultJson } from './rewards/scored-sample-json.ts';
 export { RewardTester } from './plugins/reward-tester.ts';
 export * from './traces/index.ts';
 export { computeAdvantages, type AdvantageEstimator, type AdvantageOptions } from './advantages/compute-advantages.ts';
