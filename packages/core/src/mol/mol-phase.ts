@@ -155,7 +155,7 @@ export const molPhase = definePhase<MolPhaseConfig, MolData>({
       const batch = batchAt(data.train, phase.batchSize, step, ctx.config.seed, ctx.phaseIndex);
       const lr = learningRateAt(phase, step, phase.steps);
       const t0 = performance.now();
-      const r = await ctx.client.trainMol({ examples: batch.map(molExample), mode, microBatchSize: phase.microBatchSize, learningRate: lr }, { signal: ctx.signal });
+      const r = await ctx.client.trainMol({ examples: batch.map(molExample), mode, microBatchSize: phase.microBatchSize, learningRate: lr }); // runs to endStep once sent
       const record: Record<string, number | null> = {
         loss: r.loss, // = ce + kl in mode 'mol' (1:1), ce otherwise
         ce: r.ce,
@@ -168,7 +168,7 @@ export const molPhase = definePhase<MolPhaseConfig, MolData>({
       };
       const every = phase.validation?.every ?? 0;
       if (data.validation.length && (step === phase.steps || (every > 0 && step % every === 0))) {
-        const v = await molValidationLoss(ctx.client, data.validation, phase, ctx.signal);
+        const v = await molValidationLoss(ctx.client, data.validation, phase); // part of the step: finishes on Ctrl-C
         Object.assign(record, { 'val/loss': v.loss, 'val/ce': v.ce, 'val/kl': v.kl });
       }
       ctx.logMetrics(step, record);

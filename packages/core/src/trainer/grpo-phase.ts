@@ -47,7 +47,10 @@ export interface GrpoStepResult {
   infraErrors: string[];
 }
 
-/** Runs one step; `seed` fixes the prompt choice and generation (the same on resume); `learningRate` undefined: the server's own. */
+/**
+ * Runs one step; `seed` fixes the prompt choice and generation (the same on resume); `learningRate` undefined: the
+ * server's own. `signal` cuts generation and scoring short, never the training call.
+ */
 export async function grpoStep(
   client: PolicyClient,
   engine: RewardEngine,
@@ -94,7 +97,7 @@ export async function grpoStep(
           ...(phase.microBatchTokens === undefined ? {} : { microBatchTokens: phase.microBatchTokens }),
           ...(opts.learningRate === undefined ? {} : { learningRate: opts.learningRate }),
         },
-        opts.signal ? { signal: opts.signal } : {},
+        {}, // not cut short by Ctrl-C: the server may already have applied it (see PhaseContext.signal)
       )
     : null;
   const t2 = performance.now();

@@ -54,7 +54,11 @@ export interface PhaseContext {
   checkpoint(stepInPhase: number): Promise<void>;
   /** Runs the job's eval (if configured) and logs it as a metrics line at `stepInPhase`. */
   evaluate(stepInPhase: number): Promise<MetricsRecord | null>;
-  /** Aborted on Ctrl-C or when the server dies: stop between steps (the trainer checkpoints). */
+  /**
+   * Aborted on Ctrl-C or when the server dies: stop between steps (the trainer checkpoints the last step that
+   * reached `endStep`). Generation may be cut short with it; a training call is not (once the server may have
+   * applied an update, the step runs to `endStep`, so that the checkpoint's weights are those of its step).
+   */
   signal: AbortSignal;
   /** Reports progress to the terminal UI. */
   progress(update: PhaseProgress): void;

@@ -95,7 +95,7 @@ export const sftPhase = definePhase<SftPhaseConfig, Demonstration[]>({
       const batch = sampleWithoutReplacement(demos, phase.batchSize, seededRandom(stepSeed(ctx.config.seed, ctx.phaseIndex, step)));
       const lr = learningRateAt(phase, step, phase.steps);
       const t0 = performance.now();
-      const res = await ctx.client.trainMol({ examples: batch.map((d) => sftExample(d, chat)), mode: 'ce', microBatchSize: phase.microBatchSize, learningRate: lr }, { signal: ctx.signal });
+      const res = await ctx.client.trainMol({ examples: batch.map((d) => sftExample(d, chat)), mode: 'ce', microBatchSize: phase.microBatchSize, learningRate: lr }); // runs to endStep once sent
       sums = { loss: sums.loss + res.ce, n: sums.n + 1, ms: sums.ms + performance.now() - t0 };
       const log = step % phase.logEvery === 0 || step === phase.steps;
       if (log) ctx.logMetrics(step, { loss: sums.loss / sums.n, learning_rate: res.learningRate ?? lr ?? null, grad_norm: res.gradNorm ?? null, 'time/train': sums.ms / sums.n / 1000 });

@@ -140,9 +140,10 @@ export async function runTrainJob(opts: TrainJobOptions): Promise<TrainJobResult
           if (stepInPhase >= steps || (every > 0 && stepInPhase % every === 0)) await checkpoint(stepInPhase);
         },
         checkpoint,
+        // An eval, once started, finishes on Ctrl-C (only a dead server stops it): it belongs to its step.
         evaluate: async (stepInPhase) => {
           if (!config.eval) return null;
-          const record = await runEval(client, await rewards(), data.eval, config.eval, { seed: stepSeed(config.seed, 999, 0), step: offset + stepInPhase, dedupe: config.scoring.dedupe, signal, ...(config.dataset.chatTemplateKwargs ? { chatTemplateKwargs: config.dataset.chatTemplateKwargs } : {}) });
+          const record = await runEval(client, await rewards(), data.eval, config.eval, { seed: stepSeed(config.seed, 999, 0), step: offset + stepInPhase, dedupe: config.scoring.dedupe, signal: stop.signal, ...(config.dataset.chatTemplateKwargs ? { chatTemplateKwargs: config.dataset.chatTemplateKwargs } : {}) });
           ctx.logMetrics(stepInPhase, record);
           const line = { step: offset + stepInPhase, phase: i, ...record };
           evals.push(line);

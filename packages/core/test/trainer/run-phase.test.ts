@@ -1,6 +1,6 @@
 // Phases against a real tiny policy server: each phase's own learning rate, resetOptimizer and the KL reference
 // at phase start, SFT in the chat format of the GRPO prompts, and a phase's data read once (at validation).
-import { ok, strictEqual } from 'node:assert/strict';
+import { deepStrictEqual, ok, strictEqual } from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,8 @@ describe('phases on the policy server (tiny model)', function () {
     dir = mkdtempSync(join(tmpdir(), 'molrl-phases-'));
     // A reward that differs between completions (so every GRPO step trains): the byte sum modulo 7, in [0, 1).
     writeFileSync(join(dir, 'bytes.mjs'), "export default { name: 'reward:bytes', version: '1.0.0', apiVersion: '^1', description: 'byte sum mod 7', optionsSchema: false, score: (s) => [...s.completion].reduce((a, c) => a + c.charCodeAt(0), 0) % 7 / 7 };\n");
+    // The same reward, but scoring the first eval sample at step 2 interrupts the run (as Ctrl-C would, mid-eval).
+    writeFileSync(join(dir, 'bytes-interrupt.mjs'), "export default { name: 'reward:bytes-interrupt', version: '1.0.0', apiVersion: '^1', description: 'byte sum mod 7; interrupts in the step-2 eval', optionsSchema: false, score: (s) => { if (s.id.startsWith('eval-2/')) globalThis.molrlTestInterrupt?.(); return [...s.completion].reduce((a, c) => a + c.charCodeAt(0), 0) % 7 / 7; } };\n");
     writeFileSync(join(dir, 'text.jsonl'), lines(Array.from({ length: 8 }, (_, i) => ({ id: `q${i}`, prompt: `Q: ${i}+1\nA:` }))));
     writeFileSync(join(dir, 'chat.jsonl'), lines(Array.from({ length: 8 }, (_, i) => ({ id: `q${i}`, messages: [{ role: 'user', content: `Q: ${i}+1` }] }))));
     writeFileSync(join(dir, 'demos.jsonl'), lines([{ prompt: 'Q: 37*12+5', completion: 'print(37*12+5)' }]));
@@ -31,9 +33,9 @@ describe('phases on the policy server (tiny model)', function () {
   });
   after(async () => server?.stop());
 
-  const config = (phases: object[], train = 'text.jsonl') =>
+  const config = (phases: object[], train = 'text.jsonl', extra: object = {}) =>
     validateJobConfig(
-      { name: `job${++job}`, model: 'tiny', server: { url: server.client.url }, dataset: { train, evalFraction: 0.25 }, rewards: [{ plugin: './bytes.mjs' }], sandbox: { backend: 'process' }, phases, seed: 3 },
+      { name: `job${++job}`, model: 'tiny', server: { url: server.client.url }, dataset: { train, evalFraction: 0.25 }, rewards: [{ plugin: './bytes.mjs' }], sandbox: { backend: 'process' }, phases, seed: 3, ...extra },
       dir,
     );
   const sft = { type: 'sft', data: 'demos.jsonl', steps: 4, batchSize: 2, learningRate: 1e-3, schedule: 'cosine', logEvery: 1 };
@@ -78,5 +80,24 @@ describe('phases on the policy server (tiny model)', function () {
     const mol = jsonl(join(run.runDir, 'metrics.jsonl')).filter((m) => m.phaseType === 'mol');
     strictEqual(mol.length, 3);
     ok(mol.every((m) => (m.ce_tokens as number) > 0));
+  });
+
+  it('an interrupt during a step\'s eval lets the eval finish: the resumed run repeats no line and loses none', async () => {
+    const stop = new AbortController();
+    (globalThis as { molrlTestInterrupt?: () => void }).molrlTestInterrupt = () => stop.abort();
+    try {
+      const cfg = config([{ ...grpo, steps: 4, beta: 0 }], 'text.jsonl', { rewards: [{ plugin: './bytes-interrupt.mjs' }], eval: { every: 2, samples: 2, sampling: { maxTokens: 6 }, greedy: false } });
+      const first = await runTrainJob({ config: cfg, signal: stop.signal, logger: quiet });
+      strictEqual(first.status, 'interrupted');
+      const state = JSON.parse(readFileSync(join(first.runDir, 'state.json'), 'utf8')) as { stepInPhase: number };
+      strictEqual(state.stepInPhase, 2, 'the step whose eval was interrupted is done');
+      const second = await runTrainJob({ resume: first.runDir, logger: quiet });
+      strictEqual(second.status, 'finished');
+      const metrics = jsonl(join(first.runDir, 'metrics.jsonl'));
+      deepStrictEqual(metrics.filter((m) => m['reward/mean'] !== undefined).map((m) => m.step), [1, 2, 3, 4]);
+      deepStrictEqual(metrics.filter((m) => m['eval/reward/mean'] !== undefined).map((m) => m.step), [0, 2, 4]);
+    } finally {
+      delete (globalThis as { molrlTestInterrupt?: () => void }).molrlTestInterrupt;
+    }
   });
 });
