@@ -81,7 +81,7 @@ def aggregate(l: torch.Tensor, mask: torch.Tensor, loss_type: str, n_seqs: int, 
 
 def policy_step(policy, items, *, loss_type: str, low: float, high: float, beta: float, max_len: int,
                 micro: int, temperature: float, micro_tokens: int | None = None, chunk: int | None = None,
-                old_from_sampler: bool = False) -> dict:
+                old_from_sampler: bool = False, totals: tuple[int, int] | None = None) -> dict:
     """Forward/backward over micro-batches (gradients accumulate; no optimizer step here) -> stats.
 
     pi_old: with one update per rollout (mu = 1) it is the detached training log-prob itself (rho = 1 in value,
@@ -89,9 +89,13 @@ def policy_step(policy, items, *, loss_type: str, low: float, high: float, beta:
     clipping; they are reported as logprobMismatch (mean |sampler - trainer| over completion tokens) and
     logprobMismatchMax. old_from_sampler=True uses the sampler's log-probs instead (several updates per rollout).
     Micro-batches hold at most `micro` rows and, with micro_tokens, rows x longest sequence <= micro_tokens.
+    totals: (B, N) of the whole batch when `items` is one rank's part of it (data parallel): the loss and the
+    stats are then this part's share, and summing them over ranks gives the batch's.
     """
     n_seqs = len(items)
     n_tokens = sum(min(len(c), max_len) for _, c, _, _ in items)
+    if totals is not None:
+        n_seqs, n_tokens = totals
     loss_sum = kl_sum = ent_sum = clip_sum = mis_sum = 0.0
     mis_max = 0.0
     V = policy.tok.vocab_size  # the model's padded vocabulary beyond the tokenizer is never sampled
