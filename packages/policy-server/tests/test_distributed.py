@@ -25,12 +25,14 @@ HF_CFG = json.dumps({"model_type": "llama", "hidden_size": 32, "intermediate_siz
                      "num_attention_heads": 4, "num_key_value_heads": 2, "vocab_size": 320,
                      "max_position_embeddings": 128})
 PROMPTS = [{"id": f"p{i}", "text": f"Q: {i}+{i * 3 % 7}\nA:"} for i in range(5)]
-GREEDY = {"prompts": PROMPTS, "n": 2, "temperature": 0, "maxTokens": 6}
+GREEDY = {"prompts": PROMPTS, "n": 2, "sampling": {"temperature": 0, "maxTokens": 6}}
 ADV = [1.0, -0.5, 0.25, -1.0, 0.75, 0.5, -0.25, 1.5, -0.75, 0.1]  # one per completion, all different
 MOL = [{"examples": [{"segments": [{"text": f"Q: {a}-{b}\nA:", "loss": "none"}, {"text": f" {a - b}", "loss": "ce"}]}
-                     for a, b in pairs], "mode": "ce", "learningRate": 1e-2}
+                     for a, b in pairs], "mode": "ce", "learningRate": 1e-3}
        for pairs in ([(5, 2), (9, 4), (7, 7)], [(8, 1), (6, 3), (4, 4), (9, 9)])]
-ATOL = 2e-6  # AdamW moves a weight by about lr = 1e-3 per step; float summation order differs between N
+# AdamW moves a weight by about lr = 1e-3 per step: a rank that trained on other data or weights is off by that
+# much; float summation order (which differs between N) leaves far less
+ATOL = 1e-5
 
 
 def free_port() -> int:
