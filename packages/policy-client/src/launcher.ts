@@ -120,12 +120,12 @@ export function isDistributed(options: Pick<LaunchOptions, 'nproc' | 'nnodes'>):
  * (`--standalone` on one node, static rendezvous at `rdzv` on several) running `-m molrl_policy.server` per rank.
  */
 export function launchArgs(options: LaunchOptions): string[] {
-  if (!isDistributed(options)) return ['-c', PARENT_WATCH, ...serverArgs(options)];
   const nnodes = options.nnodes ?? 1;
   const nodeRank = options.nodeRank ?? 0;
   if (!Number.isInteger(options.nproc ?? 1) || (options.nproc ?? 1) < 1) throw errors.POLICY_LAUNCH_INVALID('nproc', String(options.nproc), 'an integer >= 1 (ranks on this node)');
   if (!Number.isInteger(nnodes) || nnodes < 1) throw errors.POLICY_LAUNCH_INVALID('nnodes', String(nnodes), 'an integer >= 1');
   if (!Number.isInteger(nodeRank) || nodeRank < 0 || nodeRank >= nnodes) throw errors.POLICY_LAUNCH_INVALID('nodeRank', String(nodeRank), `an integer in [0, ${nnodes - 1}] (nnodes ${nnodes})`);
+  if (!isDistributed(options)) return ['-c', PARENT_WATCH, ...serverArgs(options)];
   const where = nnodes === 1 ? ['--standalone'] : ['--nnodes', String(nnodes), '--node-rank', String(nodeRank), '--rdzv-backend', 'static', '--rdzv-endpoint', rdzvEndpoint(options.rdzv)];
   return ['-c', parentWatch('torch.distributed.run'), '--nproc-per-node', String(options.nproc ?? 1), ...where, '--max-restarts', '0', '-m', 'molrl_policy.server', ...serverArgs(options)];
 }

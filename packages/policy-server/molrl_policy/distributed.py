@@ -27,7 +27,8 @@ from .errors import ApiError
 from .generate import Sampling
 
 FLAT_BUCKET = 1 << 25  # gradient elements per all-reduce (a bounded copy, not the whole model twice)
-FAULT_ENV = "MOLRL_DIST_FAULT"  # fault injection for tests: "exit:<call>:<rank>" makes that rank die on that call
+FAULT_ENV = "MOLRL_DIST_FAULT"  # fault injection for tests: "exit:<call>:<rank>[:<k>]": that rank dies on its k-th call
+_calls: dict[str, int] = {}
 
 
 def log(msg: str) -> None:
@@ -169,7 +170,10 @@ def watch_parent() -> None:
 
 def maybe_fault(call: str, rank: int) -> None:
     spec = os.environ.get(FAULT_ENV, "")
-    if spec and spec == f"exit:{call}:{rank}":
+    if not spec:
+        return
+    _calls[call] = _calls.get(call, 0) + 1
+    if spec in (f"exit:{call}:{rank}:{_calls[call]}", f"exit:{call}:{rank}" if _calls[call] == 1 else None):
         log(f"rank {rank}: fault injection ({FAULT_ENV}={spec}): exiting on {call}")
         os._exit(1)
 

@@ -494,6 +494,9 @@ def main(argv=None) -> int:
     finally:
         httpd.server_close()
         log("stopped")
+    if ranks is not None:  # the other ranks are stopping too: leave without the group's teardown (it waits)
+        sys.stdout.flush()
+        os._exit(app.exit_code)
     return app.exit_code
 
 

@@ -169,7 +169,7 @@ export async function runTrainJob(opts: TrainJobOptions): Promise<TrainJobResult
     }
     return { runDir: store.dir, status: 'finished', evals, durationMs: performance.now() - start };
   } catch (error) {
-    if (serverDied || (isMolrlError(error) && /^POLICY_SERVER_(UNREACHABLE|EXITED)/.test(error.code))) {
+    if (serverDied || (isMolrlError(error) && (/^POLICY_SERVER_(UNREACHABLE|EXITED)/.test(error.code) || rankFailed(error)))) {
       if (isMolrlError(error) && error.code === 'TRAIN_SERVER_DIED') throw error;
       throw errors.TRAIN_SERVER_DIED(store.dir, serverDied ?? error);
     }
@@ -182,6 +182,11 @@ export async function runTrainJob(opts: TrainJobOptions): Promise<TrainJobResult
     await server?.stop();
     await trackers.close();
   }
+}
+
+/** A data-parallel server lost a rank: it answers RANK_FAILED and stops, as a dead server would. */
+function rankFailed(error: { code: string; details?: unknown }): boolean {
+  return error.code === 'POLICY_SERVER_ERROR' && (error.details as { serverCode?: unknown } | undefined)?.serverCode === 'RANK_FAILED';
 }
 
 /** A state.json before the first checkpoint: resuming starts the job from scratch (metrics truncated to 0 lines). */
