@@ -44,15 +44,17 @@ def shard(n: int, world: int, rank: int) -> range:
     return range(n * rank // world, n * (rank + 1) // world)
 
 
-class RankFailed(ApiError):
-    def __init__(self, what: str) -> None:
-        super().__init__(503, "RANK_FAILED",
-                         f"a policy-server rank failed ({what}); the process group is unusable and the server "
-                         "stops: restart it (or resume the run), and see the rank logs for the cause")
+def rank_failed(what: str) -> ApiError:
+    return ApiError(503, "RANK_FAILED", f"a policy-server rank failed ({what}); the process group is unusable and "
+                    "the server stops: restart it (or resume the run), and see the rank logs for the cause")
+
+
+def is_rank_failure(err: BaseException) -> bool:
+    return isinstance(err, ApiError) and err.code == "RANK_FAILED"
 
 
 class Ranks:
-    """This process's place in the group and the group's collectives (each turns a failure into RankFailed)."""
+    """This process's place in the group and the group's collectives (each turns a failure into RANK_FAILED)."""
 
     def __init__(self, device: str, timeout_s: float) -> None:
         self.world = world_size()
@@ -76,14 +78,14 @@ class Ranks:
 
     def guard(self, what: str, fn, *args):
         if self.failed:
-            raise RankFailed(self.failed)
+            raise rank_failed(self.failed)
         try:
             return fn(*args)
         except ApiError:
             raise
         except (dist.DistError, RuntimeError, OSError) as err:
             self.failed = f"{what}: {type(err).__name__}: {str(err).strip().splitlines()[0][:300] if str(err).strip() else ''}"
-            raise RankFailed(self.failed) from err
+            raise rank_failed(self.failed) from err
 
     # -- commands (rank 0 -> followers, through the rendezvous store: waiting for one never times out) --------
     def post(self, call: str, args: list, rid: str | None = None) -> None:
@@ -209,14 +211,14 @@ def lead(engine, ranks: Ranks, call: str, args: tuple, sent: tuple | None = None
     err: BaseException | None = None
     try:
         out = run_call(engine, call, list(args))
-    except RankFailed:
-        raise
-    except BaseException as e:  # noqa: BLE001 - answered below, after the ranks agreed
+    except BaseException as e:
+        if is_rank_failure(e):
+            raise  # noqa: BLE001 - answered below, after the ranks agreed
         err = e
     failed = [r for r in ranks.acknowledge(err is None) if r != 0]
     if failed:
         ranks.failed = f"{call} failed on rank(s) {failed} (their log says why)"
-        raise RankFailed(ranks.failed) from err
+        raise rank_failed(ranks.failed) from err
     if err is not None:
         raise err
     return out
@@ -264,16 +266,16 @@ def follow(engine, ranks: Ranks) -> int:
         try:
             engine.rollout_id = cmd.get("rid")
             run_call(engine, call, decode_args(call, cmd["args"]))
-        except RankFailed as err:
-            log(f"rank {ranks.rank}: {err.message}")
-            return 3
-        except ApiError:
-            pass  # rank 0 raises the same coded error on the same replica and answers it
+        except ApiError as err:
+            if is_rank_failure(err):
+                log(f"rank {ranks.rank}: {err.message}")
+                return 3
+            # any other coded error: rank 0 raises the same one on the same replica and answers it
         except Exception:  # noqa: BLE001 - reported to rank 0 through the acknowledgement
             traceback.print_exc(file=sys.stderr)
             ok = False
         try:
             ranks.acknowledge(ok)
-        except RankFailed as err:
+        except ApiError as err:
             log(f"rank {ranks.rank}: {err.message}")
             return 3

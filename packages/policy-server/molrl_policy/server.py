@@ -74,10 +74,10 @@ class App:
         with self.lock:
             try:
                 return fn(*args)
-            except distributed.RankFailed:
-                self.stop_soon()
-                raise
             except BaseException as err:
+                if distributed.is_rank_failure(err):
+                    self.stop_soon()
+                    raise
                 if is_oom(err):
                     self.engine.opt.zero_grad(set_to_none=True)
                     if torch.cuda.is_available():
