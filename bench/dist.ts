@@ -58,6 +58,7 @@ export default async function run(): Promise<string> {
       row('generation', one!.gen, two!.gen),
       row('policy step (forward + backward + gradient all-reduce + AdamW)', one!.step, two!.step),
       '',
+      ...(Math.max(load0, load1) > cpus().length ? [`The load average (${Math.max(load0, load1).toFixed(1)}) was above the ${cpus().length} cores: the ranks competed with other work for CPU time, so the ratio says that 2 ranks cost no visible overhead here, not how they scale on an idle machine.`, ''] : []),
       `What this machine allows: 2 cores, so 2 ranks have at most 2× the compute of one single-threaded process, and only when nothing else runs. Each rank holds a full replica and does half the rows; the cost on top is the gather of the rows (generation) and one gradient all-reduce per step (${(params / 1e3).toFixed(0)} k parameters here: negligible), plus the command round trip through the rendezvous store. On GPUs the same split gives each GPU its share of the prompts and of the batch (see packages/policy-server/README.md, "Several GPUs and nodes").`,
     ].join('\n');
   } finally {
