@@ -26,6 +26,7 @@ import torch.distributed as dist
 from .errors import ApiError
 from .generate import Sampling
 
+IDLE_WAIT = timedelta(hours=1)  # a follower's wait for the next command, renewed (c10d logs each expiry once)
 FLAT_BUCKET = 1 << 25  # gradient elements per all-reduce (a bounded copy, not the whole model twice)
 FAULT_ENV = "MOLRL_DIST_FAULT"  # fault injection for tests: "exit:<call>:<rank>[:<k>]": that rank dies on its k-th call
 _calls: dict[str, int] = {}
@@ -100,7 +101,7 @@ class Ranks:
         key = str(self.seq)
         while True:
             try:
-                self.store.wait([key], timedelta(seconds=5))
+                self.store.wait([key], IDLE_WAIT)
                 return json.loads(self.store.get(key))
             except (dist.DistStoreError, RuntimeError) as err:
                 if "timeout" not in str(err).lower():
