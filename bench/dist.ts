@@ -3,20 +3,11 @@
 // two alternate request by request, so that load from other processes hits both alike.
 import { launchPolicyServer, type GenerateRequest, type PolicyClient, type PolicyServerHandle } from '@molrl/policy-client';
 import { cpus, loadavg } from 'node:os';
+import { median, timed } from './policy.ts';
 
 const REPEATS = 5;
 const MODEL_CONFIG = { context: 512 }; // the default tiny model (3 layers, width 128) with room for 128 new tokens
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? NaN;
-}
-
-async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
-  const t0 = performance.now();
-  const value = await fn();
-  return { ms: performance.now() - t0, value };
-}
 
 function request(count: number, seed: number): GenerateRequest {
   return { prompts: Array.from({ length: count }, (_, i) => ({ id: `p${i}`, text: `Task ${i}: write a function that adds ${i} to x.\n` })), n: 2, sampling: { temperature: 1, maxTokens: 128 }, seed };

@@ -168,21 +168,10 @@ export function startHint(tail: string[], python: string, serverDir: string): st
   return undefined;
 }
 
-/** Starts a policy server and resolves once it answers /v1/health. */
-export async function launchPolicyServer(options: LaunchOptions): Promise<PolicyServerHandle> {
-  const python = options.python ?? defaultPython();
-  const serverDir = options.serverDir ?? defaultServerDir;
-  const onLog = options.onLog ?? ((line: string) => process.stderr.write(`[policy-server] ${line}\n`));
-  const tail: string[] = [];
-  const log = (line: string): void => {
-    tail.push(line);
-    if (tail.length > TAIL_LINES) tail.shift();
-    onLog(line);
-  };
-  const pythonPath = [serverDir, process.env.PYTHONPATH].filter(Boolean).join(':');
-  if ((options.nodeRank ?? 0) > 0) throw errors.POLICY_LAUNCH_INVALID('nodeRank', String(options.nodeRank), '0 here: node 0 serves HTTP; start the other nodes with launchFollowerNode (molrl server start --node-rank K)');
-  const child = execa(python, launchArgs(options), {
-    env: { PYTHONPATH: pythonPath, PYTHONUNBUFFERED: '1' },
+/** Runs `python args` with the server package on PYTHONPATH, in its own process group, stopped with the parent. */
+function spawnServer(python: string, serverDir: string, args: string[]) {
+  const child = execa(python, args, {
+    env: { PYTHONPATH: [serverDir, process.env.PYTHONPATH].filter(Boolean).join(':'), PYTHONUNBUFFERED: '1' },
     stdin: 'pipe', // never written; its EOF tells the server that the parent is gone (PARENT_WATCH)
     buffer: false,
     reject: false,
@@ -196,6 +185,22 @@ export async function launchPolicyServer(options: LaunchOptions): Promise<Policy
     child.kill('SIGTERM');
   });
   void child.finally(removeExitHook);
+  return child;
+}
+
+/** Starts a policy server and resolves once it answers /v1/health. */
+export async function launchPolicyServer(options: LaunchOptions): Promise<PolicyServerHandle> {
+  const python = options.python ?? defaultPython();
+  const serverDir = options.serverDir ?? defaultServerDir;
+  const onLog = options.onLog ?? ((line: string) => process.stderr.write(`[policy-server] ${line}\n`));
+  const tail: string[] = [];
+  const log = (line: string): void => {
+    tail.push(line);
+    if (tail.length > TAIL_LINES) tail.shift();
+    onLog(line);
+  };
+  if ((options.nodeRank ?? 0) > 0) throw errors.POLICY_LAUNCH_INVALID('nodeRank', String(options.nodeRank), '0 here: node 0 serves HTTP; start the other nodes with launchFollowerNode (molrl server start --node-rank K)');
+  const child = spawnServer(python, serverDir, launchArgs(options));
   const exited = child.then((result) => {
     if (result.failed && result.exitCode === undefined && result.signal === undefined) log(result.shortMessage ?? 'the process failed to start');
     return { code: result.exitCode ?? null, signal: result.signal ?? null };
@@ -295,19 +300,7 @@ export function launchFollowerNode(options: LaunchOptions): FollowerNodeHandle {
   const python = options.python ?? defaultPython();
   const serverDir = options.serverDir ?? defaultServerDir;
   const onLog = options.onLog ?? ((line: string) => process.stderr.write(`[policy-server node ${options.nodeRank}] ${line}\n`));
-  const child = execa(python, launchArgs(options), {
-    env: { PYTHONPATH: [serverDir, process.env.PYTHONPATH].filter(Boolean).join(':'), PYTHONUNBUFFERED: '1' },
-    stdin: 'pipe',
-    buffer: false,
-    reject: false,
-    detached: true,
-    cleanup: false,
-    forceKillAfterDelay: false,
-  });
-  const removeExitHook = onExit(() => {
-    child.kill('SIGTERM');
-  });
-  void child.finally(removeExitHook);
+  const child = spawnServer(python, serverDir, launchArgs(options));
   createInterface({ input: child.stderr }).on('line', onLog);
   createInterface({ input: child.stdout }).on('line', onLog);
   const exited = child.then((result) => ({ code: result.exitCode ?? null, signal: result.signal ?? null }));
