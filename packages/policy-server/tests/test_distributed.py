@@ -68,9 +68,13 @@ class Torchrun:
         self.log.seek(0)
         return self.log.read()
 
-    def close(self) -> int:
+    def terminate(self) -> None:
         if self.p.poll() is None:
             os.killpg(self.p.pid, signal.SIGTERM)  # torchrun stops its ranks
+
+    def close(self) -> int:
+        if self.p.poll() is None:
+            self.terminate()
             try:
                 self.p.wait(20)
             except subprocess.TimeoutExpired:
@@ -83,6 +87,9 @@ class Torchrun:
 def cleanup():
     things = []
     yield things
+    for t in things:  # all at once: a torchrun agent takes seconds to stop
+        if isinstance(t, Torchrun):
+            t.terminate()
     for t in reversed(things):
         if isinstance(t, Torchrun):
             t.close()
