@@ -372,7 +372,11 @@ def kv_budget(gb: float | None, device: torch.device) -> int:
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="molrl_policy.server", description="molrl policy server")
+    p = argparse.ArgumentParser(
+        prog="molrl_policy.server", description="molrl policy server",
+        epilog="Data parallel: run it under torchrun (python -m torch.distributed.run --nproc-per-node N "
+               "--standalone -m molrl_policy.server ...); rank 0 serves HTTP, the other ranks follow it "
+               "(molrl server start --nproc N does this).")
     p.add_argument("--model", default="tiny", help="tiny | hf:<path-or-id> | hf-random:<config json or path>")
     p.add_argument("--model-config", default=None, help="JSON: tiny config (n_layer, n_head, d_model, ...); hf-random: "
                    "the HF config; hf: config overrides")
