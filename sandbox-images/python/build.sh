@@ -19,7 +19,7 @@ build() {
   rm -f "$log"
 }
 
-hash=$(cat "$here/runner.py" "$here/Dockerfile" "$here/Dockerfile.offline" | sha256sum | cut -c1-64)
+hash=$(cat "$here/runner.py" "$here/languages.py" "$here/Dockerfile" "$here/Dockerfile.offline" | sha256sum | cut -c1-64)
 current=$(docker image inspect -f '{{ index .Config.Labels "molrl.runner-sha256" }}' "$image" 2>/dev/null || true)
 if [ "$force" != 1 ] && [ "$current" = "$hash" ]; then
   say "$image is up to date"

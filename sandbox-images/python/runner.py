@@ -2,10 +2,12 @@
 """molrl sandbox runner: a fork server that runs one untrusted program per request (stdlib only, Python >= 3.9).
 
 Protocol: NDJSON on stdin/stdout, one request at a time; the first line out is {"ready": true, ...}.
-  request : {"id", "language": "python"|"javascript", "code", "stdin", "files": {rel: text}, "timeoutMs",
-             "memoryMb", "outputLimitBytes", "marker": bool}
-  response: {"id", "status", "exitCode", "signal", "stdout", "stderr", "truncated", "durationMs",
-             "leftovers", "marker"?: {"value", "requested"}, "error"?: {"code", "message"}}
+  request : {"id", "language": "python" or one of languages.py, "code", "stdin", "files": {rel: text}, "timeoutMs",
+             "memoryMb", "outputLimitBytes", "marker": bool, "compileTimeoutMs"?, "op"?: "compile",
+             "artifact"?: {name: base64}}
+  response: {"id", "status", "exitCode", "signal", "stdout", "stderr", "truncated", "durationMs", "maxRssKb",
+             "leftovers", "marker"?: {"value", "requested"}, "error"?: {"code", "message"},
+             "compile"?: {status, exitCode, signal, stdout, stderr, truncated, durationMs}, "artifact"?: {name: base64}}
 `--container` (the image's mode) also kills every leftover process of the runner's uid and wipes /tmp and
 /dev/shm after each run; without it (on a host) only the process group and the working directory are cleaned.
 Known limit: programs are forked from this process, so freed memory may still hold earlier requests' bytes
@@ -13,11 +15,11 @@ Known limit: programs are forked from this process, so freed memory may still ho
 before the first request would close that.
 """
 import ctypes, fcntl, gc, json, os, resource, secrets, select, shutil, signal, stat, sys, tempfile, time, traceback
+import languages  # beside this file: every language but python (compile, artifact, run argv, memory policy)
 
 CONTAINER = "--container" in sys.argv
 UID = os.getuid()
-NODE = shutil.which("node")
-LANGUAGES = ["python"] + (["javascript"] if NODE else [])
+LANGUAGES = ["python"] + languages.available()
 NPROC = int(os.environ.get("MOLRL_RUNNER_NPROC", "512"))  # per uid, host-wide: PidsLimit is the real fence
 MEM_FLAG = b"M"
 LAST = {"group": 0}
@@ -62,14 +64,17 @@ def _child(req, workdir, fds):
             os.close(fd)
         except OSError:
             pass
-        mem = int(req["memoryMb"]) << 20 if req["language"] == "python" else resource.RLIM_INFINITY
+        mem = int(req["memoryMb"]) << 20 if req.get("rlimitAs", True) else resource.RLIM_INFINITY
         cpu = int(req["timeoutMs"] / 1000) + 1
-        for res, soft, hard in ((resource.RLIMIT_AS, mem, mem), (resource.RLIMIT_CPU, cpu, cpu + 1),
-                                (resource.RLIMIT_FSIZE, 64 << 20, 64 << 20), (resource.RLIMIT_NOFILE, 256, 256),
-                                (resource.RLIMIT_NPROC, NPROC, NPROC), (resource.RLIMIT_CORE, 0, 0)):
+        limits = [(resource.RLIMIT_AS, mem, mem), (resource.RLIMIT_CPU, cpu, cpu + 1),
+                  (resource.RLIMIT_FSIZE, 64 << 20, 64 << 20), (resource.RLIMIT_NOFILE, 256, 256),
+                  (resource.RLIMIT_NPROC, NPROC, NPROC), (resource.RLIMIT_CORE, 0, 0)]
+        if req.get("stackMb"):
+            limits.append((resource.RLIMIT_STACK, req["stackMb"] << 20, req["stackMb"] << 20))
+        for res, soft, hard in limits:
             resource.setrlimit(res, (soft, hard))
-        if req["language"] == "javascript":
-            os.execv(NODE, [NODE, "--max-old-space-size=%d" % int(req["memoryMb"]), "main.js"])
+        if "argv" in req:  # another language (languages.py): its compiler or program
+            os.execvpe(req["argv"][0], req["argv"], dict(os.environ, **req["env"]))
         _exec_python(req["compiled"])
     except BaseException:
         traceback.print_exc()
@@ -118,8 +123,6 @@ def _exec_python(compiled):
 
 def _write_files(req, workdir):
     files = dict(req.get("files") or {})
-    if req["language"] == "javascript":
-        files["main.js"] = req["code"]
     for name, content in files.items():
         if not isinstance(name, str) or os.path.isabs(name) or ".." in name.split("/") or "\0" in name or not name.strip("/"):
             raise ValueError("bad file path %r" % (name,))
@@ -197,7 +200,7 @@ def run(req, workdir):
                 stdin_w = None
         for fd in ready:
             if fd == pidfd:
-                status = os.waitpid(pid, 0)[1]
+                _, status, usage = os.wait4(pid, 0)
                 continue
             chunk = os.read(fd, 65536)
             if not chunk:
@@ -223,7 +226,7 @@ def run(req, workdir):
             break
     _kill_group(pid)
     if status is None:
-        status = os.waitpid(pid, 0)[1]
+        _, status, usage = os.wait4(pid, 0)
     for fd in (out_r, err_r):  # what the child wrote before it ended; never wait on grandchildren
         os.set_blocking(fd, False)
         try:
@@ -262,7 +265,7 @@ def run(req, workdir):
         result = "ok"
     resp = {"status": result, "exitCode": code, "signal": _signal_name(sig),
             "stdout": bufs[out_r].decode("utf-8", "replace"), "stderr": bufs[err_r].decode("utf-8", "replace"),
-            "truncated": truncated, "durationMs": round(duration, 3)}
+            "truncated": truncated, "durationMs": round(duration, 3), "maxRssKb": usage.ru_maxrss}
     if marker is not None:
         resp["marker"] = {"value": marker, "requested": requested}
     return resp
@@ -387,7 +390,7 @@ def main():
                 raise ValueError("language %r not available here (have %s)" % (req.get("language"), LANGUAGES))
             os.mkdir(workdir, 0o700)
             _write_files(req, workdir)
-            resp = run(req, workdir)
+            resp = run(req, workdir) if req["language"] == "python" else languages.handle(req, workdir, run)
         except Exception as e:
             resp = {"status": "sandbox_error", "error": {"code": "SANDBOX_RUNNER_FAILED", "message": repr(e)[:2000]}}
         try:

@@ -1,13 +1,22 @@
 // The docker backend: a FIFO-queued pool of warm hardened containers, each with a persistent fork-server runner.
 import Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
-import type { RunOptions, RunRequest, RunResult, Sandbox } from '../types.ts';
+import type { CompileResult, RunOptions, RunRequest, RunResult, Sandbox } from '../types.ts';
 import { errors } from '../errors.ts';
-import { DEFAULT_DOCKER_IMAGE, resolveDockerOptions, type DockerSandboxOptions, type ResolvedDockerOptions } from './docker-options.ts';
+import {
+  DEFAULT_DOCKER_IMAGE,
+  DEFAULT_LANGUAGES_IMAGE,
+  EXEC_TMP_LABEL,
+  resolveDockerOptions,
+  type DockerSandboxOptions,
+  type ResolvedDockerOptions,
+} from './docker-options.ts';
 import { RunnerSession, type RunnerReply, type SessionFailure } from './runner-session.ts';
 import { removeStaleContainers, trackPool, untrackPool } from './exit-cleanup.ts';
 import { checkRequest } from './check-request.ts';
 import { expectedRunnerHash, staleImageReason } from './image-freshness.ts';
+import { CompileCache, compileKey, type CompileOutcome } from './compile-cache.ts';
+import { canonicalLanguage, COMPILED_LANGUAGES, DEFAULT_COMPILE_TIMEOUT_MS } from '../languages.ts';
 
 interface Waiter {
   resolve(session: RunnerSession | Error): void;
@@ -16,7 +25,10 @@ interface Waiter {
 /** Statuses after which a container is not reused. */
 const RECYCLE_AFTER = new Set(['timeout', 'killed', 'memory_limit', 'sandbox_error']);
 
-/** A pool of warm containers implementing Sandbox (python only: the image has no node). */
+/**
+ * A pool of warm containers implementing Sandbox. Languages its image lacks go to a second pool of the
+ * multi-language image (started on demand); compiled languages compile once per source (CompileCache).
+ */
 export class DockerSandbox implements Sandbox {
   readonly backend = 'docker' as const;
   /** Label value `molrl.pool` of this pool's containers. */
@@ -29,9 +41,16 @@ export class DockerSandbox implements Sandbox {
   #closed = false;
   #lastStartError: Error | null = null;
   #retryTimer: NodeJS.Timeout | null = null;
+  /** Languages this pool's image runs (from the runner's ready line), null until a container was ready. */
+  #languages: Set<string> | null = null;
+  /** The multi-language pool, for languages this image lacks; started on the first such request. */
+  #secondary: Promise<DockerSandbox> | null = null;
+  #secondaryReady: DockerSandbox | null = null;
+  readonly #compiles: CompileCache;
 
   constructor(options: ResolvedDockerOptions) {
     this.#o = options;
+    this.#compiles = new CompileCache(options.compileCacheMb * 1024 * 1024);
   }
 
   /** Why the last container start failed, or null. */
@@ -39,9 +58,14 @@ export class DockerSandbox implements Sandbox {
     return this.#lastStartError;
   }
 
-  /** Ids of the containers this pool holds now (idle or busy). */
+  /** Ids of the containers this pool holds now (idle or busy), those of its multi-language pool included. */
   get containerIds(): string[] {
-    return [...this.#live].map((s) => s.container.id);
+    return [...[...this.#live].map((s) => s.container.id), ...(this.#secondaryReady?.containerIds ?? [])];
+  }
+
+  /** Compiles this pool (or its multi-language pool) ran, cache misses only: for tests and benchmarks. */
+  get compiles(): number {
+    return this.#compiles.compiles + (this.#secondaryReady?.compiles ?? 0);
   }
 
   /** Start containers until the pool is full; resolves when those started now are ready (or failed). */
@@ -57,6 +81,7 @@ export class DockerSandbox implements Sandbox {
       this.#starting--;
       if (this.#closed) return void (await session.destroy());
       this.#lastStartError = null;
+      this.#languages ??= new Set(session.languages.map((l) => canonicalLanguage(l) ?? l));
       this.#live.add(session);
       this.#release(session);
     } catch (cause) {
@@ -126,25 +151,10 @@ export class DockerSandbox implements Sandbox {
     checkRequest(req, this.#o.memoryMb);
     const signal = opts.signal;
     if (signal?.aborted) throw errors.SANDBOX_ABORTED('docker', signal.reason);
-    let session: RunnerSession;
-    try {
-      session = await this.#acquire(signal);
-    } catch (error) {
-      if ((error as { code?: string }).code === 'SANDBOX_ABORTED') throw error;
-      return infraResult(error as Error, 0);
-    }
-    if (signal?.aborted) {
-      this.#release(session);
-      throw errors.SANDBOX_ABORTED('docker', signal.reason);
-    }
-    if (!session.languages.includes(req.language)) {
-      this.#release(session);
-      throw errors.SANDBOX_LANGUAGE_UNSUPPORTED('docker', req.language, session.languages);
-    }
-    const started = performance.now();
-    const waitMs = req.timeoutMs + this.#o.graceMs;
-    const payload = {
-      language: req.language,
+    const language = canonicalLanguage(req.language)!;
+    if (this.#languages !== null && !this.#languages.has(language)) return (await this.#languagesPool(language)).run(req, opts);
+    const payload: Record<string, unknown> = {
+      language,
       code: req.code,
       stdin: req.stdin ?? '',
       files: req.files ?? {},
@@ -153,6 +163,73 @@ export class DockerSandbox implements Sandbox {
       outputLimitBytes: req.outputLimitBytes,
       marker: req.marker === true,
     };
+    if (!COMPILED_LANGUAGES.has(language)) return (await this.#execute(payload, req.timeoutMs, signal)).result;
+    const compileTimeoutMs = req.compileTimeoutMs ?? DEFAULT_COMPILE_TIMEOUT_MS;
+    const key = compileKey(language, req.code, req.files);
+    const compiling = this.#compiles.get(key, () => this.#compile({ ...payload, stdin: '', marker: false, op: 'compile', compileTimeoutMs }, compileTimeoutMs));
+    const { outcome, cached } = await abortable(compiling, signal);
+    if (outcome.kind === 'failed') {
+      const result = structuredClone(outcome.result);
+      if (result.compile) result.compile.cached = cached;
+      return result;
+    }
+    const { result } = await this.#execute({ ...payload, artifact: outcome.files }, req.timeoutMs, signal);
+    if (result.status !== 'sandbox_error') result.compile = { ...outcome.compile, cached };
+    return result;
+  }
+
+  /** Compiles once in some container of this pool; the outcome is what CompileCache keeps. */
+  async #compile(payload: Record<string, unknown>, compileTimeoutMs: number): Promise<CompileOutcome> {
+    const { result, reply } = await this.#execute(payload, compileTimeoutMs, undefined);
+    if (reply?.status === 'ok' && reply.artifact && reply.compile) return { kind: 'ok', files: reply.artifact, compile: reply.compile };
+    if (result.status === 'sandbox_error') return { kind: 'failed', result, cacheable: false };
+    if (result.status === 'compile_error' && result.compile) {
+      result.compile.cached = false;
+      return { kind: 'failed', result, cacheable: result.compile.status === 'runtime_error' };
+    }
+    // the runner or its container died while compiling (container OOM, a kill, no reply): the compiler's failure
+    const status = result.status as CompileResult['status'];
+    const note = `[molrl] the compiler ended as ${status}${result.error ? ` (${result.error.message})` : ''}`;
+    const compile: CompileResult = { ...pick(result), status, stderr: [result.stderr, note].filter(Boolean).join('\n'), cached: false };
+    return { kind: 'failed', result: { ...emptyResult('compile_error', result.durationMs), stderr: compile.stderr, compile }, cacheable: false };
+  }
+
+  /** The second pool, of the multi-language image, for a language this pool's image lacks (started once, on demand). */
+  async #languagesPool(language: string): Promise<DockerSandbox> {
+    if (this.#o.image === this.#o.languagesImage) throw errors.SANDBOX_LANGUAGE_UNSUPPORTED('docker', language, [...(this.#languages ?? [])]);
+    this.#secondary ??= createDockerSandbox({ ...this.#o, image: this.#o.languagesImage }).catch((error: unknown) => {
+      this.#secondary = null; // try again on the next request: the image may be built meanwhile
+      if ((error as { code?: string }).code === 'SANDBOX_IMAGE_MISSING') throw errors.SANDBOX_LANGUAGE_IMAGE_MISSING(language, this.#o.languagesImage);
+      throw error;
+    });
+    const pool = await this.#secondary;
+    this.#secondaryReady = pool;
+    if (this.#closed) {
+      await pool.close();
+      throw errors.SANDBOX_CLOSED('docker');
+    }
+    return pool;
+  }
+
+  /** One request to one container: queue for a runner, send, map the reply (or the runner's death) to a RunResult. */
+  async #execute(payload: Record<string, unknown>, timeoutMs: number, signal: AbortSignal | undefined): Promise<{ result: RunResult; reply?: RunnerReply }> {
+    let session: RunnerSession;
+    try {
+      session = await this.#acquire(signal);
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SANDBOX_ABORTED') throw error;
+      return { result: infraResult(error as Error, 0) };
+    }
+    if (signal?.aborted) {
+      this.#release(session);
+      throw errors.SANDBOX_ABORTED('docker', signal.reason);
+    }
+    if (!session.languages.includes(payload.language as string)) {
+      this.#release(session);
+      throw errors.SANDBOX_LANGUAGE_UNSUPPORTED('docker', payload.language as string, session.languages);
+    }
+    const started = performance.now();
+    const waitMs = timeoutMs + this.#o.graceMs;
     let aborted = false;
     const onAbort = () => {
       aborted = true;
@@ -162,18 +239,19 @@ export class DockerSandbox implements Sandbox {
     try {
       const reply = await session.request(payload, waitMs);
       const result = toResult(reply);
-      if (RECYCLE_AFTER.has(result.status) || reply.leftovers > 0 || session.runs >= this.#o.maxRunsPerContainer) this.#retire(session);
+      const compileTripped = result.compile !== undefined && RECYCLE_AFTER.has(result.compile.status);
+      if (RECYCLE_AFTER.has(result.status) || compileTripped || reply.leftovers > 0 || session.runs >= this.#o.maxRunsPerContainer) this.#retire(session);
       else this.#release(session);
-      return result;
+      return { result, reply };
     } catch (failure) {
       if (aborted) throw errors.SANDBOX_ABORTED('docker', signal!.reason);
       const { oom, error } = await session.explain(failure as { kind: SessionFailure; detail: string }, waitMs);
       this.#retire(session);
       const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
-      if (oom) return { ...emptyResult('memory_limit', durationMs), signal: 'SIGKILL' };
-      if (error.code === 'SANDBOX_RUNNER_KILLED') return { ...emptyResult('killed', durationMs), signal: 'SIGKILL', error: { code: error.code, message: error.message } };
-      if (error.code === 'SANDBOX_RUNNER_UNRESPONSIVE') return { ...emptyResult('timeout', durationMs), error: { code: error.code, message: error.message } };
-      return infraResult(error, durationMs);
+      if (oom) return { result: { ...emptyResult('memory_limit', durationMs), signal: 'SIGKILL' } };
+      if (error.code === 'SANDBOX_RUNNER_KILLED') return { result: { ...emptyResult('killed', durationMs), signal: 'SIGKILL', error: { code: error.code, message: error.message } } };
+      if (error.code === 'SANDBOX_RUNNER_UNRESPONSIVE') return { result: { ...emptyResult('timeout', durationMs), error: { code: error.code, message: error.message } } };
+      return { result: infraResult(error, durationMs) };
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
@@ -188,7 +266,10 @@ export class DockerSandbox implements Sandbox {
     const all = [...this.#live];
     this.#live.clear();
     this.#idle.length = 0;
-    await Promise.all(all.map((s) => s.destroy()));
+    const secondary = this.#secondary;
+    this.#secondary = null;
+    this.#secondaryReady = null;
+    await Promise.all([...all.map((s) => s.destroy()), secondary?.then((p) => p.close(), () => undefined)]);
     untrackPool(this);
   }
 }
@@ -214,7 +295,26 @@ function toResult(reply: RunnerReply): RunResult {
   };
   if (reply.error) result.error = reply.error;
   if (reply.marker) result.marker = reply.marker;
+  if (reply.compile) result.compile = { ...reply.compile, cached: false };
   return result;
+}
+
+function pick(r: RunResult): Omit<CompileResult, 'status' | 'cached'> {
+  return { exitCode: r.exitCode, signal: r.signal, stdout: r.stdout, stderr: r.stderr, truncated: r.truncated, durationMs: r.durationMs };
+}
+
+/** `promise`, or SANDBOX_ABORTED as soon as `signal` aborts (the work behind `promise` goes on for others). */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(errors.SANDBOX_ABORTED('docker', signal.reason));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(errors.SANDBOX_ABORTED('docker', signal.reason));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => (signal.removeEventListener('abort', onAbort), resolve(v)),
+      (e: unknown) => (signal.removeEventListener('abort', onAbort), reject(e)),
+    );
+  });
 }
 
 /**
@@ -235,7 +335,9 @@ export async function createDockerSandbox(options: DockerSandboxOptions = {}): P
     if ((cause as { statusCode?: number }).statusCode === 404) throw errors.SANDBOX_IMAGE_MISSING(o.image);
     throw errors.SANDBOX_DOCKER_UNAVAILABLE(cause);
   }
-  const stale = o.image === DEFAULT_DOCKER_IMAGE ? staleImageReason(labels, expectedRunnerHash()) : null;
+  const kind = o.image === DEFAULT_DOCKER_IMAGE ? 'python' : o.image === DEFAULT_LANGUAGES_IMAGE ? 'languages' : null;
+  const stale = kind ? staleImageReason(labels, expectedRunnerHash(kind)) : null;
+  o.execTmp = labels?.[EXEC_TMP_LABEL] === '1';
   if (stale) throw errors.SANDBOX_IMAGE_STALE(o.image, stale);
   await removeStaleContainers(o.docker).catch(() => undefined); // leftovers of crashed earlier processes
   const pool = new DockerSandbox(o);

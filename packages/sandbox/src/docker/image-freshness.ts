@@ -1,25 +1,31 @@
-// Checks that the sandbox image was built from this checkout's runner and Dockerfiles (build.sh labels it
-// with their sha256), so an edited runner never runs silently against an old image.
+// Checks that a sandbox image was built from this checkout's runner and build files (each build.sh labels its
+// image with their sha256), so an edited runner never runs silently against an old image.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** The label build.sh writes: sha256 of runner.py + Dockerfile + Dockerfile.offline, in that order. */
+/** The label build.sh writes: sha256 of the image's sources (IMAGE_SOURCES), concatenated in order. */
 export const RUNNER_HASH_LABEL = 'molrl.runner-sha256';
 
-const IMAGE_DIR = fileURLToPath(new URL('../../../../sandbox-images/python/', import.meta.url));
-const SOURCES = ['runner.py', 'Dockerfile', 'Dockerfile.offline'];
+const IMAGES_DIR = fileURLToPath(new URL('../../../../sandbox-images/', import.meta.url));
 
-/** The hash build.sh would label an image with from this checkout, or null outside a checkout (e.g. an installed package). */
-export function expectedRunnerHash(dir = IMAGE_DIR): string | null {
-  if (!SOURCES.every((f) => existsSync(dir + f))) return null;
+/** The files each image's build.sh hashes, relative to sandbox-images/, in its order. */
+export const IMAGE_SOURCES = {
+  python: ['python/runner.py', 'python/languages.py', 'python/Dockerfile', 'python/Dockerfile.offline'],
+  languages: ['python/runner.py', 'python/languages.py', 'languages/Dockerfile', 'languages/packages.txt'],
+} as const;
+
+/** The hash build.sh would label the `kind` image with from this checkout, or null outside a checkout (e.g. an installed package). */
+export function expectedRunnerHash(kind: keyof typeof IMAGE_SOURCES = 'python', dir = IMAGES_DIR): string | null {
+  const files = IMAGE_SOURCES[kind];
+  if (!files.every((f) => existsSync(dir + f))) return null;
   const hash = createHash('sha256');
-  for (const f of SOURCES) hash.update(readFileSync(dir + f));
+  for (const f of files) hash.update(readFileSync(dir + f));
   return hash.digest('hex');
 }
 
 /**
- * Why the image is stale, or null: only the default image of a checkout is checked; an image without the
+ * Why the image is stale, or null: only the default images of a checkout are checked; an image without the
  * label (built elsewhere, or a custom image) is trusted.
  */
 export function staleImageReason(labels: Record<string, string> | null | undefined, expected: string | null): string | null {

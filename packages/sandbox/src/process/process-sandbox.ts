@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { errors } from '../errors.ts';
-import type { Language, RunOptions, RunRequest, RunResult, RunStatus, Sandbox } from '../types.ts';
-import { buildCommand, type CommandPlan, mainFile } from './command-line.ts';
+import type { RunOptions, RunRequest, RunResult, RunStatus, Sandbox } from '../types.ts';
+import { buildCommand, type CommandPlan, mainFile, type ProcessLanguage } from './command-line.ts';
 import { bwrapProblem, systemLayout } from './host-probe.ts';
 import { runProcess, type SpawnOutcome } from './run-process.ts';
 
@@ -50,9 +50,10 @@ export class ProcessSandbox implements Sandbox {
 
   async run(req: RunRequest, opts: RunOptions = {}): Promise<RunResult> {
     if (this.#closed) throw errors.SANDBOX_CLOSED('process');
-    if (req.language !== 'python' && req.language !== 'javascript') {
-      throw errors.SANDBOX_LANGUAGE_UNSUPPORTED('process', String(req.language), ['python', 'javascript']);
+    if (req.language !== 'python' && req.language !== 'javascript' && req.language !== 'nodejs') {
+      throw errors.SANDBOX_LANGUAGE_UNSUPPORTED('process', String(req.language), ['python', 'nodejs', 'javascript']);
     }
+    const language: ProcessLanguage = req.language === 'python' ? 'python' : 'javascript';
     const files = Object.entries(req.files ?? {}).map(([name, content]) => [checkedPath(name), content] as const);
     const started = performance.now();
     const dir = await mkdtemp(join(tmpdir(), 'molrl-process-'));
@@ -60,15 +61,15 @@ export class ProcessSandbox implements Sandbox {
     const signal = opts.signal ? AbortSignal.any([opts.signal, stopper.signal]) : stopper.signal;
     this.#running.add(stopper);
     try {
-      await writeFile(join(dir, mainFile(req.language)), req.code);
+      await writeFile(join(dir, mainFile(language)), req.code);
       for (const [name, content] of files) {
         await mkdir(dirname(join(dir, name)), { recursive: true });
         await writeFile(join(dir, name), content);
       }
-      if (this.#plan.dropToUid !== null) await chownTree(dir, [mainFile(req.language), ...files.map(([name]) => name)], this.#plan.dropToUid);
+      if (this.#plan.dropToUid !== null) await chownTree(dir, [mainFile(language), ...files.map(([name]) => name)], this.#plan.dropToUid);
       const marker = req.marker ? randomBytes(16).toString('hex') : null;
       const outcome = await runProcess({
-        argv: buildCommand(this.#plan, req, dir),
+        argv: buildCommand(this.#plan, { language, timeoutMs: req.timeoutMs, memoryMb: req.memoryMb }, dir),
         cwd: dir,
         env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: this.#plan.bwrap ? '/tmp' : dir },
         stdin: req.stdin ?? '',
@@ -77,7 +78,7 @@ export class ProcessSandbox implements Sandbox {
         marker,
         signal,
       });
-      const result = toResult(outcome, req.language, started);
+      const result = toResult(outcome, language, started);
       if (marker !== null) result.marker = { value: marker, requested: outcome.markerRequested };
       return result;
     } finally {
@@ -95,7 +96,7 @@ export class ProcessSandbox implements Sandbox {
 }
 
 /** Maps a finished subprocess to the RunResult contract. */
-function toResult(outcome: SpawnOutcome, language: Language, started: number): RunResult {
+function toResult(outcome: SpawnOutcome, language: ProcessLanguage, started: number): RunResult {
   const stdout = outcome.stdout.toString('utf8');
   const stderr = outcome.stderr.toString('utf8');
   const base = { exitCode: outcome.exitCode, signal: outcome.signal, stdout, stderr, truncated: outcome.truncated };
@@ -110,7 +111,7 @@ function toResult(outcome: SpawnOutcome, language: Language, started: number): R
   return { ...base, status: statusOf(outcome, language, stderr), durationMs };
 }
 
-function statusOf(outcome: SpawnOutcome, language: Language, stderr: string): RunStatus {
+function statusOf(outcome: SpawnOutcome, language: ProcessLanguage, stderr: string): RunStatus {
   if (outcome.ending === 'timeout' || outcome.ending === 'killed') return outcome.ending;
   if (outcome.signal === 'SIGXCPU') return 'timeout'; // RLIMIT_CPU
   if (outcome.exitCode === 0 && outcome.ending === null) return 'ok';

@@ -1,22 +1,24 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_DOCKER_IMAGE } from '@molrl/sandbox';
+import { DEFAULT_DOCKER_IMAGE, DEFAULT_LANGUAGES_IMAGE } from '@molrl/sandbox';
 import { RUNNER_HASH_LABEL, expectedRunnerHash, staleImageReason } from '../../src/docker/image-freshness.ts';
-import { dockerMissing, skipUnless } from '../../../../test/helpers/requirements.ts';
+import { dockerMissing, languagesImageMissing, skipUnless, skipUnlessLanguages } from '../../../../test/helpers/requirements.ts';
 
 describe('expectedRunnerHash', () => {
-  it('hashes runner.py, Dockerfile and Dockerfile.offline in order, like build.sh', () => {
+  it('hashes each image\'s sources in order, like its build.sh', () => {
     const dir = mkdtempSync(join(tmpdir(), 'molrl-hash-')) + '/';
     try {
-      assert.equal(expectedRunnerHash(dir), null);
-      writeFileSync(dir + 'runner.py', 'a');
-      writeFileSync(dir + 'Dockerfile', 'b');
-      writeFileSync(dir + 'Dockerfile.offline', 'c');
-      const shell = execFileSync('bash', ['-c', `cat ${dir}runner.py ${dir}Dockerfile ${dir}Dockerfile.offline | sha256sum | cut -c1-64`]).toString().trim();
-      assert.equal(expectedRunnerHash(dir), shell);
+      assert.equal(expectedRunnerHash('python', dir), null);
+      mkdirSync(dir + 'python');
+      mkdirSync(dir + 'languages');
+      for (const [i, f] of ['python/runner.py', 'python/languages.py', 'python/Dockerfile', 'python/Dockerfile.offline', 'languages/Dockerfile', 'languages/packages.txt'].entries()) writeFileSync(dir + f, String(i));
+      const sha = (files: string) => execFileSync('bash', ['-c', `cd ${dir} && cat ${files} | sha256sum | cut -c1-64`]).toString().trim();
+      assert.equal(expectedRunnerHash('python', dir), sha('python/runner.py python/languages.py python/Dockerfile python/Dockerfile.offline'));
+      assert.equal(expectedRunnerHash('languages', dir), sha('python/runner.py python/languages.py languages/Dockerfile languages/packages.txt'));
+      assert.notEqual(expectedRunnerHash('python', dir), expectedRunnerHash('languages', dir));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -26,6 +28,12 @@ describe('expectedRunnerHash', () => {
     skipUnless(this, await dockerMissing(DEFAULT_DOCKER_IMAGE), 'image label check');
     const label = execFileSync('docker', ['image', 'inspect', '-f', `{{ index .Config.Labels "${RUNNER_HASH_LABEL}" }}`, DEFAULT_DOCKER_IMAGE]).toString().trim();
     assert.equal(label, expectedRunnerHash());
+  });
+
+  it('matches the label of the multi-language image (npm run setup -- --languages all)', async function () {
+    skipUnlessLanguages(this, await languagesImageMissing(), 'multi-language image label check');
+    const label = execFileSync('docker', ['image', 'inspect', '-f', `{{ index .Config.Labels "${RUNNER_HASH_LABEL}" }}`, DEFAULT_LANGUAGES_IMAGE]).toString().trim();
+    assert.equal(label, expectedRunnerHash('languages'));
   });
 });
 
