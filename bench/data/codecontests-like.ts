@@ -1,6 +1,7 @@
 // A CodeContests-shaped problem set generated here (no download): problems with stdin/stdout test cases and a
 // correct Python and C++ solution each. Ten problem kinds; problem i bakes its own constant k into its sources
 // and answers, so every source is distinct (every C++ solution compiles, none is a cache hit of another).
+import { seededRandom } from '@molrl/core';
 
 /** One generated problem: its cases and a solution per language. */
 export interface Problem {
@@ -8,18 +9,6 @@ export interface Problem {
   cases: { stdin: string; expected: string }[];
   python: string;
   cpp: string;
-}
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const MOD = 1_000_000_007n;
@@ -169,7 +158,7 @@ const KINDS: Kind[] = [
 
 /** `problems` problems with `cases` cases each, the same for a given seed. */
 export function generateProblems(problems: number, cases: number, seed = 20_261_129): Problem[] {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
   return Array.from({ length: problems }, (_, i) => {
     const kind = KINDS[i % KINDS.length]!;

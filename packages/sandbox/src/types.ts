@@ -44,15 +44,9 @@ export interface RunRequest {
  */
 export type RunStatus = 'ok' | 'compile_error' | 'runtime_error' | 'timeout' | 'memory_limit' | 'output_limit' | 'killed' | 'sandbox_error';
 
-/** The compile step of a compiled language: how the compiler ended (statuses as for a program). */
-export interface CompileResult {
+/** The compile step of a compiled language: how the compiler ended (statuses as for a program), its output and time. */
+export interface CompileResult extends Pick<RunResult, 'exitCode' | 'signal' | 'stdout' | 'stderr' | 'truncated' | 'durationMs'> {
   status: Exclude<RunStatus, 'compile_error' | 'sandbox_error'>;
-  exitCode: number | null;
-  signal: string | null;
-  stdout: string;
-  stderr: string;
-  truncated: boolean;
-  durationMs: number;
   /** True when the pool reused a binary compiled earlier from the same source (durationMs is that compile's). */
   cached: boolean;
 }
