@@ -16,11 +16,8 @@ import { removeStaleContainers, trackPool, untrackPool } from './exit-cleanup.ts
 import { checkRequest } from './check-request.ts';
 import { expectedRunnerHash, staleImageReason } from './image-freshness.ts';
 import { CompileCache, compileKey, type CompileOutcome } from './compile-cache.ts';
+import { WaitQueue, type Waiter } from './wait-queue.ts';
 import { canonicalLanguage, COMPILED_LANGUAGES, DEFAULT_COMPILE_TIMEOUT_MS } from '../languages.ts';
-
-interface Waiter {
-  resolve(session: RunnerSession | Error): void;
-}
 
 /** Statuses after which a container is not reused. */
 const RECYCLE_AFTER = new Set(['timeout', 'killed', 'memory_limit', 'sandbox_error']);
@@ -36,7 +33,7 @@ export class DockerSandbox implements Sandbox {
   readonly #o: ResolvedDockerOptions;
   readonly #idle: RunnerSession[] = [];
   readonly #live = new Set<RunnerSession>();
-  readonly #waiters: Waiter[] = [];
+  readonly #waiters = new WaitQueue<RunnerSession>();
   #starting = 0;
   #closed = false;
   #lastStartError: Error | null = null;
@@ -88,7 +85,7 @@ export class DockerSandbox implements Sandbox {
       this.#starting--;
       this.#lastStartError = errors.SANDBOX_CONTAINER_FAILED(this.#o.image, cause);
       if (this.#live.size === 0 && this.#starting === 0) {
-        for (const w of this.#waiters.splice(0)) w.resolve(this.#lastStartError);
+        for (const w of this.#waiters.drain()) w.resolve(this.#lastStartError);
       }
       if (!this.#closed && !this.#retryTimer) {
         this.#retryTimer = setTimeout(() => {
@@ -110,7 +107,7 @@ export class DockerSandbox implements Sandbox {
 
   #release(session: RunnerSession): void {
     if (session.dead) return;
-    const waiter = this.#waiters.shift();
+    const waiter = this.#waiters.next();
     if (waiter) waiter.resolve(session);
     else this.#idle.push(session);
   }
@@ -121,7 +118,7 @@ export class DockerSandbox implements Sandbox {
     if (!this.#closed) void this.fill();
   }
 
-  #acquire(signal: AbortSignal | undefined): Promise<RunnerSession> {
+  #acquire(signal: AbortSignal | undefined, compile = false): Promise<RunnerSession> {
     const idle = this.#idle.shift();
     if (idle) return Promise.resolve(idle);
     if (this.#live.size === 0 && this.#starting === 0) {
@@ -130,11 +127,11 @@ export class DockerSandbox implements Sandbox {
     }
     return new Promise<RunnerSession>((resolve, reject) => {
       const onAbort = () => {
-        const i = this.#waiters.indexOf(waiter);
-        if (i >= 0) this.#waiters.splice(i, 1);
+        this.#waiters.remove(waiter);
         reject(errors.SANDBOX_ABORTED('docker', signal!.reason));
       };
-      const waiter: Waiter = {
+      const waiter: Waiter<RunnerSession> = {
+        compile,
         resolve: (got) => {
           signal?.removeEventListener('abort', onAbort);
           if (got instanceof Error) reject(got);
@@ -180,7 +177,7 @@ export class DockerSandbox implements Sandbox {
 
   /** Compiles once in some container of this pool; the outcome is what CompileCache keeps. */
   async #compile(payload: Record<string, unknown>, compileTimeoutMs: number): Promise<CompileOutcome> {
-    const { result, reply } = await this.#execute(payload, compileTimeoutMs, undefined);
+    const { result, reply } = await this.#execute(payload, compileTimeoutMs, undefined, true);
     if (reply?.status === 'ok' && reply.artifact && reply.compile) return { kind: 'ok', files: reply.artifact, compile: reply.compile };
     if (result.status === 'sandbox_error') return { kind: 'failed', result, cacheable: false };
     if (result.status === 'compile_error' && result.compile) {
@@ -212,10 +209,10 @@ export class DockerSandbox implements Sandbox {
   }
 
   /** One request to one container: queue for a runner, send, map the reply (or the runner's death) to a RunResult. */
-  async #execute(payload: Record<string, unknown>, timeoutMs: number, signal: AbortSignal | undefined): Promise<{ result: RunResult; reply?: RunnerReply }> {
+  async #execute(payload: Record<string, unknown>, timeoutMs: number, signal: AbortSignal | undefined, compile = false): Promise<{ result: RunResult; reply?: RunnerReply }> {
     let session: RunnerSession;
     try {
-      session = await this.#acquire(signal);
+      session = await this.#acquire(signal, compile);
     } catch (error) {
       if ((error as { code?: string }).code === 'SANDBOX_ABORTED') throw error;
       return { result: infraResult(error as Error, 0) };
@@ -262,7 +259,7 @@ export class DockerSandbox implements Sandbox {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
-    for (const w of this.#waiters.splice(0)) w.resolve(errors.SANDBOX_CLOSED('docker'));
+    for (const w of this.#waiters.drain()) w.resolve(errors.SANDBOX_CLOSED('docker'));
     const all = [...this.#live];
     this.#live.clear();
     this.#idle.length = 0;
