@@ -56,11 +56,11 @@ const KINDS: Kind[] = [
     cpp: (k) => `${CPP_HEAD}int main() { int n; cin >> n; vector<long long> a(n); for (auto &x : a) cin >> x; sort(a.begin(), a.end()); for (int i = 0; i < 5; i++) cout << a[i] + ${k} << (i < 4 ? " " : "\\n"); }`,
   },
   {
-    // how many values are divisible by d = k % 7 + 2
+    // how many values are divisible by d = k % 7 + 2, plus k
     input: (_r, int) => arrayInput(int(1, 2000), () => int(0, 1_000_000)),
-    answer: (s, k) => String(nums(s).slice(1).filter((x) => x % ((k % 7) + 2) === 0).length),
-    python: (k) => `n = int(input())\nprint(sum(1 for x in map(int, input().split()) if x % ${(k % 7) + 2} == 0))`,
-    cpp: (k) => `${CPP_HEAD}int main() { int n, c = 0; cin >> n; for (int i = 0; i < n; i++) { long long x; cin >> x; if (x % ${(k % 7) + 2} == 0) c++; } cout << c << endl; }`,
+    answer: (s, k) => String(nums(s).slice(1).filter((x) => x % ((k % 7) + 2) === 0).length + k),
+    python: (k) => `n = int(input())\nprint(sum(1 for x in map(int, input().split()) if x % ${(k % 7) + 2} == 0) + ${k})`,
+    cpp: (k) => `${CPP_HEAD}int main() { int n, c = 0; cin >> n; for (int i = 0; i < n; i++) { long long x; cin >> x; if (x % ${(k % 7) + 2} == 0) c++; } cout << c + ${k} << endl; }`,
   },
   {
     // range-sum queries on prefix sums, each answer plus k
