@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# npm test: type-check and build, then the mocha suite (TypeScript), then the pytest suite (policy server).
+# npm test: type-check and build, then the mocha suite (TypeScript), then the pytest suites (policy server; the
+# Python client against a real molrl serve with the real TRL / verl / SandboxFusion / OpenRLHF clients).
 # Both suites always run; the exit code is non-zero when either fails.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -24,5 +25,9 @@ elif [ -d packages/policy-server/tests ]; then
   "$python" -m pytest -q -rs packages/policy-server/tests || status=1
 else
   echo "no policy-server tests yet"
+fi
+if [ -x "$python" ] || command -v "$python" >/dev/null 2>&1; then
+  echo "== pytest (python client against molrl serve)"
+  "$python" -m pytest -q -rs packages/python-client/tests || status=1
 fi
 exit $status

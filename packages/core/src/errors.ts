@@ -53,6 +53,8 @@ export const errors = {
     new MolrlError('RUN_NOT_FOUND', `${dir} is not a run directory (no config.json); pass the directory molrl train printed, e.g. runs/<name>`, { path: dir }),
   RUN_STATE_INVALID: (file: string, cause: unknown) =>
     new MolrlError('RUN_STATE_INVALID', `cannot resume from ${file}: ${describeError(cause)}`, { path: file, cause }),
+  TRACKER_FAILED: (tracker: string, message: string) =>
+    new MolrlError('TRACKER_FAILED', `${tracker}: ${message} (training goes on; metrics.jsonl has every line)`, { details: { tracker } }),
   TRAIN_SERVER_DIED: (runDir: string, cause: unknown) =>
     new MolrlError('TRAIN_SERVER_DIED', `the policy server stopped during training (${describeError(cause)}); fix the cause, then resume from the last checkpoint with: molrl train --resume ${runDir}`, { path: runDir, cause }),
 } as const;

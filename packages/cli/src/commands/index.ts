@@ -2,8 +2,10 @@
 import type { Command } from 'commander';
 import { registerEval } from './eval.ts';
 import { registerPlugins } from './plugins.ts';
+import { registerReport } from './report.ts';
 import { registerSandbox } from './sandbox.ts';
 import { registerScore } from './score.ts';
+import { registerServe } from './serve.ts';
 import { registerServer } from './server.ts';
 import { registerTraces } from './traces.ts';
 import { registerTrain } from './train.ts';
@@ -13,8 +15,10 @@ import { registerValidate } from './validate.ts';
 export function registerCommands(program: Command): void {
   registerEval(program);
   registerPlugins(program);
+  registerReport(program);
   registerSandbox(program);
   registerScore(program);
+  registerServe(program);
   registerServer(program);
   registerTraces(program);
   registerTrain(program);

@@ -3,11 +3,12 @@
 // 3 every sample came back infra_error (the sandbox is down); 130 interrupted.
 import { dirname, resolve } from 'node:path';
 import { isMolrlError } from '@molrl/common';
-import { createRewardEngine, type ScoredSample } from '@molrl/core';
-import { InvalidArgumentError, type Command } from 'commander';
+import { createRewardEngine, readScoreConfig, scoredSampleJson, type ScoredSample } from '@molrl/core';
+import type { Command } from 'commander';
+import { integer } from '../integer-option.ts';
 import { EXIT_FAILURE, EXIT_INFRA, EXIT_INTERRUPTED } from '../exit-codes.ts';
 import { createProgressBar } from '../progress-bar.ts';
-import { readSamples, readScoreConfig } from '../score-input.ts';
+import { readSamples } from '../score-input.ts';
 import { formatSummary, ScoreSummary } from '../score-summary.ts';
 
 /** Flags of `molrl score` as commander hands them over. */
@@ -21,20 +22,9 @@ interface ScoreFlags {
   workers?: number;
 }
 
-function integer(min: number, max: number): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer in [${min}, ${max}], got ${JSON.stringify(value)}.`);
-    return n;
-  };
-}
-
 /** One output line: `--json` form, or `id  score  status  plugin=score(components)` for people. */
 function line(r: ScoredSample, json: boolean): string {
-  if (json) {
-    const rewards = Object.fromEntries(Object.entries(r.rewards).map(([k, v]) => [k, { score: v.score, status: v.status, components: v.components, reason: v.reason ?? null, ...(v.error ? { error: v.error } : {}) }]));
-    return JSON.stringify({ id: r.id, score: r.score, status: r.status, rewards, feedback: r.feedback ?? null, durationMs: Math.round(r.durationMs * 100) / 100 });
-  }
+  if (json) return JSON.stringify(scoredSampleJson(r));
   const parts = Object.entries(r.rewards).map(([k, v]) => `${k}=${v.score ?? v.status}${Object.keys(v.components).length ? `(${Object.entries(v.components).map(([c, x]) => `${c}:${x}`).join(',')})` : ''}`);
   return `${r.id}\t${r.score ?? '-'}\t${r.status}\t${parts.join(' ')}`;
 }

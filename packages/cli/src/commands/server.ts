@@ -5,6 +5,8 @@ import { errors as commonErrors } from '@molrl/common';
 import { errors, launchPolicyServer, PolicyClient } from '@molrl/policy-client';
 import { InvalidArgumentError, type Command } from 'commander';
 import { resolve } from 'node:path';
+import { integer } from '../integer-option.ts';
+import { nextSignal } from '../next-signal.ts';
 import { EXIT_INTERRUPTED } from '../exit-codes.ts';
 
 /** Options of `molrl server start` as commander hands them over. */
@@ -24,14 +26,6 @@ interface StartFlags {
   json?: boolean;
 }
 
-function integer(min: number, max: number): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer in [${min}, ${max}], got ${JSON.stringify(value)}.`);
-    return n;
-  };
-}
-
 function jsonObject(value: string): object {
   let parsed: unknown;
   try {
@@ -41,26 +35,6 @@ function jsonObject(value: string): object {
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InvalidArgumentError('expected a JSON object.');
   return parsed;
-}
-
-/** Resolves with the first of SIGINT / SIGTERM, or with null once `until` settles; removes its listeners. */
-function nextSignal(until: Promise<unknown>): Promise<NodeJS.Signals | null> {
-  return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals): void => {
-      off();
-      resolve(signal);
-    };
-    const off = (): void => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-    };
-    process.once('SIGINT', on);
-    process.once('SIGTERM', on);
-    void until.then(() => {
-      off();
-      resolve(null);
-    });
-  });
 }
 
 async function start(flags: StartFlags): Promise<void> {

@@ -32,7 +32,8 @@ export async function runTrain(flags: TrainFlags): Promise<number> {
     return EXIT_USAGE;
   }
   const config = flags.config ? loadJobConfig(flags.config) : undefined;
-  const progress = new TrainProgress();
+  // --json keeps stdout for the result; progress on stderr is then plain lines even on a terminal.
+  const progress = new TrainProgress({ tty: flags.json ? false : process.stderr.isTTY === true });
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -58,7 +59,11 @@ export async function runTrain(flags: TrainFlags): Promise<number> {
       ...(config ? { config, name: flags.name ?? basename(flags.config!, extname(flags.config!)) } : { resume: flags.resume! }),
       signal: controller.signal,
       logger: { info: (m) => progress.line(m), warn: (m) => progress.line(`warning: ${m}`) },
-      onStart: ({ runDir, resumed }) => progress.line(`${resumed ? 'resuming' : 'run'}: ${relative(process.cwd(), runDir) || runDir}`),
+      onStart: ({ runDir, resumed, sandbox }) => {
+        progress.start({ phases: config?.phases.length ?? 0, sandbox });
+        progress.line(`${resumed ? 'resuming' : 'run'}: ${relative(process.cwd(), runDir) || runDir}`);
+      },
+      onMetrics: (record) => progress.metrics(record),
       onProgress: (i, phase, p) => progress.update(i, phase, p),
       onEval: (record) => progress.eval(record),
       ...(flags.serverLog ? { onServerLog: (line: string) => progress.line(`[server] ${line}`) } : {}),
@@ -89,7 +94,7 @@ export function registerTrain(program: Command): void {
     .option('--resume <runDir>', 'resume a run from its last checkpoint (metrics are truncated to it, never duplicated)')
     .option('--name <name>', 'run name when the config has none (default: the config file name)')
     .option('--server-log', "print the policy server's log lines")
-    .option('--json', 'print the final result as JSON')
+    .option('--json', 'print the final result as JSON (progress goes to stderr as plain lines, not the live view)')
     .action(async (flags: TrainFlags) => {
       process.exitCode = await runTrain(flags);
     });

@@ -3,6 +3,7 @@ import { protocolSchemas } from '@molrl/policy-client';
 import { sandboxConfigSchema } from '@molrl/sandbox';
 import { molPhaseSchema } from '../mol/mol-phase-schema.ts';
 import { rewardsConfigSchema } from '../rewards/rewards-config-schema.ts';
+import { loggingConfigSchema } from '../trackers/logging-config.ts';
 
 const { $id: _s, ...sandboxSchema } = sandboxConfigSchema;
 const { $id: _r, ...rewardsSchema } = rewardsConfigSchema;
@@ -160,6 +161,7 @@ export const jobConfigSchema = {
         correctThreshold: { type: 'number', default: 1, description: 'reward at or above which a completion is correct' },
       },
     },
+    logging: loggingConfigSchema,
     checkpoint: { type: 'object', additionalProperties: false, default: {}, properties: { every: int(0, 'checkpoint every k steps of a phase (0: only at phase ends)', 0) } },
     seed: int(0, 'seed of prompt sampling, generation and the server', 0),
   },

@@ -4,6 +4,7 @@ import type { SandboxConfig } from '@molrl/sandbox';
 import type { RewardSpec } from '../types.ts';
 import type { AdvantageEstimator } from '../advantages/compute-advantages.ts';
 import type { MolPhaseConfig } from '../mol/mol-phase-schema.ts';
+import type { LoggingConfig } from '../trackers/logging-config.ts';
 
 /** How the trainer reaches a policy server: start one, or use a running one. */
 export type ServerConfig =
@@ -106,4 +107,6 @@ export interface JobConfig {
   eval?: EvalConfig;
   checkpoint: { every: number };
   seed: number;
+  /** Experiment trackers (W&B, TensorBoard) that receive every metrics line. */
+  logging?: LoggingConfig;
 }

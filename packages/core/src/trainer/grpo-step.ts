@@ -78,6 +78,8 @@ export async function grpoStep(
     entropy: train$?.entropy ?? null,
     'completion/length_mean': lengths.reduce((a, b) => a + b, 0) / Math.max(1, lengths.length),
     'completion/clipped_ratio': all.filter((c) => c.completion.finishReason === 'length').length / Math.max(1, all.length),
+    'completion/tokens': lengths.reduce((a, b) => a + b, 0),
+    'throughput/generate_tokens_per_s': rollout.timing.generateMs > 0 ? lengths.reduce((a, b) => a + b, 0) / (rollout.timing.generateMs / 1000) : null,
     'groups/zero_variance': zeroVariance,
     'time/generate': rollout.timing.generateMs / 1000,
     'time/score': rollout.timing.scoreExposedMs / 1000,
@@ -91,6 +93,7 @@ export async function grpoStep(
     g.map((c, i) => ({
       step: opts.step,
       promptId: c.row.id,
+      prompt: c.row.prompt,
       index: i,
       completion: c.completion.text,
       tokenCount: c.completion.tokenCount,

@@ -1,17 +1,21 @@
 // runTrainJob: starts (or reaches) the policy server, runs the job's phases in order with checkpoints, resumes a run.
 import { isMolrlError } from '@molrl/common';
-import type { PolicyServerHandle } from '@molrl/policy-client';
+import { defaultPython, type PolicyServerHandle } from '@molrl/policy-client';
+import { basename } from 'node:path';
 import type { JobConfig, PhaseConfig } from '../config/job-config-types.ts';
 import { validateJobConfig } from '../config/load-job-config.ts';
 import { loadDatasets } from '../dataset/load-dataset.ts';
 import { errors } from '../errors.ts';
 import { createRewardEngine } from '../rewards/reward-engine.ts';
+import { lazySandbox } from '../rewards/lazy-sandbox.ts';
 import { RunStore, type RunState } from '../run-store/run-store.ts';
+import { startTrackers } from '../trackers/tracker-sink.ts';
 import type { RewardEngine } from '../types.ts';
 import type { MetricsRecord, PhaseContext, PhaseProgress, TrainLogger } from './phase-context.ts';
 import { connectServer } from './connect-server.ts';
 import { phaseRunners } from './phase-registry.ts';
 import { runEval } from './run-eval.ts';
+import { meterSandbox, type SandboxUsage } from './sandbox-meter.ts';
 import { stepSeed } from './seeded-random.ts';
 
 /** Options of runTrainJob: a new run (`config`) or a resumed one (`resume`). */
@@ -25,8 +29,10 @@ export interface TrainJobOptions {
   /** Cancels the run: the trainer checkpoints the last finished step and resolves with status 'interrupted'. */
   signal?: AbortSignal;
   logger?: TrainLogger;
-  /** Called once the run directory exists. */
-  onStart?(info: { runDir: string; resumed: RunState | null }): void;
+  /** Called once the run directory exists; `sandbox()` reads the sandbox use at any time (for a live view). */
+  onStart?(info: { runDir: string; resumed: RunState | null; sandbox(): SandboxUsage }): void;
+  /** Each metrics line, as appended to metrics.jsonl. */
+  onMetrics?(record: MetricsRecord): void;
   onProgress?(phaseIndex: number, phase: PhaseConfig, update: PhaseProgress): void;
   /** Each eval's metrics line. */
   onEval?(record: MetricsRecord): void;
@@ -62,8 +68,11 @@ export async function runTrainJob(opts: TrainJobOptions): Promise<TrainJobResult
     config = opts.config;
     store = RunStore.create(config.runsDir, config.name ?? opts.name ?? 'run', config);
   }
-  opts.onStart?.({ runDir: store.dir, resumed: state });
+  const sandboxCapacity = config.sandbox.backend === 'docker' ? (config.sandbox.docker?.poolSize ?? null) : config.sandbox.backend === 'isolated-vm' ? (config.sandbox.isolatedVm?.isolates ?? null) : null;
+  const meter = meterSandbox(lazySandbox(config.sandbox), sandboxCapacity);
+  opts.onStart?.({ runDir: store.dir, resumed: state, sandbox: meter.usage });
   if (state?.finished) return { runDir: store.dir, status: 'finished', evals: [], durationMs: 0 };
+  const trackers = startTrackers(config.logging, { runDir: store.dir, runName: basename(store.dir), config, resumeStep: state ? state.globalStep : null, python: config.server.start?.python ?? defaultPython(), warn: (m) => logger.warn(m), info: (m) => logger.info(m) });
 
   const stop = new AbortController();
   const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
@@ -88,7 +97,7 @@ export async function runTrainJob(opts: TrainJobOptions): Promise<TrainJobResult
     const data = loadDatasets(config.dataset);
     const rewards = () => {
       enginePromise ??= createRewardEngine(
-        { rewards: config.rewards, sandbox: config.sandbox },
+        { rewards: config.rewards, sandbox: meter.sandbox },
         { concurrency: config.scoring.concurrency, sampleTimeoutMs: config.scoring.sampleTimeoutMs, retries: config.scoring.retries, runDir: store.dir, logger: { debug() {}, info() {}, warn: (m) => logger.warn(m), error: (m) => logger.warn(m) } },
       ).then((e) => (engine = e));
       return enginePromise;
@@ -118,7 +127,12 @@ export async function runTrainJob(opts: TrainJobOptions): Promise<TrainJobResult
         globalStepOffset: offset,
         data,
         rewards,
-        logMetrics: (stepInPhase, record) => store.appendMetrics([{ step: offset + stepInPhase, phase: i, phaseType: phase.type, ...record, time: new Date().toISOString() }]),
+        logMetrics: (stepInPhase, record) => {
+          const line = { step: offset + stepInPhase, phase: i, phaseType: phase.type, ...record, time: new Date().toISOString() };
+          store.appendMetrics([line]);
+          trackers.log(line);
+          opts.onMetrics?.(line);
+        },
         logSamples: (records) => store.appendSamples(records),
         endStep: async (stepInPhase) => {
           lastDone = stepInPhase;
@@ -162,7 +176,9 @@ export async function runTrainJob(opts: TrainJobOptions): Promise<TrainJobResult
     stop.abort();
     const pendingEngine = enginePromise as Promise<RewardEngine> | null;
     if (pendingEngine) await pendingEngine.then((e) => e.close()).catch(() => {});
+    await meter.sandbox.close().catch(() => {});
     await server?.stop();
+    await trackers.close();
   }
 }
 
