@@ -15,8 +15,8 @@ started=$SECONDS
 
 packages=$(grep -v '^\s*#' "$here/packages.txt" | grep -v '^\s*$' | paste -sd, -)
 packages_hash=$(printf '%s' "$packages" | sha256sum | cut -c1-64)
-# The label the pool checks (image-freshness.ts): runner, language table, Dockerfile and package list.
-hash=$(cat "$images/python/runner.py" "$images/python/languages.py" "$here/Dockerfile" "$here/packages.txt" | sha256sum | cut -c1-64)
+# The same files, in the same order, as packages/sandbox/src/docker/image-freshness.ts hashes (IMAGE_SOURCES.languages).
+hash=$(cd "$images" && cat python/runner.py python/zygote.py python/judge.py python/serve.py python/wire.py python/languages.py languages/Dockerfile languages/packages.txt | sha256sum | cut -c1-64)
 current=$(docker image inspect -f '{{ index .Config.Labels "molrl.runner-sha256" }}' "$image" 2>/dev/null || true)
 if [ "$force" != 1 ] && [ "$current" = "$hash" ]; then
   say "$image is up to date"

@@ -3,10 +3,12 @@ name, the compile command and its limits, the files a compile produces (the arti
 environment, and how the memory limit is enforced and recognised.
 
 runner.py calls `handle(req, workdir, run)` for a language other than python. A compiled language compiles
-inside the sandbox through the runner's own `run()` (same fork, rlimits, process group, output cap and
-kill as a program), under `compileTimeoutMs`; a failed compile is the status `compile_error` with the
-compiler's message. A request with `op: "compile"` only compiles and returns the artifact (base64 files), so
-that the pool can cache it by source hash and send it with later runs (`artifact`) instead of compiling again.
+inside the sandbox through the runner's own `run()` (the same zygote fork, dropped privileges, rlimits,
+process group, output cap and kill as a program), under `compileTimeoutMs`; a failed compile is the status
+`compile_error` with the compiler's message. A request with `op: "compile"` only compiles and returns the
+artifact (base64 files), so that the pool can cache it by source hash and send it with later runs
+(`artifact`) instead of compiling again. The job a child gets carries `exec` (argv, env, binaries, stack):
+the zygote's child calls `setup_child` (as the program's uid, in its working directory) and `exec_child`.
 
 Memory: RLIMIT_AS breaks runtimes that reserve address space up front (the JVM, V8, Go), so those run
 without it, bounded by their own flags (-Xmx, --max-old-space-size, GOMEMLIMIT plus a peak-RSS check) and
@@ -14,7 +16,7 @@ by the container's cgroup limit; C, C++, Rust and Bash run under RLIMIT_AS like 
 reported as memory_limit when the runtime says it ran out of memory (on stderr, or stdout for the JVM) or its
 peak RSS reached the limit; a runtime's message printed by the program itself only turns one failure into another.
 """
-import base64, glob, os, re, shutil
+import base64, glob, os, re, resource, shutil
 
 MAX_ARTIFACT_BYTES = 64 << 20
 COMPILE_OUTPUT_BYTES = 1 << 20
@@ -118,12 +120,19 @@ def _blank(status, stderr=""):
             "durationMs": 0}
 
 
-def _compile(spec, req, workdir, cls, run):
+def _sub(req, files, argv, env, timeout_ms, output_limit, rlimit_as, stack_mb, binaries=None):
+    """A request for the runner's run(): the same program limits, `exec` telling the child what to run."""
+    sub = {"language": ALIASES.get(req["language"], req["language"]), "code": "", "stdin": req.get("stdin") or "", "files": files,
+           "marker": bool(req.get("marker")), "tests": None, "timeoutMs": timeout_ms, "memoryMb": req["memoryMb"],
+           "outputLimitBytes": output_limit, "rlimitAs": rlimit_as,
+           "exec": {"argv": argv, "env": env, "binaries": binaries or {}, "stackMb": stack_mb}}
+    return sub
+
+
+def _compile(spec, req, files, workdir, cls, run):
     """Runs the compiler through the runner's run(): the program's limits and kill, no RLIMIT_AS (the cgroup bounds it)."""
-    sub = {"language": req["language"], "code": "", "stdin": "", "marker": False, "rlimitAs": False,
-           "argv": _fill(spec.compile, req, cls), "env": dict(spec.compile_env),
-           "timeoutMs": int(req.get("compileTimeoutMs") or DEFAULT_COMPILE_TIMEOUT_MS),
-           "memoryMb": req["memoryMb"], "outputLimitBytes": COMPILE_OUTPUT_BYTES}
+    sub = _sub(dict(req, stdin="", marker=False), files, _fill(spec.compile, req, cls), dict(spec.compile_env),
+               int(req.get("compileTimeoutMs") or DEFAULT_COMPILE_TIMEOUT_MS), COMPILE_OUTPUT_BYTES, False, 0)
     res = run(sub, workdir)
     limit = int(req["outputLimitBytes"])
     report = {k: res.get(k) for k in ("status", "exitCode", "signal", "stdout", "stderr", "truncated", "durationMs")}
@@ -140,6 +149,8 @@ def _collect(spec, workdir):
     files, total = {}, 0
     for pattern in spec.artifacts:
         for path in sorted(glob.glob(os.path.join(workdir, pattern))):
+            if os.path.islink(path) or not os.path.isfile(path):
+                continue
             with open(path, "rb") as f:
                 data = f.read(MAX_ARTIFACT_BYTES + 1)
             total += len(data)
@@ -149,14 +160,23 @@ def _collect(spec, workdir):
     return files
 
 
-def _place(artifact, workdir):
-    for name, data in artifact.items():
+def setup_child(job_exec):
+    """In the program's child (its uid, its working directory, its rlimits set): the binaries, a larger stack."""
+    for name, data in (job_exec.get("binaries") or {}).items():
         if not isinstance(name, str) or "/" in name or name in ("", ".", ".."):
             raise ValueError("bad artifact name %r" % (name,))
-        path = os.path.join(workdir, name)
-        with open(path, "wb") as f:
+        fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o755)
+        with os.fdopen(fd, "wb") as f:
             f.write(base64.b64decode(data))
-        os.chmod(path, 0o755)
+    stack = int(job_exec.get("stackMb") or 0) << 20
+    if stack:
+        resource.setrlimit(resource.RLIMIT_STACK, (stack, stack))
+
+
+def exec_child(job_exec):
+    """Replaces the child with the compiler or the program. Never returns."""
+    argv = job_exec["argv"]
+    os.execvpe(argv[0], argv, dict(os.environ, **job_exec.get("env", {})))
 
 
 def _compile_failed(report):
@@ -183,33 +203,33 @@ def _classify(spec, req, resp):
 
 
 def handle(req, workdir, run):
-    """Compile (unless `artifact` is given) and run one request of a non-Python language; returns the response."""
+    """Compile (unless `artifact` is given) and run one request of a non-Python language; returns the response.
+    `run(sub_request, workdir)` is the runner's run(); each call forks in a working directory of its own."""
     language = ALIASES.get(req["language"], req["language"])
     spec = SPECS[language]
     cls = java_class(req["code"]) if language == "java" else "Main"
-    source = spec.source.replace("{cls}", cls)
-    with open(os.path.join(workdir, source), "w", encoding="utf-8", errors="surrogateescape") as f:
-        f.write(req["code"])
+    files = dict(req.get("files") or {})
+    files[spec.source.replace("{cls}", cls)] = req["code"]
+    artifact = req.get("artifact")
     compile_report = None
-    if spec.compile and req.get("artifact") is not None:
-        _place(req["artifact"], workdir)
-    elif spec.compile:
-        compile_report = _compile(spec, req, workdir, cls, run)
+    if spec.compile and artifact is None:
+        compile_report = _compile(spec, req, files, workdir, cls, run)
         if compile_report["status"] != "ok":
             return _compile_failed(compile_report)
-    if req.get("op") == "compile":
-        artifact = _collect(spec, workdir) if spec.compile else {}
+        artifact = _collect(spec, workdir)
         if artifact is None:
             compile_report.update(status="output_limit", stderr=compile_report["stderr"] + "\n[molrl] the compiled files exceed %d bytes" % MAX_ARTIFACT_BYTES)
             return _compile_failed(compile_report)
+        workdir += "-run"  # the run gets a fresh working directory with the binaries, as a later request would
+    if req.get("op") == "compile":
         resp = _blank("ok")
-        resp.update(compile=compile_report, artifact=artifact)
+        resp.update(compile=compile_report, artifact=artifact or {})
         return resp
-    run_req = dict(req)
-    run_req.update(argv=_fill(spec.run, req, cls), rlimitAs=spec.rlimit_as,
-                   env={k: v.replace("{mem}", str(int(req["memoryMb"]))) for k, v in spec.env.items()},
-                   stackMb=int(req["memoryMb"]) if spec.stack else 0)
-    resp = _classify(spec, req, run(run_req, workdir))
+    mem = str(int(req["memoryMb"]))
+    sub = _sub(req, files, _fill(spec.run, req, cls), {k: v.replace("{mem}", mem) for k, v in spec.env.items()},
+               int(req["timeoutMs"]), int(req["outputLimitBytes"]), spec.rlimit_as,
+               int(req["memoryMb"]) if spec.stack else 0, artifact)
+    resp = _classify(spec, req, run(sub, workdir))
     if compile_report is not None:
         resp["compile"] = compile_report
     return resp

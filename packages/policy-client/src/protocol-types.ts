@@ -11,6 +11,12 @@ export type Prompt =
        * @minItems 1
        */
       messages: ChatMessage[];
+      /**
+       * Optional: options of the chat template for this prompt (e.g. Qwen3's { "enable_thinking": false }), merged over the request's chatTemplateKwargs.
+       */
+      chatTemplateKwargs?: {
+        [k: string]: unknown | undefined;
+      };
     }
   | {
       /**
@@ -132,6 +138,12 @@ export interface GenerateRequest {
    */
   n?: number;
   sampling?: SamplingParams;
+  /**
+   * Optional: options passed to the chat template of every messages prompt (e.g. Qwen3's { "enable_thinking": false }); a prompt's own chatTemplateKwargs win.
+   */
+  chatTemplateKwargs?: {
+    [k: string]: unknown | undefined;
+  };
   /**
    * Optional RNG seed for this request, 0..2^53-1; same seed + same weights = same completions.
    */
@@ -259,6 +271,10 @@ export interface TrainMolRequest {
    */
   microBatchSize?: number;
   /**
+   * Optional token budget of a micro-batch: rows x longest sequence stays within it (a longer row gets a micro-batch of its own). Default: the server's --micro-batch-tokens (hf models 16384).
+   */
+  microBatchTokens?: number;
+  /**
    * Optional: sets the optimizer's learning rate from this step on, in (0, 1] (AdamW moves every weight by about this much per step).
    */
   learningRate?: number;
@@ -354,6 +370,10 @@ export interface TrainPolicyRequest {
    */
   microBatchSize?: number;
   /**
+   * Optional token budget of a micro-batch: rows x longest sequence stays within it (a longer row gets a micro-batch of its own). Default: the server's --micro-batch-tokens (hf models 16384).
+   */
+  microBatchTokens?: number;
+  /**
    * Optional: sets the optimizer's learning rate from this step on, in (0, 1] (AdamW moves every weight by about this much per step).
    */
   learningRate?: number;
@@ -415,6 +435,14 @@ export interface TrainPolicyResponse {
    * Optional: server-side time of the step.
    */
   durationMs?: number;
+  /**
+   * Optional: mean |log p_sampler - log p_trainer| over the completion tokens: the rollout/train numeric mismatch (with one update per rollout pi_old is the trainer's own detached log-prob, so it never enters the ratio).
+   */
+  logprobMismatch?: number;
+  /**
+   * Optional: largest |log p_sampler - log p_trainer| over the completion tokens.
+   */
+  logprobMismatchMax?: number;
 }
 
 /** Names of the protocol schemas, one file `schemas/<name>.json` each. */

@@ -1,8 +1,9 @@
 """Checkpoints: a directory with weights (or adapter), optimizer state, step, RNG states and model config.
 
-Files: model.pt (trained weights / adapter, and the tiny model's reference), optimizer.pt, rng.pt (torch
-generator states, tensors only), rng.json (Python and NumPy generator states), state.json (written last: a
-directory without it is not a checkpoint). Every .pt file is read with `weights_only=True`: a checkpoint is
+Files: the weights (tiny: model.pt with the weights and the reference; hf: standard Hugging Face directories,
+see hf_export.py: `adapter/` (PEFT) or `model/` (save_pretrained), the tokenizer inside, and `base/` for
+hf-random LoRA), optimizer.pt, rng.pt (torch generator states, tensors only), rng.json (Python and NumPy
+generator states), state.json (written last: a directory without it is not a checkpoint). Every .pt file is read with `weights_only=True`: a checkpoint is
 data, never code.
 """
 from __future__ import annotations
@@ -16,7 +17,9 @@ import torch
 
 from .errors import ApiError
 
-FILES = ("model.pt", "optimizer.pt", "rng.pt", "rng.json", "state.json")
+STATE_FILES = ("optimizer.pt", "rng.pt", "rng.json", "state.json")
+# Every name a checkpoint directory may hold (the server checks that none of them leads outside its root).
+FILES = ("model.pt", "adapter", "base", "model", *STATE_FILES)
 
 
 def _torch_rng_state() -> dict:
@@ -46,12 +49,17 @@ def save(engine, path: str) -> dict:
     path = os.path.abspath(path)
     try:
         os.makedirs(path, exist_ok=True)
-        torch.save(engine.policy.checkpoint_state(), os.path.join(path, "model.pt"))
+        files = list(engine.policy.save_weights(path))
+        weights = engine.policy.checkpoint_state()
+        if weights:
+            torch.save(weights, os.path.join(path, "model.pt"))
+            files.append("model.pt")
         torch.save(engine.opt.state_dict(), os.path.join(path, "optimizer.pt"))
         torch.save(_torch_rng_state(), os.path.join(path, "rng.pt"))
         with open(os.path.join(path, "rng.json"), "w") as f:
             json.dump(_json_rng_state(engine), f)
-        state = {"format": 1, "step": engine.step, "model": engine.policy.spec, "describe": engine.policy.describe()}
+        state = {"format": 1, "step": engine.step, "model": engine.policy.spec, "describe": engine.policy.describe(),
+                 "files": files}
         tmp = os.path.join(path, "state.json.tmp")
         with open(tmp, "w") as f:
             json.dump(state, f, indent=2)
@@ -59,7 +67,7 @@ def save(engine, path: str) -> dict:
     except OSError as err:
         raise ApiError(400, "CHECKPOINT_WRITE_FAILED", f"cannot write checkpoint to {path}: {err.strerror}",
                        "path") from err
-    return {"path": path, "step": engine.step, "files": list(FILES)}
+    return {"path": path, "step": engine.step, "files": [*files, *STATE_FILES]}
 
 
 def load(engine, path: str) -> dict:
@@ -76,7 +84,10 @@ def load(engine, path: str) -> dict:
                        f"checkpoint at {path} is for model {json.dumps(state.get('describe'))}, this server holds "
                        f"{json.dumps(want)}: start the server with the same --model/--model-config", "path")
     dev = engine.policy.device
-    engine.policy.load_checkpoint_state(torch.load(os.path.join(path, "model.pt"), map_location=dev, weights_only=True))
+    engine.policy.load_weights(path)
+    if os.path.isfile(os.path.join(path, "model.pt")):
+        engine.policy.load_checkpoint_state(torch.load(os.path.join(path, "model.pt"), map_location=dev,
+                                                       weights_only=True))
     engine.opt.load_state_dict(torch.load(os.path.join(path, "optimizer.pt"), map_location=dev, weights_only=True))
     rng = torch.load(os.path.join(path, "rng.pt"), weights_only=True)
     with open(os.path.join(path, "rng.json")) as f:
@@ -89,4 +100,4 @@ def load(engine, path: str) -> dict:
     if "cuda" in rng and torch.cuda.is_available():
         torch.cuda.set_rng_state_all(rng["cuda"])
     engine.step = int(state["step"])
-    return {"path": path, "step": engine.step, "files": list(FILES)}
+    return {"path": path, "step": engine.step, "files": [*state.get("files", ["model.pt"]), *STATE_FILES]}

@@ -215,10 +215,11 @@ class Handler(BaseHTTPRequestHandler):
     def generate(self, body: Any) -> None:
         prompts, n, sampling, seed, kv = self.app.protocol.parse_generate(body)
         self.app.limits.check_generate(prompts, n, sampling)
+        tkw = body.get("chatTemplateKwargs") if isinstance(body, dict) else None
         app = self.app
         t0 = time.perf_counter()
         if "application/x-ndjson" not in self.headers.get("Accept", ""):
-            rid, comps = app.locked(app.engine.generate, prompts, n, sampling, seed, None, None, kv)
+            rid, comps = app.locked(app.engine.generate, prompts, n, sampling, seed, None, None, kv, tkw)
             self.metrics("generate", completions=len(comps), tokens=sum(c["tokenCount"] for c in comps), t0=t0)
             return self.send_json(200, {"rolloutId": rid, "completions": comps})
 
@@ -242,7 +243,7 @@ class Handler(BaseHTTPRequestHandler):
 
         try:
             rid, comps = app.locked(app.engine.generate, prompts, n, sampling, seed, on_start,
-                                    lambda c: stream.put({"type": "completion", "completion": c}), kv)
+                                    lambda c: stream.put({"type": "completion", "completion": c}), kv, tkw)
             stream.put({"type": "done", "rolloutId": rid, "completions": len(comps)})
             self.metrics("generate", completions=len(comps), tokens=sum(c["tokenCount"] for c in comps), t0=t0)
         except ClientGone:
@@ -317,19 +318,45 @@ def build_policy(args):
     if args.model.startswith(("hf:", "hf-random:")):
         from . import hf
 
-        return hf.load_policy(args.model, device=args.device, lora_r=args.lora_r, seed=args.seed,
-                              model_config=args.model_config)
+        opts = hf.HFOptions(lora_r=args.lora_r, dtype=args.dtype, attn_implementation=args.attn_implementation,
+                            gradient_checkpointing=args.gradient_checkpointing)
+        return hf.load_policy(args.model, device=args.device, seed=args.seed, model_config=args.model_config,
+                              opts=opts)
     raise ConfigError(f"--model {args.model!r}: expected tiny, hf:<path-or-id> or hf-random:<config json or path>")
+
+
+def kv_budget(gb: float | None, device: torch.device) -> int:
+    """Bytes of KV cache one generation batch may take: --kv-cache-gb, else 40 % of free CUDA memory, else 4 GiB."""
+    if gb:
+        return int(gb * 2**30)
+    if device.type == "cuda":
+        free, _ = torch.cuda.mem_get_info(device)
+        return int(0.4 * free)
+    return 4 * 2**30
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="molrl_policy.server", description="molrl policy server")
     p.add_argument("--model", default="tiny", help="tiny | hf:<path-or-id> | hf-random:<config json or path>")
-    p.add_argument("--model-config", default=None, help="tiny model config as JSON (n_layer, n_head, d_model, ...)")
+    p.add_argument("--model-config", default=None, help="JSON: tiny config (n_layer, n_head, d_model, ...); hf-random: "
+                   "the HF config; hf: config overrides")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8100, help="0 picks a free port")
     p.add_argument("--token", default=None, help="bearer token; required when --host is not loopback")
     p.add_argument("--lora-r", type=int, default=64, help="LoRA rank for hf models; 0 = full fine-tune")
+    p.add_argument("--dtype", default="auto", help="hf models: auto (bf16 on CUDA, fp32 on CPU) | float32 | bfloat16 | "
+                   "float16; full fine-tuning keeps fp32 master weights and runs this dtype through autocast")
+    p.add_argument("--attn-implementation", default=None, help="hf models: eager | sdpa | flash_attention_2 "
+                   "(default: transformers' choice)")
+    p.add_argument("--gradient-checkpointing", action=argparse.BooleanOptionalAction, default=True,
+                   help="hf models: recompute activations in the backward pass (default on)")
+    p.add_argument("--micro-batch-tokens", type=int, default=None, help="default token budget of a train "
+                   "micro-batch (rows x longest sequence); requests may set microBatchTokens (default: hf 16384, "
+                   "tiny none)")
+    p.add_argument("--kv-cache-gb", type=float, default=None, help="KV-cache budget of one generation batch in GiB "
+                   "(rows per batch follow from it; default: CUDA 40%% of free memory, CPU 4)")
+    p.add_argument("--logits-chunk", type=int, default=None, help="positions per output-head chunk in training "
+                   "(default: 2^25 logit elements / vocabulary)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="cpu", help="cpu | cuda | cuda:N")
     p.add_argument("--threads", type=int, default=1, help="torch intra-op threads (1 is fastest on small CPUs)")
@@ -370,17 +397,17 @@ def main(argv=None) -> int:
         print(f"molrl-policy: --device {args.device} but torch {torch.__version__} sees no CUDA GPU; use --device cpu",
               file=sys.stderr)
         return 2
-    if args.model_config and args.model.startswith("hf:"):
-        print("molrl-policy: --model-config applies to --model tiny and hf-random:, not to hf:", file=sys.stderr)
-        return 2
     try:
         policy = build_policy(args)
     except ConfigError as err:
         print(f"molrl-policy: {err}", file=sys.stderr)
         return 2
     lr = args.lr if args.lr is not None else (3e-4 if args.model == "tiny" else 1e-5)
+    hf_model = args.model != "tiny"
     engine = Engine(policy, lr=lr, weight_decay=args.weight_decay, seed=args.seed,
-                    rollout_capacity=args.rollout_store)
+                    rollout_capacity=args.rollout_store,
+                    micro_batch_tokens=args.micro_batch_tokens or (16384 if hf_model else None),
+                    kv_cache_bytes=kv_budget(args.kv_cache_gb, policy.device), logits_chunk=args.logits_chunk)
     try:
         app = App(engine, args.model, args.token, request_limits, args.checkpoint_root, args.socket_timeout,
                   verbose=args.verbose)

@@ -50,7 +50,7 @@ def test_schema_errors_are_readable_and_short():
     assert e.value.path == "prompts" and "is not of type 'array'" in e.value.message and len(e.value.message) < 400
     with pytest.raises(ApiError) as e:
         p.parse_generate({"prompts": [{"id": "a"}]})
-    assert e.value.path == "prompts[0]" and "{id, messages}; {id, text}" in e.value.message
+    assert e.value.path == "prompts[0]" and "{id, messages, chatTemplateKwargs?}; {id, text}" in e.value.message
 
 
 def _site_packages(python: Path) -> str:

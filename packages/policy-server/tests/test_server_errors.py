@@ -56,7 +56,7 @@ def test_a_failure_after_the_stream_started_ends_it_with_an_error_line(app_serve
     app, addr = app_server
     real = app.engine.generate
 
-    def failing(prompts, n, s, seed, on_start=None, on_finish=None, kv_cache=True):
+    def failing(prompts, n, s, seed, on_start=None, on_finish=None, kv_cache=True, *rest):
         def boom(c):
             raise RuntimeError("device lost")
         return real(prompts, n, s, seed, on_start, boom, kv_cache)
@@ -94,7 +94,7 @@ def test_stream_lines_are_flushed_as_completions_finish(app_server, monkeypatch)
     finish = threading.Event()
     comp = {"promptId": "a", "index": 0, "text": "x", "tokenCount": 1, "finishReason": "stop"}
 
-    def slow(prompts, n, s, seed, on_start=None, on_finish=None, kv_cache=True):
+    def slow(prompts, n, s, seed, on_start=None, on_finish=None, kv_cache=True, *rest):
         on_start("r-slow")
         on_finish(comp)
         assert finish.wait(60)  # generation goes on until the client has read the completion

@@ -1,6 +1,7 @@
 // The registry of `molrl` sub-commands: one file per command group, listed here explicitly, sorted.
 import type { Command } from 'commander';
 import { registerEval } from './eval.ts';
+import { registerExport } from './export.ts';
 import { registerPlugins } from './plugins.ts';
 import { registerReport } from './report.ts';
 import { registerSandbox } from './sandbox.ts';
@@ -14,6 +15,7 @@ import { registerValidate } from './validate.ts';
 /** Adds every sub-command to `program`. */
 export function registerCommands(program: Command): void {
   registerEval(program);
+  registerExport(program);
   registerPlugins(program);
   registerReport(program);
   registerSandbox(program);

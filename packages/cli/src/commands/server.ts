@@ -20,6 +20,9 @@ interface StartFlags {
   seed?: number;
   device?: string;
   threads?: number;
+  dtype?: string;
+  attnImplementation?: string;
+  gradientCheckpointing?: boolean;
   checkpointRoot?: string;
   python?: string;
   serverDir?: string;
@@ -54,6 +57,9 @@ async function start(flags: StartFlags): Promise<void> {
     ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
     ...(flags.device !== undefined ? { device: flags.device } : {}),
     ...(flags.threads !== undefined ? { threads: flags.threads } : {}),
+    ...(flags.dtype !== undefined ? { dtype: flags.dtype } : {}),
+    ...(flags.attnImplementation !== undefined ? { attnImplementation: flags.attnImplementation } : {}),
+    ...(flags.gradientCheckpointing === false ? { gradientCheckpointing: false } : {}),
     ...(flags.checkpointRoot !== undefined ? { checkpointRoot: resolve(flags.checkpointRoot) } : {}),
     ...(flags.python !== undefined ? { python: flags.python } : {}),
     ...(flags.serverDir !== undefined ? { serverDir: flags.serverDir } : {}),
@@ -96,6 +102,9 @@ export function registerServer(program: Command): void {
     .option('--seed <n>', 'seed of the server RNGs and initial weights', integer(0, 2 ** 31 - 1))
     .option('--device <device>', 'cpu | cuda | cuda:N (server default cpu)')
     .option('--threads <n>', 'torch CPU threads (server default 1)', integer(1, 1024))
+    .option('--dtype <dtype>', 'hf models: auto (bf16 on CUDA, fp32 on CPU) | float32 | bfloat16 | float16')
+    .option('--attn-implementation <impl>', 'hf models: eager | sdpa | flash_attention_2')
+    .option('--no-gradient-checkpointing', 'hf models: keep activations instead of recomputing them (faster, more memory)')
     .option('--checkpoint-root <dir>', 'the only directory checkpoints are saved to and loaded from (default: the current directory)')
     .option('--python <path>', 'python with torch (default: $MOLRL_PYTHON, else the checkout\'s .venv made by npm run setup, else python3)')
     .option('--server-dir <dir>', 'directory holding the molrl_policy package (default: this checkout)')

@@ -30,6 +30,8 @@ export interface GenerateAndScoreOptions {
   idPrefix: string;
   /** Score identical completions of one prompt once (rewards are functions of prompt and completion). @default true */
   dedupe?: boolean;
+  /** Chat-template options of the request (a row's own `chatTemplateKwargs` win). */
+  chatTemplateKwargs?: Record<string, unknown>;
   signal?: AbortSignal;
 }
 
@@ -44,7 +46,8 @@ export async function generateAndScore(client: PolicyClient, engine: RewardEngin
   let firstScoreStart = Infinity;
   let lastScoreEnd = 0;
   const call = opts.signal ? { signal: opts.signal } : {};
-  const stream = client.generateStream({ prompts: rows.map(toServerPrompt), n: opts.n, sampling: opts.sampling, seed: opts.seed }, call);
+  const kwargs = opts.chatTemplateKwargs && Object.keys(opts.chatTemplateKwargs).length ? { chatTemplateKwargs: opts.chatTemplateKwargs } : {};
+  const stream = client.generateStream({ prompts: rows.map(toServerPrompt), n: opts.n, sampling: opts.sampling, seed: opts.seed, ...kwargs }, call);
   for await (const event of stream) {
     if (event.type === 'rollout') rolloutId = event.rolloutId;
     else if (event.type === 'done') rolloutId ||= event.rolloutId;

@@ -141,7 +141,7 @@ export async function runTrainJob(opts: TrainJobOptions): Promise<TrainJobResult
         checkpoint,
         evaluate: async (stepInPhase) => {
           if (!config.eval) return null;
-          const record = await runEval(client, await rewards(), data.eval, config.eval, { seed: stepSeed(config.seed, 999, 0), step: offset + stepInPhase, dedupe: config.scoring.dedupe, signal });
+          const record = await runEval(client, await rewards(), data.eval, config.eval, { seed: stepSeed(config.seed, 999, 0), step: offset + stepInPhase, dedupe: config.scoring.dedupe, signal, ...(config.dataset.chatTemplateKwargs ? { chatTemplateKwargs: config.dataset.chatTemplateKwargs } : {}) });
           ctx.logMetrics(stepInPhase, record);
           const line = { step: offset + stepInPhase, phase: i, ...record };
           evals.push(line);

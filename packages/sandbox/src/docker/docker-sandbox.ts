@@ -13,11 +13,11 @@ import {
 } from './docker-options.ts';
 import { RunnerSession, type RunnerReply, type SessionFailure } from './runner-session.ts';
 import { removeStaleContainers, trackPool, untrackPool } from './exit-cleanup.ts';
-import { checkRequest } from './check-request.ts';
+import { checkRequest } from '../check-request.ts';
 import { expectedRunnerHash, staleImageReason } from './image-freshness.ts';
 import { CompileCache, compileKey, type CompileOutcome } from './compile-cache.ts';
 import { WaitQueue, type Waiter } from './wait-queue.ts';
-import { canonicalLanguage, COMPILED_LANGUAGES, DEFAULT_COMPILE_TIMEOUT_MS } from '../languages.ts';
+import { canonicalLanguage, COMPILED_LANGUAGES, DEFAULT_COMPILE_TIMEOUT_MS, LANGUAGE_NAMES } from '../languages.ts';
 
 /** Statuses after which a container is not reused. */
 const RECYCLE_AFTER = new Set(['timeout', 'killed', 'memory_limit', 'sandbox_error']);
@@ -38,6 +38,9 @@ export class DockerSandbox implements Sandbox {
   #closed = false;
   #lastStartError: Error | null = null;
   #retryTimer: NodeJS.Timeout | null = null;
+  readonly #uids = new Set<number>();
+  /** Container starts under way; close() waits for them (each removes its container once it sees the pool closed). */
+  readonly #inFlight = new Set<Promise<void>>();
   /** Languages this pool's image runs (from the runner's ready line), null until a container was ready. */
   #languages: Set<string> | null = null;
   /** The multi-language pool, for languages this image lacks; started on the first such request. */
@@ -55,6 +58,11 @@ export class DockerSandbox implements Sandbox {
     return this.#lastStartError;
   }
 
+  /** Every uid the programs of this pool's containers (and its multi-language pool's) ran as so far (their judges: the next uid). */
+  get programUids(): number[] {
+    return [...this.#uids, ...(this.#secondaryReady?.programUids ?? [])];
+  }
+
   /** Ids of the containers this pool holds now (idle or busy), those of its multi-language pool included. */
   get containerIds(): string[] {
     return [...[...this.#live].map((s) => s.container.id), ...(this.#secondaryReady?.containerIds ?? [])];
@@ -68,7 +76,13 @@ export class DockerSandbox implements Sandbox {
   /** Start containers until the pool is full; resolves when those started now are ready (or failed). */
   async fill(): Promise<void> {
     const want = this.#o.poolSize - this.#live.size - this.#starting;
-    await Promise.all(Array.from({ length: Math.max(0, want) }, () => this.#startOne()));
+    await Promise.all(
+      Array.from({ length: Math.max(0, want) }, () => {
+        const start = this.#startOne();
+        this.#inFlight.add(start);
+        return start.finally(() => this.#inFlight.delete(start));
+      }),
+    );
   }
 
   async #startOne(): Promise<void> {
@@ -77,9 +91,11 @@ export class DockerSandbox implements Sandbox {
       const session = await RunnerSession.start(this.#o, this.poolId, (s) => this.#onDeath(s));
       this.#starting--;
       if (this.#closed) return void (await session.destroy());
+      if (this.#lastStartError) void this.#sweep(); // back after a fault: containers it could not remove then
       this.#lastStartError = null;
       this.#languages ??= new Set(session.languages.map((l) => canonicalLanguage(l) ?? l));
       this.#live.add(session);
+      this.#uids.add(session.programUid);
       this.#release(session);
     } catch (cause) {
       this.#starting--;
@@ -94,6 +110,17 @@ export class DockerSandbox implements Sandbox {
         }, 1000);
         this.#retryTimer.unref();
       }
+    }
+  }
+
+  /** Removes this pool's containers that it no longer holds (left by a daemon restart or a failed removal). */
+  async #sweep(): Promise<void> {
+    try {
+      const list = await this.#o.docker.listContainers({ all: true, filters: { label: [`molrl.pool=${this.poolId}`] } });
+      const live = new Set(this.containerIds);
+      await Promise.all(list.filter((c) => !live.has(c.Id)).map((c) => this.#o.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+    } catch {
+      // the daemon is still away: the next recovery sweeps again
     }
   }
 
@@ -145,10 +172,15 @@ export class DockerSandbox implements Sandbox {
 
   async run(req: RunRequest, opts: RunOptions = {}): Promise<RunResult> {
     if (this.#closed) throw errors.SANDBOX_CLOSED('docker');
-    checkRequest(req, this.#o.memoryMb);
+    checkRequest(req, {
+      maxMemoryMb: this.#o.memoryMb,
+      memoryHint: 'the container memory; raise sandbox.docker.memoryMb for more',
+      maxFilesTotalBytes: (this.#o.tmpfsMb * 1024 * 1024) / 2,
+    });
     const signal = opts.signal;
     if (signal?.aborted) throw errors.SANDBOX_ABORTED('docker', signal.reason);
-    const language = canonicalLanguage(req.language)!;
+    const language = canonicalLanguage(req.language);
+    if (language === null) throw errors.SANDBOX_LANGUAGE_UNSUPPORTED('docker', String(req.language), LANGUAGE_NAMES);
     if (this.#languages !== null && !this.#languages.has(language)) return (await this.#languagesPool(language)).run(req, opts);
     const payload: Record<string, unknown> = {
       language,
@@ -159,6 +191,7 @@ export class DockerSandbox implements Sandbox {
       memoryMb: req.memoryMb,
       outputLimitBytes: req.outputLimitBytes,
       marker: req.marker === true,
+      tests: req.tests ?? null,
     };
     if (!COMPILED_LANGUAGES.has(language)) return (await this.#execute(payload, req.timeoutMs, signal)).result;
     const compileTimeoutMs = req.compileTimeoutMs ?? DEFAULT_COMPILE_TIMEOUT_MS;
@@ -184,7 +217,7 @@ export class DockerSandbox implements Sandbox {
       result.compile.cached = false;
       return { kind: 'failed', result, cacheable: result.compile.status === 'runtime_error' };
     }
-    // the runner or its container died while compiling (container OOM, a kill, no reply): the compiler's failure
+    // the container died of the compile (its memory, a kill, no reply): the compiler's failure
     const status = result.status as CompileResult['status'];
     const note = `[molrl] the compiler ended as ${status}${result.error ? ` (${result.error.message})` : ''}`;
     const compile: CompileResult = { ...pick(result), status, stderr: [result.stderr, note].filter(Boolean).join('\n'), cached: false };
@@ -208,7 +241,7 @@ export class DockerSandbox implements Sandbox {
     return pool;
   }
 
-  /** One request to one container: queue for a runner, send, map the reply (or the runner's death) to a RunResult. */
+  /** One request to one container: queue for a runner, send, map the reply (or the runner's end) to a RunResult. */
   async #execute(payload: Record<string, unknown>, timeoutMs: number, signal: AbortSignal | undefined, compile = false): Promise<{ result: RunResult; reply?: RunnerReply }> {
     let session: RunnerSession;
     try {
@@ -221,9 +254,14 @@ export class DockerSandbox implements Sandbox {
       this.#release(session);
       throw errors.SANDBOX_ABORTED('docker', signal.reason);
     }
-    if (!session.languages.includes(payload.language as string)) {
+    const language = payload.language as string;
+    if (!session.languages.includes(language)) {
       this.#release(session);
-      throw errors.SANDBOX_LANGUAGE_UNSUPPORTED('docker', payload.language as string, session.languages);
+      throw errors.SANDBOX_LANGUAGE_UNSUPPORTED('docker', language, session.languages);
+    }
+    if (payload.tests !== null && !session.features.includes('tests')) {
+      this.#release(session);
+      throw errors.SANDBOX_REQUEST_INVALID('tests', '(tests)', `an image whose runner runs tests; ${this.#o.image} does not: rebuild it with 'npm run setup'`);
     }
     const started = performance.now();
     const waitMs = timeoutMs + this.#o.graceMs;
@@ -235,20 +273,18 @@ export class DockerSandbox implements Sandbox {
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const reply = await session.request(payload, waitMs);
-      const result = toResult(reply);
+      const result = toResult(reply, session.shortId);
       const compileTripped = result.compile !== undefined && RECYCLE_AFTER.has(result.compile.status);
       if (RECYCLE_AFTER.has(result.status) || compileTripped || reply.leftovers > 0 || session.runs >= this.#o.maxRunsPerContainer) this.#retire(session);
       else this.#release(session);
       return { result, reply };
     } catch (failure) {
       if (aborted) throw errors.SANDBOX_ABORTED('docker', signal!.reason);
-      const { oom, error } = await session.explain(failure as { kind: SessionFailure; detail: string }, waitMs);
+      const verdict = await session.explain(failure as { kind: SessionFailure; detail: string }, waitMs);
       this.#retire(session);
       const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
-      if (oom) return { result: { ...emptyResult('memory_limit', durationMs), signal: 'SIGKILL' } };
-      if (error.code === 'SANDBOX_RUNNER_KILLED') return { result: { ...emptyResult('killed', durationMs), signal: 'SIGKILL', error: { code: error.code, message: error.message } } };
-      if (error.code === 'SANDBOX_RUNNER_UNRESPONSIVE') return { result: { ...emptyResult('timeout', durationMs), error: { code: error.code, message: error.message } } };
-      return { result: infraResult(error, durationMs) };
+      if (verdict.status === 'sandbox_error') return { result: infraResult(verdict.error, durationMs) };
+      return { result: { ...emptyResult(verdict.status, durationMs), signal: 'SIGKILL', error: { code: verdict.error.code, message: verdict.error.message } } };
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
@@ -267,6 +303,8 @@ export class DockerSandbox implements Sandbox {
     this.#secondary = null;
     this.#secondaryReady = null;
     await Promise.all([...all.map((s) => s.destroy()), secondary?.then((p) => p.close(), () => undefined)]);
+    await Promise.allSettled([...this.#inFlight]);
+    await this.#sweep();
     untrackPool(this);
   }
 }
@@ -280,7 +318,16 @@ function infraResult(error: Error, durationMs: number): RunResult {
   return { ...emptyResult('sandbox_error', durationMs), error: { code, message: error.message } };
 }
 
-function toResult(reply: RunnerReply): RunResult {
+const STATUSES = new Set<string>(['ok', 'compile_error', 'runtime_error', 'timeout', 'memory_limit', 'output_limit', 'killed', 'sandbox_error']);
+
+function toResult(reply: RunnerReply, container: string): RunResult {
+  if (!STATUSES.has(reply.status)) return infraResult(errors.SANDBOX_RUNNER_FAILED(`unknown status ${JSON.stringify(reply.status).slice(0, 100)}`), reply.durationMs ?? 0);
+  if (reply.status === 'sandbox_error') {
+    const message = reply.error?.message ?? 'no reason given';
+    // the runner reports SANDBOX_SCRATCH_TAMPERED or SANDBOX_RUNNER_FAILED; anything else counts as the latter
+    const error = reply.error?.code === 'SANDBOX_SCRATCH_TAMPERED' ? errors.SANDBOX_SCRATCH_TAMPERED(container, message) : errors.SANDBOX_RUNNER_FAILED(message);
+    return infraResult(error, reply.durationMs ?? 0);
+  }
   const result: RunResult = {
     status: reply.status as RunResult['status'],
     exitCode: reply.exitCode ?? null,
@@ -292,6 +339,7 @@ function toResult(reply: RunnerReply): RunResult {
   };
   if (reply.error) result.error = reply.error;
   if (reply.marker) result.marker = reply.marker;
+  if (reply.tests) result.tests = { verdict: reply.tests.verdict ?? null, detail: String(reply.tests.detail ?? '') };
   if (reply.compile) result.compile = { ...reply.compile, cached: false };
   return result;
 }

@@ -7,17 +7,22 @@ import { fileURLToPath } from 'node:url';
 /** The label build.sh writes: sha256 of the image's sources (IMAGE_SOURCES), concatenated in order. */
 export const RUNNER_HASH_LABEL = 'molrl.runner-sha256';
 
-const IMAGES_DIR = fileURLToPath(new URL('../../../../sandbox-images/', import.meta.url));
+const RUNNER_FILES = ['runner.py', 'zygote.py', 'judge.py', 'serve.py', 'wire.py', 'languages.py'];
 
-/** The files each image's build.sh hashes, relative to sandbox-images/, in its order. */
+/** Per image: the folder its build.sh hashes from (relative to sandbox-images/) and the files, in its order. */
 export const IMAGE_SOURCES = {
-  python: ['python/runner.py', 'python/languages.py', 'python/Dockerfile', 'python/Dockerfile.offline'],
-  languages: ['python/runner.py', 'python/languages.py', 'languages/Dockerfile', 'languages/packages.txt'],
+  python: { dir: 'python/', files: [...RUNNER_FILES, 'Dockerfile', 'Dockerfile.offline'] },
+  languages: { dir: '', files: [...RUNNER_FILES.map((f) => `python/${f}`), 'languages/Dockerfile', 'languages/packages.txt'] },
 } as const;
 
-/** The hash build.sh would label the `kind` image with from this checkout, or null outside a checkout (e.g. an installed package). */
-export function expectedRunnerHash(kind: keyof typeof IMAGE_SOURCES = 'python', dir = IMAGES_DIR): string | null {
-  const files = IMAGE_SOURCES[kind];
+const IMAGES_DIR = fileURLToPath(new URL('../../../../sandbox-images/', import.meta.url));
+
+/**
+ * The hash build.sh would label the `kind` image with from this checkout (files read below `dir`, default its
+ * folder in sandbox-images/), or null outside a checkout (e.g. an installed package).
+ */
+export function expectedRunnerHash(kind: keyof typeof IMAGE_SOURCES = 'python', dir = IMAGES_DIR + IMAGE_SOURCES[kind].dir): string | null {
+  const { files } = IMAGE_SOURCES[kind];
   if (!files.every((f) => existsSync(dir + f))) return null;
   const hash = createHash('sha256');
   for (const f of files) hash.update(readFileSync(dir + f));

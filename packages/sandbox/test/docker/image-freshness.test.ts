@@ -1,28 +1,33 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DEFAULT_DOCKER_IMAGE, DEFAULT_LANGUAGES_IMAGE } from '@molrl/sandbox';
-import { RUNNER_HASH_LABEL, expectedRunnerHash, staleImageReason } from '../../src/docker/image-freshness.ts';
+import { IMAGE_SOURCES, RUNNER_HASH_LABEL, expectedRunnerHash, staleImageReason } from '../../src/docker/image-freshness.ts';
 import { dockerMissing, languagesImageMissing, skipUnless, skipUnlessLanguages } from '../../../../test/helpers/requirements.ts';
 
 describe('expectedRunnerHash', () => {
-  it('hashes each image\'s sources in order, like its build.sh', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'molrl-hash-')) + '/';
-    try {
-      assert.equal(expectedRunnerHash('python', dir), null);
-      mkdirSync(dir + 'python');
-      mkdirSync(dir + 'languages');
-      for (const [i, f] of ['python/runner.py', 'python/languages.py', 'python/Dockerfile', 'python/Dockerfile.offline', 'languages/Dockerfile', 'languages/packages.txt'].entries()) writeFileSync(dir + f, String(i));
-      const sha = (files: string) => execFileSync('bash', ['-c', `cd ${dir} && cat ${files} | sha256sum | cut -c1-64`]).toString().trim();
-      assert.equal(expectedRunnerHash('python', dir), sha('python/runner.py python/languages.py python/Dockerfile python/Dockerfile.offline'));
-      assert.equal(expectedRunnerHash('languages', dir), sha('python/runner.py python/languages.py languages/Dockerfile languages/packages.txt'));
-      assert.notEqual(expectedRunnerHash('python', dir), expectedRunnerHash('languages', dir));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  for (const kind of ['python', 'languages'] as const) {
+    it(`hashes the ${kind} image's sources in the order its build.sh does`, () => {
+      const { files } = IMAGE_SOURCES[kind];
+      const buildSh = readFileSync(new URL(`../../../../sandbox-images/${kind}/build.sh`, import.meta.url), 'utf8');
+      const line = buildSh.split('\n').find((l) => l.startsWith('hash=')) ?? '';
+      assert.ok(line.includes(`cat ${files.join(' ')} |`), `build.sh hashes: ${line}`);
+      const dir = mkdtempSync(join(tmpdir(), 'molrl-hash-')) + '/';
+      try {
+        assert.equal(expectedRunnerHash(kind, dir), null);
+        files.forEach((f, i) => {
+          mkdirSync(dirname(dir + f), { recursive: true });
+          writeFileSync(dir + f, String.fromCharCode(97 + i));
+        });
+        const shell = execFileSync('bash', ['-c', `cd ${dir} && cat ${files.join(' ')} | sha256sum | cut -c1-64`]).toString().trim();
+        assert.equal(expectedRunnerHash(kind, dir), shell);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 
   it('matches the label of the image that npm run setup built', async function () {
     skipUnless(this, await dockerMissing(DEFAULT_DOCKER_IMAGE), 'image label check');

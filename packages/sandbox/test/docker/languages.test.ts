@@ -94,8 +94,8 @@ describe('DockerSandbox languages (multi-language image)', function () {
       it('cannot write outside /tmp', async () => {
         const r = await pool.run(req(c.language, c.writeOutside));
         assert.equal(r.stdout.trim(), 'denied denied denied', JSON.stringify(r));
-        const check = await pool.run(req('bash', 'ls /opt/molrl; ls / | grep -c molrl-x; true'));
-        assert.equal(check.stdout, 'languages.py\nrunner.py\n0\n');
+        const check = await pool.run(req('bash', 'ls / /etc | grep -c molrl-x; stat -c %U /opt/molrl/runner.py; true'));
+        assert.equal(check.stdout, '0\nroot\n');
       });
     });
   }
