@@ -100,6 +100,17 @@ describe('DockerSandbox languages (multi-language image)', function () {
     });
   }
 
+  it('runs programs as the container\'s program uid, without capabilities, like Python programs', async () => {
+    const r = await pool.run(req('c', '#include <stdio.h>\n#include <unistd.h>\n#include <sys/stat.h>\nint main() { struct stat s; stat("main", &s); printf("%d %d\\n", (int)getuid(), (int)s.st_uid); return 0; }'));
+    const [uid, owner] = r.stdout.trim().split(' ').map(Number);
+    assert.ok(pool.programUids.includes(uid!), `${uid} not in ${pool.programUids}`);
+    assert.equal(owner, uid, 'the binary was written by the program\'s own process');
+    const caps = await pool.run(req('bash', 'grep -E "^(CapEff|CapBnd|NoNewPrivs)" /proc/self/status'));
+    assert.equal(caps.stdout, 'CapEff:\t0000000000000000\nCapBnd:\t0000000000000000\nNoNewPrivs:\t1\n');
+    // Compilers run the same way (the runner's run(): the zygote forks them and drops them to the program uid);
+    // had one run as root, its output files would be foreign to the runner's cleanup (SANDBOX_SCRATCH_TAMPERED).
+  });
+
   describe('compiling', () => {
     it('compiles a program once for many runs (also concurrent ones) and reports cached compiles', async () => {
       const code = '#include <cstdio>\nint main(){ long a, b; if (scanf("%ld %ld", &a, &b) != 2) return 1; printf("%ld\\n", a * b); }';
