@@ -85,7 +85,8 @@ export default async function languagesBench(): Promise<string> {
   const t0 = performance.now();
   const tests = spawnSync('npm', ['run', '--silent', 'test:languages', '--', '--reporter', 'dot'], { cwd: ROOT, encoding: 'utf8' });
   const testSeconds = (performance.now() - t0) / 1000;
-  const summary = `${tests.stdout}`.match(/(\d+) passing[\s\S]*?(?:(\d+) failing)?/);
+  const passing = /(\d+) passing/.exec(`${tests.stdout}`)?.[1];
+  const failing = /(\d+) failing/.exec(`${tests.stdout}`)?.[1];
   process.stderr.write(`  npm run test:languages: ${fmt(testSeconds)} s, exit ${tests.status}\n`);
 
   const build = SKIP_BUILD ? null : await buildFromScratch();
@@ -96,7 +97,7 @@ export default async function languagesBench(): Promise<string> {
     build
       ? `Build from scratch (\`sandbox-images/languages/build.sh\`, debootstrap from the Debian mirror apt uses, then docker build; throwaway names): **${fmt(build.seconds)} s** (${build.log}).`
       : 'Build from scratch not measured (MOLRL_BENCH_SKIP_BUILD=1).',
-    `\`npm run test:languages\` (every language's statuses and hostile programs, mode io in every language, the CLI): **${fmt(testSeconds)} s**, exit ${tests.status}${summary ? `, ${summary[1]} passing${summary[2] ? `, ${summary[2]} failing` : ''}` : ''}.`,
+    `\`npm run test:languages\` (every language's statuses and hostile programs, mode io in every language, the CLI): **${fmt(testSeconds)} s**, exit ${tests.status}${passing ? `, ${passing} passing` : ''}${failing ? `, ${failing} failing` : ''}.`,
     '',
     'Per language, one docker pool (1 container of each image), a program reading two numbers: median of 3 new programs (cold: compile in the sandbox + run; `compile ms` is the compiler alone) and of 3 reruns of the last one (its binary from the compile cache).',
     '',

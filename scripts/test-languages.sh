@@ -9,4 +9,5 @@ exec npx mocha "$@" \
   packages/sandbox/test/docker/languages.test.ts \
   packages/sandbox/test/docker/image-freshness.test.ts \
   plugins/code-execution/test/score-io.test.ts \
+  plugins/code-execution/test/readme-example.test.ts \
   packages/cli/test/commands/sandbox.test.ts

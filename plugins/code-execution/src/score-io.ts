@@ -69,9 +69,9 @@ export async function scoreIo(code: string, language: CanonicalLanguage, cases: 
   }
   const passed = outcomes.filter((x) => x?.kind === 'pass').length;
   if (first === undefined) {
-    const n = cases.length === 1 ? '1 case' : `${cases.length} cases`;
-    const feedback = style === 'io' ? `Observation: Execution logs:\nAll ${cases.length === 1 ? 'the test case' : n.replace('cases', 'test cases')} passed.` : formatFeedback('logs', outcomes[0]!.result.stdout, '', o.feedbackMaxChars);
-    return levelsToScore({ parses: true, executes: true, correct: true, reason: style === 'io' ? `all ${n} passed` : 'output matches', feedback, ...fraction(cases.length) }, o);
+    const one = cases.length === 1;
+    const feedback = style === 'io' ? `Observation: Execution logs:\n${one ? 'The test case passed.' : `All ${cases.length} test cases passed.`}` : formatFeedback('logs', outcomes[0]!.result.stdout, '', o.feedbackMaxChars);
+    return levelsToScore({ parses: true, executes: true, correct: true, reason: style === 'io' ? (one ? 'the case passed' : `all ${cases.length} cases passed`) : 'output matches', feedback, ...fraction(cases.length) }, o);
   }
   const c = cases[failedAt]!;
   const crashed = o.stopOnFirstFailure ? first.kind === 'crash' : outcomes.some((x) => x?.kind === 'crash');
