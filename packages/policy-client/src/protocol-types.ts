@@ -256,6 +256,10 @@ export interface HealthResponse {
    * Optional: true when a LoRA adapter is trained.
    */
   lora?: boolean;
+  /**
+   * Optional: the generation engine in use (--engine): 'eager' (the reference loop), 'static' (pre-allocated KV cache, decode step compiled on CUDA) or 'vllm'.
+   */
+  engine?: 'eager' | 'static' | 'vllm';
 }
 /**
  * One optimizer step of the mixture-of-losses objective over tagged text segments. With every assistant segment tagged 'ce' and mode 'ce' this is SFT.
@@ -378,6 +382,10 @@ export interface TrainPolicyRequest {
    */
   learningRate?: number;
   /**
+   * Optional: truncated importance sampling (TIS, TRL's token_truncate) against the rollout/train mismatch: each token's policy term is weighted by min(exp(log p_train - log p_sampler), tisCap), log p_train the trainer's detached log-prob. Absent: off.
+   */
+  tisCap?: number;
+  /**
    * Gradient clipping by global norm. Default 1.
    */
   maxGradNorm?: number;
@@ -443,6 +451,10 @@ export interface TrainPolicyResponse {
    * Optional: largest |log p_sampler - log p_trainer| over the completion tokens.
    */
   logprobMismatchMax?: number;
+  /**
+   * Optional, with tisCap: mean truncated importance weight min(exp(log p_train - log p_sampler), tisCap) over the completion tokens.
+   */
+  tisWeightMean?: number;
 }
 
 /** Names of the protocol schemas, one file `schemas/<name>.json` each. */

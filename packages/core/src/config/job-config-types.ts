@@ -23,6 +23,8 @@ export interface ServerStartConfig {
   microBatchTokens?: number;
   /** KV-cache budget of one generation batch, GiB. */
   kvCacheGb?: number;
+  /** Generation engine: 'auto' (static on CUDA, eager on CPU), 'eager', 'static', 'vllm'. @default 'auto' */
+  engine?: 'auto' | 'eager' | 'static' | 'vllm';
   extraArgs?: string[];
   python?: string;
 }
@@ -67,6 +69,8 @@ export interface GrpoPhaseConfig {
   microBatchSize: number;
   /** Token budget of a micro-batch (rows x longest sequence); default: the server's. */
   microBatchTokens?: number;
+  /** Truncated importance sampling: each token's policy term weighted by min(exp(log p_train - log p_sampler), tisCap). */
+  tisCap?: number;
   /** Chat-template options of this phase's generate requests, over `dataset.chatTemplateKwargs`. */
   chatTemplateKwargs?: Record<string, unknown>;
   /** Groups whose rewards are all equal get null advantages (not trained on). @default false */

@@ -63,6 +63,7 @@ export async function grpoStep(
           microBatchSize: phase.microBatchSize,
           ...(phase.microBatchTokens === undefined ? {} : { microBatchTokens: phase.microBatchTokens }),
           ...(phase.learningRate === undefined ? {} : { learningRate: phase.learningRate }),
+          ...(phase.tisCap === undefined ? {} : { tisCap: phase.tisCap }),
         },
         opts.signal ? { signal: opts.signal } : {},
       )
@@ -80,6 +81,7 @@ export async function grpoStep(
     entropy: train$?.entropy ?? null,
     'logprob/mismatch_mean': train$?.logprobMismatch ?? null,
     'logprob/mismatch_max': train$?.logprobMismatchMax ?? null,
+    ...(phase.tisCap === undefined ? {} : { 'logprob/tis_weight_mean': train$?.tisWeightMean ?? null }),
     'completion/length_mean': lengths.reduce((a, b) => a + b, 0) / Math.max(1, lengths.length),
     'completion/clipped_ratio': all.filter((c) => c.completion.finishReason === 'length').length / Math.max(1, all.length),
     'completion/tokens': lengths.reduce((a, b) => a + b, 0),
