@@ -56,10 +56,10 @@ def merged_weights(policy):
             yield name + ".weight", w.to(base.weight.dtype)
             if getattr(base, "bias", None) is not None:
                 yield name + ".bias", base.bias
-        for name, p in model.named_parameters():
+        for name, p in model.state_dict().items():  # tied weights too (lm_head): vLLM reloads by module
             if "lora_" in name or ".base_layer." in name:
                 continue
-            yield name, p.detach()
+            yield name, p
 
 
 def _model_dir(policy) -> tuple[str, tempfile.TemporaryDirectory | None]:
@@ -103,7 +103,8 @@ class VLLMEngine(GenerationEngine):
             first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
             raise ConfigError(f"--engine vllm: vLLM could not start ({type(err).__name__}: {first[:300]})") from err
         self.max_model_len = kw["max_model_len"]
-        self.synced = weights_version(policy)  # vLLM loaded these weights
+        # a temporary directory holds the current weights; an hf: directory may not (a step or a load since)
+        self.synced = weights_version(policy) if self._tmp is not None else None
         self.asleep = False
         self._sleep()
 
@@ -132,32 +133,37 @@ class VLLMEngine(GenerationEngine):
 
     def _params(self, policy, s, n: int, prompt_len: int, seed: int):
         tok = policy.tok
+        vocab = getattr(policy.base_model.config, "vocab_size", tok.vocab_size)
         room = self.max_model_len - prompt_len
         if policy.context is not None:
             room = min(room, policy.context - prompt_len)
         kw = dict(n=n, temperature=max(0.0, s.temperature), top_p=s.top_p, top_k=s.top_k if s.top_k else -1,
                   presence_penalty=s.presence_penalty, max_tokens=max(1, min(s.max_tokens, room)),
-                  stop=[x for x in s.stop if x] or None, stop_token_ids=sorted(set(tok.eos_ids)), logprobs=0,
+                  stop=[x for x in s.stop if x] or None, stop_token_ids=sorted(i for i in set(tok.eos_ids) if i < vocab), logprobs=0,
                   seed=seed, skip_special_tokens=False)
-        vocab = getattr(policy.base_model.config, "vocab_size", tok.vocab_size)
         if tok.banned_ids or vocab > tok.vocab_size:
             banned = set(tok.banned_ids)
             kw["allowed_token_ids"] = [i for i in range(tok.vocab_size) if i not in banned]
         return self.vllm.SamplingParams(**kw)
 
     def generate(self, policy, prompts, n, s, seed, on_finish=None, kv_cache=True, max_batch=512):
+        # vLLM refuses n > 1 with greedy decoding: then each prompt goes n times with n = 1
+        per = 1 if s.temperature <= 0 else n
+        reqs = [k for k in range(len(prompts)) for _ in range(n // per)]  # request -> prompt index
         self._wake()
         try:
             self.sync(policy)
-            params = [self._params(policy, s, n, len(p), (seed * 1_000_003 + k) % 2**63) for k, p in enumerate(prompts)]
-            outs = self.llm.generate([{"prompt_token_ids": list(p)} for p in prompts], params, use_tqdm=False)
+            params = [self._params(policy, s, per, len(prompts[k]), (seed * 1_000_003 + j) % 2**63)
+                      for j, k in enumerate(reqs)]
+            outs = self.llm.generate([{"prompt_token_ids": list(prompts[k])} for k in reqs], params, use_tqdm=False)
         finally:
             self._sleep()
         stops = [x for x in s.stop if x]
-        rows = []
-        for k, (ids, out) in enumerate(zip(prompts, outs)):
-            for i, o in enumerate(sorted(out.outputs, key=lambda c: c.index)):
-                r = Row(k, i, list(ids), list(o.token_ids))
+        rows: list[Row] = []
+        for k, out in zip(reqs, outs):
+            for o in sorted(out.outputs, key=lambda c: c.index):
+                index = sum(r.prompt_index == k for r in rows)
+                r = Row(k, index, list(prompts[k]), list(o.token_ids))
                 r.logps = [float(d[t].logprob) for t, d in zip(r.completion_ids, o.logprobs or [])]
                 r.finish_reason = "stop" if o.finish_reason == "stop" else "length"
                 _finish_text(policy.tok, r, stops)
