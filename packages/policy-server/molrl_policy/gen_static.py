@@ -81,7 +81,7 @@ class StaticEngine(GenerationEngine):
                   for r in rows]
         ids, attn = left_pad([r.prompt_ids for r in rows] + [[]] * (B - R), tok.pad_id, dev)  # (B, T)
         T, max_new = ids.shape[1], max(limits)
-        Tmax = round_up(T + max_new, self.bucket)
+        Tmax = round_up(T + max_new, self.bucket) + 1  # + 1: no width equals Tmax, which a compiled step special-cases
         dec, fn = self._decoder(policy, B, Tmax)
         logits = dec.prefill(ids, attn)  # (B, V)
         pos = attn.long().sum(1)  # (B,) each row's next position

@@ -2,9 +2,11 @@
 and a decode step whose tensors keep their shapes and addresses from step to step (what CUDA graphs need).
 
 - `prefill(ids, attn)`: left-padded prompts (B, T) fill cache positions [0, T) -> last logits (B, V).
-- `step(tokens, pos, width)`: writes cache position `self.t` (a device tensor, advanced in place) and attends over
-  the first `width` positions (a multiple of the bucket: the cache is read up to the current length rounded up,
-  not to Tmax) -> logits (B, V). `pos` (B,) are the rows' own positions (left padding).
+- `step(fn, tokens, pos, width)`: writes cache position `self.t` (a device tensor, advanced in place) and attends
+  over the first `width` positions (a multiple of the bucket: the cache is read up to the current length rounded
+  up, not to Tmax) -> logits (B, V). `pos` (B,) are the rows' own positions (left padding). `fn` is `run_step` or
+  its compiled form; the width reaches it only as the mask's last dimension, marked dynamic, so that one compiled
+  graph serves every width (CUDA graphs then record one replay per width, which costs no compilation).
 Keys a row may see: its prompt's real tokens and every generated position up to t; everything else is masked.
 
 HF models run their own modules on a transformers `StaticCache` with a 4-D additive mask, through one attention
@@ -140,16 +142,17 @@ class HFStaticDecoder(StaticDecoder):
                                      use_cache=True, logits_to_keep=1, **{self.kw: self.cache})
         return out.logits[:, -1].float()
 
-    def run_step(self, tokens: torch.Tensor, pos: torch.Tensor, width: int) -> torch.Tensor:
-        """The decode step proper (what is compiled): tokens, pos (B,) -> logits (B, V)."""
-        mask = self._additive(self.step_mask(width)[:, None, :])  # (B, 1, 1, width)
+    def run_step(self, tokens: torch.Tensor, pos: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """The decode step proper (what is compiled): tokens, pos (B,), mask (B, 1, 1, width) -> logits (B, V)."""
         out = self.policy.module(input_ids=tokens[:, None], attention_mask=mask, position_ids=pos[:, None],
                                  use_cache=True, logits_to_keep=1, **{self.kw: self.cache})
         return out.logits[:, -1].float()
 
     def step(self, fn, tokens: torch.Tensor, pos: torch.Tensor, width: int) -> torch.Tensor:
+        mask = self._additive(self.step_mask(width)[:, None, :])  # (B, 1, 1, width)
+        torch._dynamo.maybe_mark_dynamic(mask, 3)  # one compiled graph for every width (CUDA graphs: one per width)
         with torch.no_grad(), self._use(), self.policy._ctx():
-            logits = fn(tokens, pos, width)
+            logits = fn(tokens, pos, mask)
         self.t.add_(1)
         return logits
 
@@ -179,10 +182,10 @@ class TinyStaticDecoder(StaticDecoder):
             V[:, :, :T] = v
         return logits[:, -1]
 
-    def run_step(self, tokens: torch.Tensor, pos: torch.Tensor, width: int) -> torch.Tensor:
+    def run_step(self, tokens: torch.Tensor, pos: torch.Tensor, seen: torch.Tensor) -> torch.Tensor:
+        """tokens, pos (B,), seen (B, 1, width) bool -> logits (B, V)."""
         m = self.policy.module
-        B = tokens.shape[0]
-        seen = self.step_mask(width)[:, None, :]  # (B, 1, width)
+        B, width = tokens.shape[0], seen.shape[-1]
         x = m.wte(tokens) + m.wpe(pos.clamp(max=self.policy.cfg.context - 1))  # (B, D)
         for blk, K, V in zip(m.blocks, self.K, self.V):
             D, H = x.shape[1], blk.n_head
@@ -198,8 +201,10 @@ class TinyStaticDecoder(StaticDecoder):
         return m.ln_f(x) @ m.wte.weight.T  # (B, V)
 
     def step(self, fn, tokens: torch.Tensor, pos: torch.Tensor, width: int) -> torch.Tensor:
+        seen = self.step_mask(width)[:, None, :]  # (B, 1, width)
+        torch._dynamo.maybe_mark_dynamic(seen, 2)
         with torch.no_grad():
-            logits = fn(tokens, pos, width)
+            logits = fn(tokens, pos, seen)
         self.t.add_(1)
         return logits
 

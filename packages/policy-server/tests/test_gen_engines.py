@@ -158,16 +158,17 @@ def test_static_with_the_eager_attention_implementation(hf_dirs):
 
 
 def test_compiled_static_step_on_cpu(hf_dirs):
-    """The decode step through torch.compile (inductor, C++ on CPU; CUDA graphs on a GPU): one shape, one graph."""
-    _, st = engines("qwen3", hf_dirs, bucket=128, sync_every=8)
+    """The decode step through torch.compile (inductor, C++ on CPU; CUDA graphs on a GPU): one graph for all the
+    widths the attention reads (bucket 8: the cache grows through several widths)."""
+    _, st = engines("qwen3", hf_dirs)
     eager = Engine(st.policy)
-    compiled = Engine(st.policy, generator=StaticEngine(st.policy, compile=True, bucket=128, sync_every=8))
+    compiled = Engine(st.policy, generator=StaticEngine(st.policy, compile=True, bucket=8, sync_every=8))
     s = Sampling(temperature=0, max_tokens=20)
     from torch._dynamo.utils import counters
 
     before = counters["stats"]["unique_graphs"]
     assert run(compiled, s)[0] == run(eager, s)[0]
-    assert counters["stats"]["unique_graphs"] > before  # the step really went through dynamo
+    assert counters["stats"]["unique_graphs"] == before + 1  # compiled, once, whatever the width
     _, _, rid = run(compiled, Sampling(temperature=0.8, max_tokens=20), n=2, seed=1)
     out = compiled.train_policy({"rolloutId": rid, "advantages": [1.0, -1.0] * 3})
     assert out["logprobMismatchMax"] <= 1e-4, out
