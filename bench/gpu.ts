@@ -15,6 +15,8 @@ const script = fileURLToPath(new URL('./gpu_bench.py', import.meta.url));
 /** One engine's decode measurement, as gpu_bench.py writes it. */
 interface EngineResult {
   engine: string;
+  /** Set when the engine failed (the other fields are then absent). */
+  error?: string;
   compiled?: boolean;
   tokens: number;
   seconds: number;
@@ -39,6 +41,7 @@ export interface GpuResult {
   matmulFlops: number;
   engines: EngineResult[];
   train: { step: string; tokens: number; seconds: number; tokensPerS: number; modelFlops: number; mfu: number }[];
+  trainError?: string;
 }
 
 /** Runs gpu_bench.py with `args`; exits the process with its code and message when it fails (3: no device). */
@@ -58,7 +61,7 @@ const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 /** The BENCHMARKS.md section body of one result. */
 export function formatGpu(r: GpuResult, title: string): string {
   const c = r.model.config as Record<string, number | string>;
-  const eager = r.engines.find((e) => e.engine === 'eager');
+  const eager = r.engines.find((e) => e.engine === 'eager' && !e.error);
   const lines = [
     `${title}: ${r.device}, ${r.date}; ${Object.entries(r.versions).map(([k, v]) => `${k} ${v}`).join(', ')}${r.loadAverage == null ? '' : `; load average ${r.loadAverage.toFixed(1)} at the start`}.`,
     '',
@@ -67,8 +70,9 @@ export function formatGpu(r: GpuResult, title: string): string {
     '',
     '| engine | tokens/s | of the bound | bound tokens/s | vs eager | first run (s) | peak memory |',
     '|---|---|---|---|---|---|---|',
-    ...r.engines.map((e) => `| ${e.engine}${e.compiled && !e.engine.includes('compiled') ? ' (compiled)' : ''} | ${f0(e.tokensPerS)} | ${pct(e.ofBound)} | ${f0(e.boundTokensPerS)} | ${eager ? `${(e.tokensPerS / eager.tokensPerS).toFixed(2)}x` : '-'} | ${e.firstRunSeconds.toFixed(1)} | ${e.peakMemoryGiB === undefined ? '-' : `${e.peakMemoryGiB.toFixed(1)} GiB`} |`),
+    ...r.engines.map((e) => e.error ? `| ${e.engine} | failed: ${e.error.replaceAll('|', '/')} | | | | | |` : `| ${e.engine}${e.compiled && !e.engine.includes('compiled') ? ' (compiled)' : ''} | ${f0(e.tokensPerS)} | ${pct(e.ofBound)} | ${f0(e.boundTokensPerS)} | ${eager ? `${(e.tokensPerS / eager.tokensPerS).toFixed(2)}x` : '-'} | ${e.firstRunSeconds.toFixed(1)} | ${e.peakMemoryGiB === undefined ? '-' : `${e.peakMemoryGiB.toFixed(1)} GiB`} |`),
   ];
+  if (r.trainError) lines.push('', `Train steps failed: ${r.trainError}`);
   if (r.train.length) {
     lines.push('', '| train step on those rollouts | tokens | time | tokens/s | MFU |', '|---|---|---|---|---|');
     for (const t of r.train) lines.push(`| ${t.step} | ${t.tokens} | ${t.seconds.toFixed(2)} s | ${f0(t.tokensPerS)} | ${pct(t.mfu)} |`);
@@ -79,7 +83,7 @@ export function formatGpu(r: GpuResult, title: string): string {
 export default async function bench(): Promise<string> {
   const from = process.argv.find((a) => a.startsWith('--from='))?.slice('--from='.length);
   const result = from ? (JSON.parse(readFileSync(from, 'utf8')) as GpuResult) : runGpuBench(['--repeats', '2']);
-  const best = [...result.engines].sort((a, b) => b.ofBound - a.ofBound)[0];
+  const best = result.engines.filter((e) => !e.error).sort((a, b) => b.ofBound - a.ofBound)[0];
   const verdict = best ? `\n\nBest engine: ${best.engine} at ${pct(best.ofBound)} of the bandwidth bound (target >= 50 %): ${best.ofBound >= 0.5 ? 'met' : 'not met'}.` : '';
   return formatGpu(result, 'GPU') + verdict;
 }

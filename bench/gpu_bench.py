@@ -21,6 +21,7 @@ import platform
 import random
 import sys
 import time
+import traceback
 import uuid
 
 import torch
@@ -149,14 +150,20 @@ def run_engines(names: list[str], args, policy, ids, dev, bw: float) -> tuple[li
 
     s = Sampling(temperature=1.0, max_tokens=args.new_tokens)
     policy.module.eval()
-    gens, first = {}, {}
+    gens, first, failed = {}, {}, []
     for name in names:
         print(f"gpu bench: engine {name}: warm-up ...", file=sys.stderr, flush=True)
         opts = {"compile": args.compile == "on"} if name == "static" and args.compile != "auto" else {}
         if name == "static-compiled":  # the static engine with its decode step compiled, whatever the device
             opts = {"compile": True}
-        gens[name] = make_engine(name.split("-")[0], policy, **opts)
-        _, first[name] = timed(dev, lambda: gens[name].generate(policy, ids, 1, s, 1, max_batch=len(ids)))
+        try:
+            gens[name] = make_engine(name.split("-")[0], policy, **opts)
+            _, first[name] = timed(dev, lambda: gens[name].generate(policy, ids, 1, s, 1, max_batch=len(ids)))
+        except Exception as err:  # one engine failing must not lose the others' numbers (device time is scarce)
+            traceback.print_exc()
+            failed.append({"engine": name, "error": f"{type(err).__name__}: {str(err)[:500]}"})
+            gens.pop(name, None)
+    names = [n for n in names if n in gens]
     times: dict[str, list[float]] = {n: [] for n in names}
     rows = None
     for k in range(args.repeats):
@@ -176,7 +183,7 @@ def run_engines(names: list[str], args, policy, ids, dev, bw: float) -> tuple[li
         out.append(res)
         print(f"gpu bench: {name}: {res['tokensPerS']:.0f} tokens/s, {100 * res['ofBound']:.1f} % of the bound",
               file=sys.stderr, flush=True)
-    return out, rows
+    return out + failed, rows
 
 
 def train_steps(args, cfg, policy, rows, dev, peak: float) -> list[dict]:
@@ -258,7 +265,11 @@ def main(argv=None) -> int:
     result["engines"], rows = run_engines([e for e in args.engines.split(",") if e], args, policy, ids, dev, bw)
     if rows is not None and not args.no_train:
         print("gpu bench: train steps ...", file=sys.stderr, flush=True)
-        result["train"] = train_steps(args, cfg, policy, rows, dev, peak)
+        try:
+            result["train"] = train_steps(args, cfg, policy, rows, dev, peak)
+        except Exception as err:
+            traceback.print_exc()
+            result["trainError"] = f"{type(err).__name__}: {str(err)[:500]}"
     text = json.dumps(result)
     if args.out:
         with open(args.out, "w") as f:
