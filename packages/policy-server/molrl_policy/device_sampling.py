@@ -11,7 +11,7 @@ from typing import Sequence
 
 import torch
 
-from .generate import Sampling
+from .generate import Sampling, truncate
 
 
 class DeviceSampler:
@@ -35,16 +35,7 @@ class DeviceSampler:
         if s.temperature <= 0:
             tok = x.argmax(-1)  # (B,)
         else:
-            x = x / s.temperature
-            if s.top_k and s.top_k < x.shape[-1]:
-                kth = x.topk(s.top_k, -1).values[:, -1:]  # (B, 1)
-                x = x.masked_fill(x < kth, float("-inf"))
-            if s.top_p < 1.0:
-                sx, si = x.sort(-1, descending=True)  # (B, V)
-                probs = sx.softmax(-1)
-                drop = probs.cumsum(-1) - probs > s.top_p  # keep the smallest prefix reaching top_p
-                x = x.scatter(-1, si, sx.masked_fill(drop, float("-inf")))
-            probs = x.softmax(-1)  # (B, V)
+            probs = truncate(x / s.temperature, s).softmax(-1)  # (B, V)
             race = torch.empty_like(probs).exponential_(generator=self.gen)  # E ~ Exp(1)
             tok = (probs / race).argmax(-1)  # (B,) P(v) = p_v
         return tok, logp.gather(1, tok[:, None]).squeeze(1)
