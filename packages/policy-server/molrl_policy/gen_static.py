@@ -114,6 +114,8 @@ class StaticEngine(GenerationEngine):
                     break
             if not last:
                 width = min(Tmax, round_up(T + j + 1, self.bucket))  # position T + j is written, [0, T + j] read
+                if self.compile and dev.type == "cuda":
+                    torch.compiler.cudagraph_mark_step_begin()  # the last step's logits are consumed: reuse them
                 logits = dec.step(fn, nxt, pos, width)
                 pos = pos + 1
 
