@@ -35,8 +35,9 @@ class StaticEngine(GenerationEngine):
     name = "static"
 
     def __init__(self, policy, compile: bool | None = None, sync_every: int = 16, bucket: int = 64,
-                 row_bucket: int = 8) -> None:
+                 row_bucket: int = 8, backend: str = "inductor") -> None:
         self.compile = policy.device.type == "cuda" if compile is None else compile
+        self.backend = backend  # torch.compile backend (tests trace through dynamo with "aot_eager": no codegen)
         self.sync_every = max(1, sync_every)  # decode steps between host syncs
         self.bucket = max(1, bucket)  # attention reads the cache up to the current length rounded up to this
         self.row_bucket = max(1, row_bucket)  # rows per batch rounded up to this: fewer shapes to compile
@@ -59,8 +60,8 @@ class StaticEngine(GenerationEngine):
             if self.compile:
                 for t in (dec.valid, dec.cols, dec.t, *getattr(dec, "K", ()), *getattr(dec, "V", ())):
                     torch._dynamo.mark_static_address(t)
-                mode = "reduce-overhead" if policy.device.type == "cuda" else None
-                fn = torch.compile(fn, mode=mode, dynamic=False)
+                mode = "reduce-overhead" if policy.device.type == "cuda" and self.backend == "inductor" else None
+                fn = torch.compile(fn, backend=self.backend, mode=mode, dynamic=False)
             self._key, self._dec, self._fn = (B, Tmax), dec, fn
         return self._dec, self._fn
 

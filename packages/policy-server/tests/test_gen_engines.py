@@ -4,7 +4,8 @@ streaming, and pi_old equal to the training forward (the rollout/train mismatch 
 
 The static engine runs un-compiled here (its fixed-shape cache, masks, device sampling and host syncs are all
 exercised; small `sync_every` and `bucket` so that every test crosses several syncs and width buckets);
-test_compiled_static_step_on_cpu compiles its decode step once with inductor on CPU."""
+test_compiled_static_step_on_cpu compiles its decode step (inductor on the tiny model, dynamo's trace through
+transformers + PEFT on Qwen3)."""
 import os
 import subprocess
 import sys
@@ -157,15 +158,18 @@ def test_static_with_the_eager_attention_implementation(hf_dirs):
     assert eng.policy.base_model.config._attn_implementation == "eager"  # restored after generating
 
 
-def test_compiled_static_step_on_cpu(hf_dirs):
-    """The decode step through torch.compile (inductor, C++ on CPU; CUDA graphs on a GPU): one graph for all the
-    widths the attention reads (bucket 8: the cache grows through several widths)."""
-    _, st = engines("qwen3", hf_dirs)
-    eager = Engine(st.policy)
-    compiled = Engine(st.policy, generator=StaticEngine(st.policy, compile=True, bucket=8, sync_every=8))
-    s = Sampling(temperature=0, max_tokens=20)
+@pytest.mark.parametrize("model,backend", [("tiny", "inductor"), ("qwen3", "aot_eager")])
+def test_compiled_static_step_on_cpu(hf_dirs, model, backend):
+    """The decode step through torch.compile: inductor's C++ code generation on the tiny model (the GPU adds CUDA
+    graphs), and dynamo's trace through transformers + PEFT (LoRA) on Qwen3 with aot_eager (no code generation, so
+    the test stays short); one graph serves every width the attention reads (bucket 8: several widths)."""
     from torch._dynamo.utils import counters
 
+    _, st = engines(model, hf_dirs)
+    eager = Engine(st.policy)
+    compiled = Engine(st.policy, generator=StaticEngine(st.policy, compile=True, bucket=8, sync_every=8,
+                                                        backend=backend))
+    s = Sampling(temperature=0, max_tokens=20)
     before = counters["stats"]["unique_graphs"]
     assert run(compiled, s)[0] == run(eager, s)[0]
     assert counters["stats"]["unique_graphs"] == before + 1  # compiled, once, whatever the width
