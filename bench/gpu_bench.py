@@ -214,7 +214,7 @@ def train_steps(args, cfg, policy, rows, dev, peak: float) -> list[dict]:
         eng.opt.zero_grad(set_to_none=True)
         policy.module.train()
         st = mol_step(policy, seqs, "mol", len(seqs), micro_tokens=16384)
-        eng._apply(None, 1.0, st["loss"])
+        eng._apply(eng.base_lr, 1.0, st["loss"])
         return st
 
     mol()  # warm-up
