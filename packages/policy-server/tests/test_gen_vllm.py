@@ -91,3 +91,24 @@ def test_weights_are_synced_after_a_policy_step(engines):
     after_vllm, _, _ = run(vl, s)
     after_eager, _, _ = run(eager, s)
     assert after_vllm == after_eager and after_vllm != before
+
+
+def test_tis_corrects_the_mismatch_of_vllm_top_k_logprobs(engines):
+    """With top-k, vLLM's pi_old is renormalised over the k kept tokens (processed_logprobs), so it exceeds the
+    trainer's: the mismatch shows, and tisCap weights each token by min(exp(log p_train - log p_vllm), cap) < 1."""
+    _, vl = engines
+    cap = 2.0
+    _, _, rid = run(vl, Sampling(temperature=1.0, top_k=3, max_tokens=12), n=2, seed=4)
+    rows = vl.rollouts.get(rid).rows
+    want, n = 0.0, 0
+    for r in rows:
+        ids = torch.tensor([r.prompt_ids + r.completion_ids])
+        with torch.no_grad():
+            lp = torch.log_softmax(vl.policy.logits(ids, torch.ones_like(ids, dtype=torch.bool))[0], -1)  # (T, V)
+        P = len(r.prompt_ids)
+        train = lp[P - 1:-1].gather(1, ids[0, P:, None]).squeeze(1)  # (S,)
+        want += torch.exp(train - torch.tensor(r.logps)).clamp(max=cap).sum().item()
+        n += len(r.completion_ids)
+    out = vl.train_policy({"rolloutId": rid, "advantages": [0.0] * len(rows), "tisCap": cap})  # A = 0: weights unchanged
+    assert out["logprobMismatchMax"] > 1e-3, out  # the top-k renormalisation is visible
+    assert out["tisWeightMean"] == pytest.approx(want / n, abs=1e-4) and out["tisWeightMean"] < 1.0, out
