@@ -13,7 +13,7 @@ import sys
 import pytest
 import torch
 
-from conftest import make_engine, make_hf_engine
+from conftest import CHATS, make_engine, make_hf_engine
 from molrl_policy.config import ConfigError
 from molrl_policy.engine import Engine
 from molrl_policy.gen_engine import EagerEngine, make_engine as make_generator, resolve_name
@@ -21,12 +21,7 @@ from molrl_policy.gen_static import StaticEngine
 from molrl_policy.generate import Sampling
 
 MODELS = ["tiny", "qwen3", "llama"]
-PROMPTS = [
-    {"id": "short", "messages": [{"role": "user", "content": "Q: 2+3\nA:"}]},
-    {"id": "long", "messages": [{"role": "system", "content": "You are a helpful assistant."},
-                                {"role": "user", "content": "the sandbox runs code and returns output: print 7*6"}]},
-    {"id": "text", "text": "def f(x):\n    return"},
-]
+PROMPTS = CHATS
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 
 

@@ -10,6 +10,7 @@ import sys
 import pytest
 import torch
 
+from conftest import CHATS
 from molrl_policy.engine import Engine
 from molrl_policy.generate import Sampling
 
@@ -18,12 +19,7 @@ if importlib.util.find_spec("vllm") is None:
     print(f"\n  !!! SKIPPED (optional engine, not a failure on CI): {why}", file=sys.stderr)
     pytest.skip(why, allow_module_level=True)
 
-PROMPTS = [
-    {"id": "short", "messages": [{"role": "user", "content": "Q: 2+3\nA:"}]},
-    {"id": "long", "messages": [{"role": "system", "content": "You are a helpful assistant."},
-                                {"role": "user", "content": "the sandbox runs code and returns output: print 7*6"}]},
-    {"id": "text", "text": "def f(x):\n    return"},
-]
+PROMPTS = CHATS
 
 
 @pytest.fixture(scope="module")
