@@ -22,14 +22,15 @@ if importlib.util.find_spec("vllm") is None:
 PROMPTS = CHATS
 
 
-@pytest.fixture(scope="module")
-def engines(tmp_path_factory):
-    """(eager Engine, vllm Engine) over one LoRA policy whose weights were scrambled to a larger scale."""
+@pytest.fixture(scope="module", params=[4, 0], ids=["lora", "full"])
+def engines(request, tmp_path_factory):
+    """(eager Engine, vllm Engine) over one policy (LoRA r 4, or full fine-tuning) whose weights were scrambled to a
+    larger scale."""
     from molrl_policy import hf, testing
     from molrl_policy.gen_vllm import VLLMEngine
 
     d = testing.model_dir(str(tmp_path_factory.mktemp("vllm") / "qwen3"), "qwen3", head_dim=32)
-    policy = hf.load_policy("hf:" + d, opts=hf.HFOptions(lora_r=4, gradient_checkpointing=False))
+    policy = hf.load_policy("hf:" + d, opts=hf.HFOptions(lora_r=request.param, gradient_checkpointing=False))
     g = torch.Generator().manual_seed(1)
     with torch.no_grad():
         for name, p in policy.module.named_parameters():
