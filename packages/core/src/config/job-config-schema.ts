@@ -45,6 +45,7 @@ export const jobConfigSchema = {
             gradientCheckpointing: { type: 'boolean', description: 'hf models: recompute activations in the backward pass (server default true)' },
             microBatchTokens: int(1, 'default token budget of a train micro-batch (rows x longest sequence; server default hf 16384)'),
             kvCacheGb: { type: 'number', exclusiveMinimum: 0, description: 'KV-cache budget of one generation batch in GiB (server default: CUDA 40% of free memory, CPU 4)' },
+            engine: { enum: ['auto', 'eager', 'static', 'vllm'], description: 'generation engine: auto (static on CUDA, eager on CPU), eager (the reference loop), static (pre-allocated KV cache, decode step compiled on CUDA), vllm (vLLM in the server process, hf models)' },
             extraArgs: { type: 'array', items: { type: 'string' } },
             python: { type: 'string', minLength: 1, description: "Python that runs the server (needs torch; transformers and peft for hf: models); default $MOLRL_PYTHON, else the checkout's .venv" },
           },

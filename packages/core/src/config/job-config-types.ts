@@ -22,6 +22,8 @@ export interface ServerStartConfig {
   microBatchTokens?: number;
   /** KV-cache budget of one generation batch, GiB. */
   kvCacheGb?: number;
+  /** Generation engine: 'auto' (static on CUDA, eager on CPU), 'eager', 'static', 'vllm'. @default 'auto' */
+  engine?: 'auto' | 'eager' | 'static' | 'vllm';
   extraArgs?: string[];
   python?: string;
 }

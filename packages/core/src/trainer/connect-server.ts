@@ -32,6 +32,7 @@ export async function connectServer(
       ...(s.gradientCheckpointing === undefined ? {} : { gradientCheckpointing: s.gradientCheckpointing }),
       ...(s.microBatchTokens === undefined ? {} : { microBatchTokens: s.microBatchTokens }),
       ...(s.kvCacheGb === undefined ? {} : { kvCacheGb: s.kvCacheGb }),
+      ...(s.engine === undefined ? {} : { engine: s.engine }),
       ...(opts.checkpointRoot === undefined ? {} : { checkpointRoot: opts.checkpointRoot }),
       ...(extraArgs.length ? { extraArgs } : {}),
       onLog: opts.onLog ?? (() => {}),
