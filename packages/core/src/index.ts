@@ -37,3 +37,4 @@ export { resolveMolPhase } from './mol/resolve-mol-phase.ts';
 export { connectServer, type ConnectedServer } from './trainer/connect-server.ts';
 export { seededRandom } from './trainer/seeded-random.ts';
 export { loadRewardPlugins, type ConfiguredReward } from './rewards/load-reward-plugins.ts';
+export { parseExactNumber, numbersEqual, exactEqual, divideExact, scaleDown, MAX_EXPONENT, type ExactNumber } from './rewards/exact-number.ts';

@@ -3,6 +3,8 @@ import { RewardTester, type RewardTesterValidCase } from '@molrl/core';
 import plugin from '../src/index.ts';
 import { dockerMissing, skipUnless } from '../../../test/helpers/requirements.ts';
 
+const FACTORIAL_300 = Array.from({ length: 300 }, (_, i) => BigInt(i + 1)).reduce((a, b) => a * b, 1n);
+
 const offline: RewardTesterValidCase[] = [
   { name: 'scores a matching boxed answer 1', sample: { completion: 'so \\boxed{42}', groundTruth: '42' }, expected: { score: 1, components: { answered: 1, correct: 1 } } },
   { name: 'scores a wrong answer 0', sample: { completion: '\\boxed{41}', groundTruth: '42' }, expected: { score: 0, components: { answered: 1, correct: 0 } } },
@@ -16,6 +18,10 @@ const offline: RewardTesterValidCase[] = [
   { name: 'uses a configured pattern', sample: { completion: 'Final answer: 12', groundTruth: '12' }, options: { pattern: 'Final answer:\\s*(\\S+)' }, expected: { score: 1 } },
   { name: 'compares exact strings in exact mode', sample: { completion: '\\boxed{0.50}', groundTruth: '0.5' }, options: { compare: 'exact' }, expected: { score: 0 } },
   { name: 'does not call different expressions equal in numeric mode', sample: { completion: '\\boxed{x+1}', groundTruth: '1+x' }, expected: { score: 0 } },
+  { name: 'does not accept 0 for 300! (no float overflow)', sample: { completion: '\\boxed{0}', groundTruth: String(FACTORIAL_300) }, expected: { score: 0 } },
+  { name: 'accepts 300! written out in full', sample: { completion: `\\boxed{${FACTORIAL_300}}`, groundTruth: String(FACTORIAL_300) }, expected: { score: 1 } },
+  { name: 'compares 20-digit integers exactly', sample: { completion: '\\boxed{12345670000000000000}', groundTruth: '12345678901234567890' }, expected: { score: 0 } },
+  { name: 'does not accept any number for 1e400', sample: { completion: '\\boxed{7}', groundTruth: '1e400' }, expected: { score: 0 } },
   { name: 'abstains without a ground truth', sample: { completion: '\\boxed{1}' }, expected: { score: null, status: 'abstain' } },
 ];
 
