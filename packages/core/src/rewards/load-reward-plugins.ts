@@ -5,6 +5,7 @@ import { loadPlugin, type LoadedPlugin } from '../plugins/load-plugin.ts';
 import { resolvePluginOptions } from '../plugins/plugin-options.ts';
 import { checkRequirements } from '../plugins/validate-plugin.ts';
 import type { RewardEngineConfig } from '../types.ts';
+import { installPluginFaultHandlers, runInPluginScope } from './plugin-scope.ts';
 
 /** One configured reward: its plugin, weight and validated, frozen options. */
 export interface ConfiguredReward {
@@ -33,10 +34,12 @@ function throwAll(found: MolrlError[]): void {
 export async function loadRewardPlugins(rewards: RewardEngineConfig['rewards'], backend: BackendName, baseDir?: string): Promise<ConfiguredReward[]> {
   const found: MolrlError[] = [];
   const configured: ConfiguredReward[] = [];
+  const release = installPluginFaultHandlers(); // a module that calls process.exit at import fails to load instead
   await Promise.all(
     rewards.map(async (spec, i) => {
       try {
-        const loaded = await loadPlugin(spec.plugin, { baseDir, path: `rewards[${i}].plugin` });
+        const label = typeof spec.plugin === 'string' ? spec.plugin : spec.plugin.name;
+        const loaded = await runInPluginScope({ plugin: label, hook: 'import' }, () => loadPlugin(spec.plugin, { baseDir, path: `rewards[${i}].plugin` }));
         checkRequirements(loaded.plugin, backend, `rewards[${i}].plugin`);
         const options = resolvePluginOptions(loaded.plugin, spec.options, `rewards[${i}].options`);
         configured[i] = { name: loaded.plugin.name, weight: spec.weight ?? 1, loaded, options: options as Readonly<Record<string, unknown>> };
@@ -45,7 +48,7 @@ export async function loadRewardPlugins(rewards: RewardEngineConfig['rewards'], 
         found[i] = error;
       }
     }),
-  );
+  ).finally(release);
   throwAll(found.filter(Boolean));
   const counts = new Map<string, number>();
   for (const c of configured) {

@@ -1,6 +1,7 @@
 // PluginScorer: one configured plugin's hooks behind one interface, run in-process (workers have their own).
 import { runHook } from '../plugins/run-hook.ts';
 import type { RewardContext, RewardPlugin, RewardResult, RewardSample } from '../types.ts';
+import { runInPluginScope } from './plugin-scope.ts';
 import { scoreWithRetries, type ScoreLimits } from './score-sample.ts';
 
 /** The hooks of one configured plugin, attributed, limited and normalised. */
@@ -13,17 +14,25 @@ export interface PluginScorer {
   teardown(error: unknown, timeoutMs: number): Promise<void>;
 }
 
-/** A scorer that calls the plugin's hooks on the calling thread. */
-export function inlineScorer(plugin: RewardPlugin, name: string, ctx: Omit<RewardContext, 'signal'>): PluginScorer {
+/** Runs `setup` or `teardown` of `plugin` in its plugin scope with a time limit. */
+export async function runLifecycleHook(plugin: RewardPlugin, name: string, hook: 'setup' | 'teardown', ctx: Omit<RewardContext, 'signal'>, timeoutMs: number, error?: unknown): Promise<void> {
+  const fn = plugin[hook];
+  if (!fn) return;
+  await runHook(name, hook, (signal) => runInPluginScope({ plugin: name, hook }, () => (hook === 'setup' ? plugin.setup!({ ...ctx, signal }) : plugin.teardown!({ ...ctx, signal }, error))), { timeoutMs });
+}
+
+/** A scorer that calls the plugin's hooks on the calling thread; `track` sees each score call start and end. */
+export function inlineScorer(plugin: RewardPlugin, name: string, ctx: Omit<RewardContext, 'signal'>, track?: (sampleId: string, running: boolean) => void): PluginScorer {
   return {
-    async setup(timeoutMs) {
-      if (plugin.setup) await runHook(name, 'setup', (signal) => plugin.setup?.({ ...ctx, signal }), { timeoutMs });
+    setup: (timeoutMs) => runLifecycleHook(plugin, name, 'setup', ctx, timeoutMs),
+    async score(sample, limits) {
+      track?.(sample.id, true);
+      try {
+        return await scoreWithRetries(plugin, name, sample, { ...ctx, step: sample.step ?? ctx.step }, limits);
+      } finally {
+        track?.(sample.id, false);
+      }
     },
-    score(sample, limits) {
-      return scoreWithRetries(plugin, name, sample, { ...ctx, step: sample.step ?? ctx.step }, limits);
-    },
-    async teardown(error, timeoutMs) {
-      if (plugin.teardown) await runHook(name, 'teardown', (signal) => plugin.teardown?.({ ...ctx, signal }, error), { timeoutMs });
-    },
+    teardown: (error, timeoutMs) => runLifecycleHook(plugin, name, 'teardown', ctx, timeoutMs, error),
   };
 }

@@ -14,6 +14,7 @@ function fakeSandbox(): Sandbox & { runs: number; closed: boolean } {
     closed: false,
     async run(req: RunRequest): Promise<RunResult> {
       this.runs++;
+      if (req.code === 'slow') await new Promise((r) => setTimeout(r, 5_000));
       const infra = req.code === 'infra';
       return { status: infra ? 'sandbox_error' : 'ok', exitCode: infra ? null : 0, signal: null, stdout: 'ok', stderr: '', truncated: false, durationMs: 1, ...(infra ? { error: { code: 'SANDBOX_DOCKER_DOWN', message: 'down' } } : {}) };
     },
@@ -64,13 +65,24 @@ for (const workers of [false, 2] as const) {
       }
     });
 
-    it('reports a thrown error as PLUGIN_HOOK_FAILED and a slow hook as PLUGIN_TIMEOUT', async () => {
-      const engine = await createRewardEngine({ rewards: [{ plugin: ECHO }], sandbox: fakeSandbox() }, { workers, sampleTimeoutMs: 200 });
+    it('reports a thrown error as PLUGIN_HOOK_FAILED and a slow hook as PLUGIN_TIMEOUT, both plugin_error (a bug, not infrastructure)', async () => {
+      const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+      const engine = await createRewardEngine({ rewards: [{ plugin: ECHO }], sandbox: fakeSandbox() }, { workers, sampleTimeoutMs: 200, logger: quiet });
       try {
         const thrown = await engine.score(sample('d', { action: 'throw' }));
-        deepStrictEqual([thrown.status, thrown.score, thrown.rewards['test:echo'].error?.code], ['infra_error', null, 'PLUGIN_HOOK_FAILED']);
+        deepStrictEqual([thrown.status, thrown.score, thrown.rewards['test:echo'].error?.code, thrown.rewards['test:echo'].error?.hook], ['plugin_error', null, 'PLUGIN_HOOK_FAILED', 'score']);
         const slow = await engine.score(sample('e', { action: 'hang' }));
-        deepStrictEqual([slow.status, slow.rewards['test:echo'].error?.code], ['infra_error', 'PLUGIN_TIMEOUT']);
+        deepStrictEqual([slow.status, slow.rewards['test:echo'].error?.code], ['plugin_error', 'PLUGIN_TIMEOUT']);
+      } finally {
+        await engine.close();
+      }
+    });
+
+    it('a timeout while the sandbox has not answered is infra_error (the sandbox was slow, not the plugin)', async () => {
+      const engine = await createRewardEngine({ rewards: [{ plugin: ECHO }], sandbox: fakeSandbox() }, { workers, sampleTimeoutMs: 200, retries: 0 });
+      try {
+        const r = await engine.score(sample('s', { action: 'run' }, 'slow'));
+        deepStrictEqual([r.status, r.score, r.rewards['test:echo'].error?.code], ['infra_error', null, 'PLUGIN_TIMEOUT']);
       } finally {
         await engine.close();
       }
@@ -149,6 +161,6 @@ describe('createRewardEngine', () => {
     await engine.close();
     await engine.close();
     strictEqual(teardowns, 1);
-    ok(true);
+    await rejects(engine.score({ id: 'y', completion: '', metadata: {} }), { code: 'REWARD_ENGINE_CLOSED' });
   });
 });
