@@ -37,7 +37,7 @@ export async function checkJobFile(file: string): Promise<JobCheck> {
   }
   const problems: string[] = [];
   try {
-    await loadRewardPlugins(config.rewards, config.sandbox.backend, dirname(resolve(file)));
+    await loadRewardPlugins(config.rewards, config.sandbox, dirname(resolve(file)));
   } catch (error) {
     if (!isMolrlError(error)) throw error;
     problems.push(...linesOf(error));

@@ -5,4 +5,4 @@ export { sandboxConfigSchema, validateSandboxConfig, type SandboxConfig, type Sa
 export { DEFAULT_SANDBOX_BACKEND, DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from './sandbox-defaults.ts';
 export { createIsolatedVmSandbox, IsolatedVmSandbox, type IsolatedVmSandboxOptions } from './isolated-vm/isolated-vm-sandbox.ts';
 export { createProcessSandbox, ProcessSandbox, type ProcessSandboxOptions } from './process/process-sandbox.ts';
-export { createDockerSandbox, DockerSandbox, removeStaleContainers, DEFAULT_DOCKER_IMAGE, type DockerSandboxOptions } from './docker/index.ts';
+export { createDockerSandbox, DockerSandbox, removeStaleContainers, DEFAULT_DOCKER_IMAGE, DEFAULT_CONTAINER_MEMORY_MB, type DockerSandboxOptions } from './docker/index.ts';

@@ -33,12 +33,12 @@ describe('molrl score', () => {
     const r = molrl(['score', '--config', config, '--samples', samples, '--json', '--concurrency', '2']);
     strictEqual(r.code, 1, r.stderr);
     const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; score: number | null; status: string; rewards: Record<string, { score: number | null }> });
-    deepStrictEqual(out.map((o) => [o.id, o.score, o.status]), [['a', 2.5, 'ok'], ['b', null, 'abstain'], ['c', null, 'infra_error']]);
+    deepStrictEqual(out.map((o) => [o.id, o.score, o.status]), [['a', 2.5, 'ok'], ['b', null, 'abstain'], ['c', null, 'plugin_error']]);
     deepStrictEqual(Object.keys(out[0].rewards), ['test:echo', 'test:echo#2']);
     match(r.stderr, /s\.jsonl:2: /);
     match(r.stderr, /s\.jsonl:4: /);
     const summary = JSON.parse(r.stderr.trim().split('\n').pop()!) as { summary: { samples: number; invalidLines: number; statuses: Record<string, number>; mean: number } };
-    deepStrictEqual([summary.summary.samples, summary.summary.invalidLines, summary.summary.statuses, summary.summary.mean], [3, 2, { ok: 1, abstain: 1, infra_error: 1 }, 2.5]);
+    deepStrictEqual([summary.summary.samples, summary.summary.invalidLines, summary.summary.statuses, summary.summary.mean], [3, 2, { ok: 1, abstain: 1, infra_error: 0, plugin_error: 1 }, 2.5]);
   });
 
   it('exits 2 listing every config problem with its path', () => {

@@ -11,7 +11,7 @@ import { inlineScorer, type PluginScorer } from './plugin-scorer.ts';
 import { installPluginFaultHandlers, onLateFault, type PluginFault, type PluginScope } from './plugin-scope.ts';
 import { validateRewardsConfig } from './rewards-config-schema.ts';
 import { scoreInOrder } from './score-in-order.ts';
-import { watchStalls } from './stall-watchdog.ts';
+import { watchStalls, type StallWatch } from './stall-watchdog.ts';
 import { startWorkerPool, type WorkerPool } from './worker-pool.ts';
 
 const isSandbox = (v: unknown): v is Sandbox => typeof (v as Sandbox)?.run === 'function' && typeof (v as Sandbox)?.close === 'function';
@@ -62,18 +62,17 @@ export async function createRewardEngine(config: RewardEngineConfig, opts: Rewar
   };
   const releaseHandlers = installPluginFaultHandlers();
   const stopLate = onLateFault(onLate);
-  const inProcess = new Map<string, PluginScope>();
-  let stopWatch: (() => void) | null = null;
+  let stalls: StallWatch | null = null;
   let pool: WorkerPool | null = null;
   const release = () => {
-    stopWatch?.();
+    stalls?.release();
     stopLate();
     releaseHandlers();
   };
 
   let configured: Configured[];
   try {
-    configured = await loadRewardPlugins(config.rewards, sandbox.backend, o.baseDir);
+    configured = await loadRewardPlugins(config.rewards, isSandbox(config.sandbox) ? sandbox.backend : { backend: sandbox.backend, ...((config.sandbox as { docker?: { memoryMb?: number } } | undefined)?.docker ? { docker: (config.sandbox as { docker: { memoryMb?: number } }).docker } : {}) }, o.baseDir);
   } catch (error) {
     release();
     throw error;
@@ -81,16 +80,12 @@ export async function createRewardEngine(config: RewardEngineConfig, opts: Rewar
 
   const threads = o.workers === false || o.workers === 0 ? 0 : o.workers === true ? DEFAULT_WORKER_THREADS : Math.max(1, Math.floor(o.workers));
   const inWorkers = (c: Configured) => threads > 0 && c.loaded.source.kind !== 'object';
-  const track = (name: string) => (sampleId: string, running: boolean) => {
-    if (running) inProcess.set(`${name}\u0000${sampleId}`, { plugin: name, hook: 'score', sampleId });
-    else inProcess.delete(`${name}\u0000${sampleId}`);
-  };
+  if (configured.some((c) => !inWorkers(c))) stalls = watchStalls(o.sampleTimeoutMs + 5_000);
   configured.forEach((c) => {
     if (inWorkers(c)) return;
     const ctx = { options: c.options, sandbox, logger: prefixLogger(logger, c.name), step: 0, runDir: o.runDir };
-    c.scorer = inlineScorer(c.loaded.plugin, c.name, ctx, track(c.name));
+    c.scorer = inlineScorer(c.loaded.plugin, c.name, ctx, (scope) => stalls!.enter(scope));
   });
-  if (configured.some((c) => c.scorer)) stopWatch = watchStalls(o.sampleTimeoutMs + 5_000, () => [...inProcess.values()]);
 
   const teardownAll = async (error?: unknown) => {
     const inline = configured.filter((c) => c.scorer);

@@ -31,60 +31,79 @@ setInterval(() => {
 }, tickMs);
 `;
 
+/** One user of the watchdog (a reward engine with in-process plugins). */
+export interface StallWatch {
+  /** Marks `scope` as running on the main thread until the returned function is called; `limitMs` overrides the watcher's limit. */
+  enter(scope: PluginScope, limitMs?: number): () => void;
+  /** Stops watching (the thread goes with the last watcher). */
+  release(): void;
+}
+
 interface Watched {
   limitMs: number;
-  inFlight(): readonly PluginScope[];
+  running: Map<PluginScope, number>;
 }
 
 const watched = new Set<Watched>();
-let running: { worker: Worker; timer: NodeJS.Timeout } | null = null;
+let state: { worker: Worker; timer: NodeJS.Timeout; head: Float64Array; text: Uint8Array } | null = null;
+
+/** Writes the heartbeat, the limit and whether (and which) hooks are in flight. */
+function beat(withText: boolean): void {
+  if (!state) return;
+  let limit = 0;
+  const scopes: PluginScope[] = [];
+  for (const w of watched) {
+    for (const [s, ms] of w.running) {
+      limit = Math.max(limit, ms);
+      if (scopes.length <= 20) scopes.push(s);
+    }
+  }
+  const { head, text } = state;
+  head[0] = Date.now();
+  head[3] = limit;
+  head[1] = scopes.length > 0 ? 1 : 0;
+  if (!withText || scopes.length === 0) return;
+  const shown = scopes.slice(0, 20).map((s) => `${s.plugin} hook ${s.hook}${s.sampleId === undefined ? '' : ` sample ${JSON.stringify(s.sampleId)}`}`).join(', ') + (scopes.length > 20 ? ' and more' : '');
+  const bytes = Buffer.from(shown, 'utf8').subarray(0, TEXT_BYTES);
+  text.set(bytes);
+  head[2] = bytes.length;
+}
 
 function start(): void {
   const buffer = new SharedArrayBuffer(32 + TEXT_BYTES);
   const head = new Float64Array(buffer, 0, 4);
   const text = new Uint8Array(buffer, 32);
-  const beat = () => {
-    let limit = 0;
-    const scopes: PluginScope[] = [];
-    for (const w of watched) {
-      const list = w.inFlight();
-      if (list.length > 0) limit = Math.max(limit, w.limitMs);
-      scopes.push(...list);
-    }
-    head[0] = Date.now();
-    head[3] = limit;
-    if (scopes.length === 0) {
-      head[1] = 0;
-      return;
-    }
-    const shown = scopes.slice(0, 20).map((s) => `${s.plugin} hook ${s.hook}${s.sampleId === undefined ? '' : ` sample ${JSON.stringify(s.sampleId)}`}`).join(', ') + (scopes.length > 20 ? ` and ${scopes.length - 20} more` : '');
-    const bytes = Buffer.from(shown, 'utf8').subarray(0, TEXT_BYTES);
-    text.set(bytes);
-    head[2] = bytes.length;
-    head[1] = 1;
-  };
-  beat();
-  const timer = setInterval(beat, TICK_MS);
+  const timer = setInterval(() => beat(false), TICK_MS);
   timer.unref();
   const template = errors.PLUGIN_STUCK(0, '%IN_FLIGHT%', '%SECONDS%').message.replace('limit 0 ms', 'limit %LIMIT% ms');
-  const worker = new Worker(WATCHDOG, { eval: true, workerData: { tickMs: TICK_MS, buffer, pid: process.pid, template } });
+  const worker = new Worker(WATCHDOG, { eval: true, execArgv: [], workerData: { tickMs: TICK_MS, buffer, pid: process.pid, template } });
   worker.unref();
-  running = { worker, timer };
+  state = { worker, timer, head, text };
+  beat(true);
 }
 
 /**
- * Watches the hooks `inFlight()` reports (plugin code on the main thread): the process ends when the main
- * thread stops running for more than `limitMs` while any is in flight. Returns the function that stops
- * watching (the thread goes with the last watcher).
+ * Watches hooks that run on the main thread: the process ends when the main thread stops running for more
+ * than `limitMs` while any entered hook has not left.
  */
-export function watchStalls(limitMs: number, inFlight: () => readonly PluginScope[]): () => void {
-  const entry: Watched = { limitMs, inFlight };
+export function watchStalls(limitMs: number): StallWatch {
+  const entry: Watched = { limitMs, running: new Map() };
   watched.add(entry);
-  if (!running) start();
-  return () => {
-    if (!watched.delete(entry) || watched.size > 0 || !running) return;
-    clearInterval(running.timer);
-    void running.worker.terminate();
-    running = null;
+  if (!state) start();
+  return {
+    enter(scope, ms = limitMs) {
+      entry.running.set(scope, ms);
+      beat(true);
+      return () => {
+        entry.running.delete(scope);
+        beat(entry.running.size > 0);
+      };
+    },
+    release() {
+      if (!watched.delete(entry) || watched.size > 0 || !state) return;
+      clearInterval(state.timer);
+      void state.worker.terminate();
+      state = null;
+    },
   };
 }

@@ -15,6 +15,15 @@ import type { FromScoreWorker, ToScoreWorker, WorkerInit } from './score-worker.
 /** The worker file next to this one: .ts when running from sources (tests, --conditions=molrl-src), .js from dist. */
 const WORKER_FILE = new URL(`./score-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
+/**
+ * Node flags for the threads: the process's own (the default), unless it was started with its entry as a
+ * string (`node --input-type=module -e ...`), whose flags a thread with a file entry refuses: then only the
+ * flags that matter to module loading and warnings.
+ */
+const WORKER_EXEC_ARGV = process.execArgv.some((a) => /^--(input-type|eval|print)(=|$)|^-[ep]$/.test(a))
+  ? process.execArgv.filter((a) => /^--(conditions|disable-warning|no-warnings|experimental-|import|require|enable-source-maps)/.test(a) || /^-C/.test(a))
+  : undefined;
+
 /** Isolated threads running at once (each re-scores one sample whose shared thread was lost). */
 const ISOLATION_SLOTS = 2;
 /** How long close() lets a thread answer the aborts of its pending samples before stopping it. */
@@ -78,10 +87,13 @@ class Thread {
 
   readonly o: WorkerPoolOptions;
 
-  constructor(o: WorkerPoolOptions, onLost: (thread: Thread) => void) {
+  readonly #onSettled: () => void;
+
+  constructor(o: WorkerPoolOptions, onLost: (thread: Thread) => void, onSettled: () => void = () => {}) {
     this.o = o;
     this.#onLost = onLost;
-    this.worker = new Worker(WORKER_FILE, { workerData: o.init, resourceLimits: { maxOldGenerationSizeMb: o.memoryMb }, stdout: true });
+    this.#onSettled = onSettled;
+    this.worker = new Worker(WORKER_FILE, { workerData: o.init, ...(WORKER_EXEC_ARGV ? { execArgv: WORKER_EXEC_ARGV } : {}), resourceLimits: { maxOldGenerationSizeMb: o.memoryMb }, stdout: true });
     this.worker.stdout.pipe(process.stderr); // plugin output never mixes into a command's results on stdout
     let ready: () => void = () => {};
     this.ready = new Promise<void>((resolve, reject) => {
@@ -147,6 +159,7 @@ class Thread {
     this.pending.delete(id);
     clearTimeout(p.timer);
     p.stop();
+    this.#onSettled();
     if (p.settled) return;
     p.settled = true;
     if (result) p.resolve(result);
@@ -233,7 +246,7 @@ export async function startWorkerPool(o: WorkerPoolOptions): Promise<WorkerPool>
       shared.delete(lost);
       if (!lost.isReady && ++setupLosses >= 3) breakPool(errors.PLUGIN_CRASHED(names, 'setup', undefined, lost.lost?.message ?? 'unknown'));
       if (started && !closing && !broken) spawn();
-    });
+    }, () => queueMicrotask(dispatch));
     shared.add(t);
     t.ready.then(
       () => {

@@ -35,6 +35,9 @@ export type ResolvedDockerOptions = Required<Omit<DockerSandboxOptions, 'docker'
  */
 export const DEFAULT_DOCKER_IMAGE = process.env.MOLRL_SANDBOX_IMAGE || 'molrl/sandbox-python:0.1.0';
 
+/** Container memory when `memoryMb` is not set: the ceiling of a run's memoryMb. */
+export const DEFAULT_CONTAINER_MEMORY_MB = 1024;
+
 /** Fill in defaults. */
 export function resolveDockerOptions(options: DockerSandboxOptions, docker: Docker): ResolvedDockerOptions {
   return {
@@ -42,7 +45,7 @@ export function resolveDockerOptions(options: DockerSandboxOptions, docker: Dock
     poolSize: options.poolSize ?? 2,
     maxRunsPerContainer: options.maxRunsPerContainer ?? 256,
     cpus: options.cpus ?? 1,
-    memoryMb: options.memoryMb ?? 1024,
+    memoryMb: options.memoryMb ?? DEFAULT_CONTAINER_MEMORY_MB,
     pidsLimit: options.pidsLimit ?? 128,
     tmpfsMb: options.tmpfsMb ?? 64,
     graceMs: options.graceMs ?? 5000,
