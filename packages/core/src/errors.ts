@@ -67,10 +67,46 @@ export const errors = {
       `[${plugin}] score returned ${value}${why ? ` (${why})` : ''}; expected a finite number, a boolean, null (abstain) or { score: number | null, reason?: string, components?: { [name]: number }, feedback?: string }`,
       { plugin, details: { value, ...(why ? { why } : {}) } },
     ),
+  RUN_CHECKPOINT_INVALID: (dir: string, checkpoint: string, why: string) =>
+    new MolrlError(
+      'RUN_CHECKPOINT_INVALID',
+      `cannot resume ${dir}: the checkpoint its state.json names, ${checkpoint}, ${why}; nothing was changed. Restore that directory from a backup, or start a new run with molrl train --config`,
+      { path: checkpoint, details: { dir, checkpoint, why } },
+    ),
+  RUN_LOCKED: (dir: string, owner: { pid: number; host: string; since: string }, lockFile: string) =>
+    new MolrlError(
+      'RUN_LOCKED',
+      `${dir} is in use by another molrl train (pid ${owner.pid} on ${owner.host}${owner.since ? `, since ${owner.since}` : ''}); wait for it to end or stop it (Ctrl-C). If that process is surely gone (another host cannot be checked), delete ${lockFile}`,
+      { path: dir, details: { ...owner, lockFile } },
+    ),
   RUN_NOT_FOUND: (dir: string) =>
     new MolrlError('RUN_NOT_FOUND', `${dir} is not a run directory (no config.json); pass the directory molrl train printed, e.g. runs/<name>`, { path: dir }),
   RUN_STATE_INVALID: (file: string, cause: unknown) =>
-    new MolrlError('RUN_STATE_INVALID', `cannot resume from ${file}: ${describeError(cause)}`, { path: file, cause }),
+    new MolrlError('RUN_STATE_INVALID', `cannot resume from ${file}: ${describeError(cause)}; nothing was changed`, { path: file, cause }),
+  RUN_STATE_MISSING: (dir: string, found: string) =>
+    new MolrlError(
+      'RUN_STATE_MISSING',
+      `cannot resume ${dir}: its state.json is missing but ${found}; without it molrl cannot tell which lines a checkpoint saw, so it changes nothing. Restore state.json, or start a new run with molrl train --config`,
+      { path: dir, details: { found } },
+    ),
+  RUN_STORE_WRITE_FAILED: (dir: string, file: string, cause: unknown) =>
+    new MolrlError(
+      'RUN_STORE_WRITE_FAILED',
+      `cannot write ${file}: ${(cause as NodeJS.ErrnoException)?.code ? `${(cause as NodeJS.ErrnoException).code}: ` : ''}${describeError(cause)}; the last checkpoint is intact: fix the cause (free disk space), then resume with: molrl train --resume ${dir}`,
+      { path: file, cause, details: { dir, errno: (cause as NodeJS.ErrnoException)?.code ?? null } },
+    ),
   TRAIN_SERVER_DIED: (runDir: string, cause: unknown) =>
     new MolrlError('TRAIN_SERVER_DIED', `the policy server stopped during training (${describeError(cause)}); fix the cause, then resume from the last checkpoint with: molrl train --resume ${runDir}`, { path: runDir, cause }),
+  TRAIN_SERVER_FAILED: (runDir: string, endpoint: string, cause: unknown) =>
+    new MolrlError(
+      'TRAIN_SERVER_FAILED',
+      `the policy server failed ${endpoint} (${describeError(cause)}); ${endpoint.startsWith('/v1/train') ? 'a training step is never sent twice (the server may have applied it), so the run stopped' : 'retries did not help'}: fix the cause, then resume from the last checkpoint with: molrl train --resume ${runDir}`,
+      { path: runDir, cause, details: { endpoint } },
+    ),
+  TRAIN_SERVER_UNRESPONSIVE: (runDir: string, endpoint: string, timeoutMs: number) =>
+    new MolrlError(
+      'TRAIN_SERVER_UNRESPONSIVE',
+      `the policy server did not answer ${endpoint} within ${timeoutMs} ms (server.timeoutMs); it was stopped if molrl started it. Check it (a hung or stopped process, an overloaded GPU), then resume from the last checkpoint with: molrl train --resume ${runDir}`,
+      { path: runDir, details: { endpoint, timeoutMs } },
+    ),
 } as const;

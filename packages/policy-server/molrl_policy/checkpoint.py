@@ -3,13 +3,15 @@
 Files: model.pt (trained weights / adapter, and the tiny model's reference), optimizer.pt, rng.pt (torch
 generator states, tensors only), rng.json (Python and NumPy generator states), state.json (written last: a
 directory without it is not a checkpoint). Every .pt file is read with `weights_only=True`: a checkpoint is
-data, never code.
+data, never code. A save writes into `<path>.tmp-<pid>`, fsyncs every file, then renames it to `<path>`: a
+checkpoint directory is complete or absent, and one already at `<path>` is replaced only by a complete one.
 """
 from __future__ import annotations
 
 import json
 import os
 import random
+import shutil
 
 import numpy as np
 import torch
@@ -42,21 +44,43 @@ def _json_rng_state(engine) -> dict:
             "numpy": [kind, keys.tolist(), int(pos), int(has_gauss), float(cached)]}
 
 
+def _fsync(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write(engine, path: str) -> None:
+    os.makedirs(path)
+    torch.save(engine.policy.checkpoint_state(), os.path.join(path, "model.pt"))
+    torch.save(engine.opt.state_dict(), os.path.join(path, "optimizer.pt"))
+    torch.save(_torch_rng_state(), os.path.join(path, "rng.pt"))
+    with open(os.path.join(path, "rng.json"), "w") as f:
+        json.dump(_json_rng_state(engine), f)
+    state = {"format": 1, "step": engine.step, "model": engine.policy.spec, "describe": engine.policy.describe()}
+    with open(os.path.join(path, "state.json"), "w") as f:
+        json.dump(state, f, indent=2)
+    for name in FILES:
+        _fsync(os.path.join(path, name))
+    _fsync(path)
+
+
 def save(engine, path: str) -> dict:
     path = os.path.abspath(path)
+    tmp, old = f"{path}.tmp-{os.getpid()}", f"{path}.old-{os.getpid()}"
     try:
-        os.makedirs(path, exist_ok=True)
-        torch.save(engine.policy.checkpoint_state(), os.path.join(path, "model.pt"))
-        torch.save(engine.opt.state_dict(), os.path.join(path, "optimizer.pt"))
-        torch.save(_torch_rng_state(), os.path.join(path, "rng.pt"))
-        with open(os.path.join(path, "rng.json"), "w") as f:
-            json.dump(_json_rng_state(engine), f)
-        state = {"format": 1, "step": engine.step, "model": engine.policy.spec, "describe": engine.policy.describe()}
-        tmp = os.path.join(path, "state.json.tmp")
-        with open(tmp, "w") as f:
-            json.dump(state, f, indent=2)
-        os.replace(tmp, os.path.join(path, "state.json"))
+        shutil.rmtree(tmp, ignore_errors=True)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        _write(engine, tmp)
+        if os.path.exists(path):
+            os.replace(path, old)  # the complete new one is in place right after; `old` is then dropped
+        os.replace(tmp, path)
+        _fsync(os.path.dirname(path))
+        shutil.rmtree(old, ignore_errors=True)
     except OSError as err:
+        shutil.rmtree(tmp, ignore_errors=True)
         raise ApiError(400, "CHECKPOINT_WRITE_FAILED", f"cannot write checkpoint to {path}: {err.strerror}",
                        "path") from err
     return {"path": path, "step": engine.step, "files": list(FILES)}
