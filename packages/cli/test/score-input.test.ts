@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { INPUT_LIMITS } from '@molrl/common';
 import { readSamples, type SampleItem } from '../src/score-input.ts';
 
-async function all(file: string, limits: Partial<typeof INPUT_LIMITS> = {}): Promise<SampleItem[]> {
+async function all(file: string, limits: Partial<Record<'maxLineBytes' | 'maxSamples' | 'maxCompletionChars', number>> = {}): Promise<SampleItem[]> {
   const out: SampleItem[] = [];
   for await (const item of readSamples(file, { ...INPUT_LIMITS, ...limits })) out.push(item);
   return out;

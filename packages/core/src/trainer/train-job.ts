@@ -36,6 +36,8 @@ export interface TrainJobOptions {
   onEval?(record: MetricsRecord): void;
   /** Lines the policy server logs. */
   onServerLog?(line: string): void;
+  /** Called once the policy server answers; `pid` is set when the run started it (and stops it at the end). */
+  onServer?(info: { url: string; pid: number | null }): void;
 }
 
 /** What a finished (or interrupted) run reports. */
@@ -112,6 +114,7 @@ async function train(opts: TrainJobOptions, store: RunStore, state: RunState | n
     const connected = await connectServer(config, { signal, ...(opts.onServerLog ? { onLog: opts.onServerLog } : {}) });
     const client = guardClient(connected.client, { hard: hard.signal, timeoutMs });
     server = connected.handle;
+    opts.onServer?.({ url: connected.client.url, pid: server?.pid ?? null });
     void server?.exited.then((how) => {
       if (hard.signal.aborted) return;
       serverDied = new Error(`exited with ${how.signal ? `signal ${how.signal}` : `code ${how.code}`}`);
