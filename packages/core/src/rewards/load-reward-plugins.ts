@@ -7,7 +7,6 @@ import { resolvePluginOptions } from '../plugins/plugin-options.ts';
 import { checkRequirements } from '../plugins/validate-plugin.ts';
 import type { RewardEngineConfig } from '../types.ts';
 import { installPluginFaultHandlers, runInPluginScope } from './plugin-scope.ts';
-import { assertFiniteWeights } from './rewards-config-schema.ts';
 
 /** One configured reward: its plugin, weight and validated, frozen options. */
 export interface ConfiguredReward {
@@ -53,7 +52,6 @@ function checkAgainstSandbox(name: string, options: Record<string, unknown>, san
  * their options against their schemas, before any hook runs. Runs no plugin code but the module itself.
  */
 export async function loadRewardPlugins(rewards: RewardEngineConfig['rewards'], sandbox: BackendName | SandboxCeiling, baseDir?: string): Promise<ConfiguredReward[]> {
-  assertFiniteWeights(rewards);
   const ceiling = typeof sandbox === 'string' ? { backend: sandbox } : sandbox;
   const backend = ceiling.backend;
   const found: MolrlError[] = [];

@@ -40,7 +40,7 @@ export type ToScoreWorker =
 /** Messages from a worker to the main thread. */
 export type FromScoreWorker =
   | { type: 'ready' }
-  | { type: 'setup-failed'; error: { code: string; message: string; plugin?: string; hook?: string } }
+  | { type: 'setup-failed'; error: { code: string; message: string; plugin?: string; hook?: string; details?: Record<string, unknown> } }
   | { type: 'result'; id: number; result: RewardResult }
   | { type: 'aborted'; id: number }
   | { type: 'late-fault'; fault: PluginFault }
@@ -67,8 +67,9 @@ async function setup(channel: MessagePort): Promise<void> {
     }
     port.postMessage({ type: 'ready' } satisfies FromScoreWorker);
   } catch (error) {
-    const e = error as { code?: string; message?: string; plugin?: string; hook?: string };
-    port.postMessage({ type: 'setup-failed', error: { code: isMolrlError(error) ? error.code : 'PLUGIN_HOOK_FAILED', message: e?.message ?? String(error), ...(e?.plugin ? { plugin: e.plugin } : {}), ...(e?.hook ? { hook: e.hook } : {}) } } satisfies FromScoreWorker);
+    const e = error as { code?: string; message?: string; plugin?: string; hook?: string; details?: Record<string, unknown> };
+    const details = isMolrlError(error) && error.details ? (JSON.parse(JSON.stringify(error.details)) as Record<string, unknown>) : undefined;
+    port.postMessage({ type: 'setup-failed', error: { code: isMolrlError(error) ? error.code : 'PLUGIN_HOOK_FAILED', message: e?.message ?? String(error), ...(e?.plugin ? { plugin: e.plugin } : {}), ...(e?.hook ? { hook: e.hook } : {}), ...(details ? { details } : {}) } } satisfies FromScoreWorker);
   } finally {
     channel.close();
   }

@@ -105,7 +105,10 @@ class Thread {
       if (m.type === 'ready') {
         this.isReady = true;
         ready();
-      } else if (m.type === 'setup-failed') this.#failReady(new MolrlError(m.error.code, m.error.message, { ...(m.error.plugin ? { plugin: m.error.plugin } : {}), ...(m.error.hook ? { hook: m.error.hook } : {}) }));
+      } else if (m.type === 'setup-failed') {
+        const { code, message, ...fields } = m.error;
+        this.#failReady(new MolrlError(code, message, fields));
+      }
       else if (m.type === 'result' || m.type === 'aborted') this.#settle(m.id, m.type === 'result' ? m.result : null);
       else if (m.type === 'late-fault') o.onLateFault(m.fault);
       else if (m.type === 'torn-down') this.#tornDown?.(m.errors);

@@ -1,5 +1,8 @@
 // Tests of createRewardEngine, in-process and with worker threads; a fake Sandbox injects sandbox_error faults.
 import { deepStrictEqual, ok, rejects, strictEqual } from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRewardEngine, definePlugin, type RewardSample } from '@molrl/core';
 import type { RunRequest, RunResult, Sandbox } from '@molrl/sandbox';
@@ -151,6 +154,17 @@ describe('createRewardEngine', () => {
     await rejects(createRewardEngine({ rewards: [{ plugin: good }, { plugin: bad }], sandbox: fakeSandbox() }), { code: 'PLUGIN_HOOK_FAILED', plugin: 'test:bad', hook: 'setup' });
     deepStrictEqual(torn.sort(), ['bad', 'good:PLUGIN_HOOK_FAILED']);
   });
+
+  for (const workers of [false, 1] as const) {
+    it(`a setup that hangs fails with PLUGIN_TIMEOUT naming hookTimeoutMs, the option to raise (workers: ${workers})`, async () => {
+      const dir = await import('node:fs').then((fs) => fs.mkdtempSync(join(tmpdir(), 'molrl-setup-')));
+      const file = join(dir, 'slow-setup.mjs');
+      writeFileSync(file, "export default { name: 'test:slow-setup', version: '1.0.0', apiVersion: '^1', description: 'd', optionsSchema: false, setup: () => new Promise(() => {}), score: () => 1 };\n");
+      const error = (await createRewardEngine({ rewards: [{ plugin: file }], sandbox: fakeSandbox() }, { workers, hookTimeoutMs: 300 }).catch((e: unknown) => e)) as { code: string; hook: string; message: string; details: { option: string } };
+      deepStrictEqual([error.code, error.hook, error.details.option], ['PLUGIN_TIMEOUT', 'setup', 'hookTimeoutMs']);
+      ok(error.message.includes('hookTimeoutMs') && !error.message.includes('sampleTimeoutMs'), error.message);
+    });
+  }
 
   it('calls teardown once on close', async () => {
     let teardowns = 0;
