@@ -3,8 +3,9 @@
 #   1. Node >= 22 (installs Node 24 from the npm registry when the running Node is older)
 #   2. system packages (Docker, debootstrap, bubblewrap, build tools, Python 3 with venv)
 #   3. a running Docker daemon (started in the background when no systemd manages it)
-#   4. the Python environment .venv/ (torch==2.13.0 and molrl-policy[hf,dev], pinned by constraints.txt)
-#   5. npm ci and the TypeScript build
+#   4. the Python environment .venv/ (torch==2.13.0 and molrl-policy[hf,dev,trackers], pinned by constraints.txt;
+#      molrl-client editable; the verl / OpenRLHF client code the tests drive, without their GPU dependencies)
+#   5. npm ci and the build (protocol types and copies generated from the schemas, then tsc -b)
 #   6. the sandbox image molrl/sandbox-python:<version>
 # Environment: MOLRL_SETUP_ONLY=node runs step 1 only; MOLRL_NODE_PREFIX overrides where Node 24 goes;
 # MOLRL_SETUP_PYTHON is the Python (>= 3.10) the venv is made from (default: python3 on PATH).
@@ -65,7 +66,8 @@ ensure_node
 
 # ---- 2. system packages -------------------------------------------------------------------------
 # python3-numpy: the unsafe process backend runs programs with the system python3
-apt_packages=(debootstrap bubblewrap build-essential python3 python3-venv libopenblas0-pthread python3-numpy)
+# chromium: the report's browser tests and bench drive Debian's Chromium through playwright-core (no browser download)
+apt_packages=(debootstrap bubblewrap build-essential python3 python3-venv libopenblas0-pthread python3-numpy chromium)
 command -v dockerd >/dev/null 2>&1 || apt_packages+=(docker.io)
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
@@ -114,21 +116,22 @@ fi
 # Everything Python (policy server, its tests, the benchmarks) runs from .venv/bin/python; MOLRL_PYTHON or
 # `server.start.python` in a job config point elsewhere.
 ensure_venv() {
-  local venv=$root_dir/.venv server=packages/policy-server stamp want base log
+  local venv=$root_dir/.venv server=packages/policy-server client=packages/python-client stamp want base log
   stamp=$venv/.molrl-setup-stamp
   base=${MOLRL_SETUP_PYTHON:-$(command -v python3 || true)}
   [ -n "$base" ] || die "no python3 on PATH: install Python >= 3.10 (with venv) and rerun"
-  want="$(cat "$server/pyproject.toml" "$server/constraints.txt" | sha256sum | cut -c1-64) $("$base" -c 'import sys; print(sys.version.split()[0])')"
+  want="$(cat "$server/pyproject.toml" "$server/constraints.txt" "$client/pyproject.toml" "$client/tests/requirements-nodeps.txt" | sha256sum | cut -c1-64) $("$base" -c 'import sys; print(sys.version.split()[0])')"
   if [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     say "Python environment .venv up to date ($("$venv/bin/python" -c 'import torch, transformers; print("torch", torch.__version__, "transformers", transformers.__version__)' 2>/dev/null || echo 'check failed'))"
     return
   fi
   "$base" -c 'import sys; sys.exit(sys.version_info < (3, 10))' || die "$base is Python $("$base" -c 'import sys; print(sys.version.split()[0])'); need >= 3.10 (set MOLRL_SETUP_PYTHON)"
-  say "creating the Python environment .venv (from $base): torch==2.13.0 and molrl-policy[hf,dev]"
+  say "creating the Python environment .venv (from $base): torch==2.13.0 and molrl-policy[hf,dev,trackers]"
   log=$(mktemp)
   if ! { "$base" -m venv "$venv" \
          && "$venv/bin/python" -m pip install --no-input -c "$server/constraints.txt" torch==2.13.0 \
-         && "$venv/bin/python" -m pip install --no-input -c "$server/constraints.txt" -e "$server[hf,dev]"; } >"$log" 2>&1; then
+         && "$venv/bin/python" -m pip install --no-input -c "$server/constraints.txt" -e "$server[hf,dev,trackers]" \
+         && "$venv/bin/python" -m pip install --no-input --no-deps -e "$client" -r "$client/tests/requirements-nodeps.txt"; } >"$log" 2>&1; then
     tail -n 30 "$log" >&2; rm -f "$log"
     die "creating .venv failed (output above); on Debian/Ubuntu 'apt-get install python3-venv' may be missing"
   fi
@@ -148,8 +151,8 @@ else
   npm ci --no-audit --no-fund --loglevel=error
   echo "$want" >"$stamp"
 fi
-say "building TypeScript (tsc -b)"
-npx tsc -b
+say "building: files generated from the protocol schemas, then TypeScript (npm run build)"
+npm run --silent build
 
 # ---- 6. sandbox image ---------------------------------------------------------------------------
 if [ "$docker_ok" = 1 ]; then

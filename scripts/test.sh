@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# npm test: type-check and build, then the mocha suite (TypeScript), then the pytest suite (policy server).
+# npm test: type-check and build, then the mocha suite (TypeScript), then the pytest suites (policy server; the
+# Python client against a real molrl serve with the real TRL / verl / SandboxFusion / OpenRLHF clients).
 # Both suites always run; the exit code is non-zero when either fails.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -8,8 +9,8 @@ if [ "$major" -lt 22 ]; then
   echo "molrl: Node $(node --version) is too old (need >= 22). Run 'npm run setup' first; it installs Node 24." >&2
   exit 1
 fi
-echo "== build (tsc -b)"
-npx tsc -b || exit 1
+echo "== build (protocol files generated from the schemas, tsc -b)"
+npm run --silent build || exit 1
 echo "== type-check tests (tsc -p tsconfig.tests.json)"
 npx tsc -p tsconfig.tests.json || exit 1
 status=0
@@ -24,5 +25,9 @@ elif [ -d packages/policy-server/tests ]; then
   "$python" -m pytest -q -rs packages/policy-server/tests || status=1
 else
   echo "no policy-server tests yet"
+fi
+if [ -x "$python" ] || command -v "$python" >/dev/null 2>&1; then
+  echo "== pytest (python client against molrl serve)"
+  "$python" -m pytest -q -rs packages/python-client/tests || status=1
 fi
 exit $status

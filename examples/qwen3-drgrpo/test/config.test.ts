@@ -1,25 +1,33 @@
-// The Qwen3 Dr.GRPO example passes `molrl validate` and carries the paper's settings.
-import { strictEqual } from 'node:assert/strict';
+// The Qwen3 Dr.GRPO example validates and fits one H200 by the arithmetic its README documents, computed here
+// from the config file (examples/gpu-memory.ts); the README's numbers are the computed ones.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadJobConfig, type GrpoPhaseConfig } from '@molrl/core';
 import { runCli } from '../../../test/helpers/run-cli.ts';
+import { gib, H200_BYTES, memoryPlan, QWEN3_8B } from '../../gpu-memory.ts';
 
 const file = fileURLToPath(new URL('../config.yaml', import.meta.url));
+const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
 
-describe('examples/qwen3-drgrpo', () => {
+describe('examples/qwen3-drgrpo', function () {
+  this.timeout(30_000);
   it('passes molrl validate', async () => {
     const run = await runCli(['validate', file]);
-    strictEqual(run.code, 0, run.stderr);
+    assert.equal(run.code, 0, run.stderr);
   });
-  it("has the paper's GRPO settings", () => {
-    const c = loadJobConfig(file);
-    const p = c.phases[0] as GrpoPhaseConfig;
-    strictEqual(c.model.startsWith('hf:Qwen/Qwen3'), true);
-    strictEqual(c.server.start?.loraR, 64);
-    strictEqual(p.estimator, 'dr_grpo');
-    strictEqual(p.groupSize, 8);
-    strictEqual(p.promptsPerStep * p.groupSize, 128);
-    strictEqual(p.sampling.temperature, 0.9);
-    strictEqual(p.maxCompletionLength, 8192);
+
+  it('fits one H200: 128 rows of 1024 + 8192 tokens generated in KV-budgeted batches', () => {
+    const config = loadJobConfig(file);
+    const plan = memoryPlan(config, QWEN3_8B, 1024);
+    const grpo = plan.phases[0]!;
+    assert.ok(plan.peakBytes <= H200_BYTES, `peak ${gib(plan.peakBytes)} GiB > 139 GiB`);
+    assert.ok(grpo.generation!.rowsPerBatch >= 1 && grpo.generation!.rowsPerBatch < grpo.generation!.rows);
+    // Without the KV budget all 128 rows at once would not fit at all.
+    assert.ok(grpo.generation!.rows * grpo.generation!.sequence * 147456 > H200_BYTES);
+    assert.equal((config.phases[0] as GrpoPhaseConfig).sampling.maxTokens, 8192);
+    for (const shown of [`**${gib(plan.peakBytes)}**`, `**${grpo.generation!.rowsPerBatch} rows**`, `in ${grpo.generation!.batches} batches`, `| ${gib(grpo.generation!.kvBytes)} |`, `| ${gib(plan.weights)} |`, `| ${gib(plan.trainedState)} |`]) {
+      assert.ok(readme.includes(shown), `README.md does not show the computed ${shown}`);
+    }
   });
 });

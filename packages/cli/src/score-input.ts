@@ -1,35 +1,7 @@
-// Reading `molrl score` inputs: the config's rewards + sandbox sections, and the samples JSONL (bad lines kept aside).
+// Reading `molrl score`'s samples JSONL, streamed (bad lines kept aside); the config is read by readScoreConfig of @molrl/core.
 import { open } from 'node:fs/promises';
-import { errors as commonErrors, isMolrlError, LineSplitter, readConfigFile, type MolrlError, type RawLine } from '@molrl/common';
-import { validateRewardsConfig, type RewardSample, type RewardSpec } from '@molrl/core';
-import { validateSandboxConfig, type SandboxConfig } from '@molrl/sandbox';
-
-/** The parts of a config `molrl score` uses (other sections of a job config are ignored). */
-export interface ScoreConfig {
-  rewards: RewardSpec[];
-  sandbox: Readonly<SandboxConfig>;
-}
-
-/** Reads and validates the config; CONFIG_INVALID lists every problem of both sections with its path. */
-export function readScoreConfig(file: string): ScoreConfig {
-  const data = readConfigFile(file);
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw commonErrors.CONFIG_INVALID(`${file}: expected an object with rewards: [...] (got ${JSON.stringify(data)})`, '(root)');
-  const { rewards, sandbox } = data as { rewards?: unknown; sandbox?: unknown };
-  const problems: string[] = [];
-  const raw: unknown[] = [];
-  let valid: Readonly<SandboxConfig> | undefined;
-  for (const check of [() => validateRewardsConfig(rewards), () => (valid = validateSandboxConfig(sandbox ?? {}, 'sandbox'))]) {
-    try {
-      check();
-    } catch (error) {
-      if (!isMolrlError(error)) throw error;
-      problems.push(...((error.details?.problems as string[] | undefined) ?? [error.message]));
-      raw.push(...((error.details?.errors as unknown[] | undefined) ?? []));
-    }
-  }
-  if (problems.length > 0) throw commonErrors.CONFIG_INVALID(`${file} is invalid:\n  ${problems.join('\n  ')}`, problems[0].split(':')[0], { problems, errors: raw });
-  return { rewards: rewards as RewardSpec[], sandbox: valid! };
-}
+import { errors as commonErrors, isMolrlError, LineSplitter, type MolrlError, type RawLine } from '@molrl/common';
+import type { RewardSample } from '@molrl/core';
 
 /** An input line that could not be used: its 1-based line number, why, and a code when a limit was exceeded. */
 export interface BadLine {

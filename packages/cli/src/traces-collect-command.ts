@@ -4,6 +4,7 @@ import { appendJsonl } from '@molrl/common';
 import type { PolicyServerHandle } from '@molrl/policy-client';
 import { createSandbox } from '@molrl/sandbox';
 import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { collectTraces, type CollectedTrace } from './traces-collect.ts';
 
 /** Parsed flags of `molrl traces collect`. */
@@ -41,9 +42,9 @@ export async function runCollect(flags: CollectFlags, signal: AbortSignal, onLog
   let server: PolicyServerHandle | null = null;
   const engine = await createRewardEngine({ rewards: config.rewards, sandbox }, { ...config.scoring, logger: { debug() {}, info() {}, warn: onLog, error: onLog } });
   try {
-    const conn = await connectServer(config, { signal, onLog });
+    const conn = await connectServer(config, { signal, onLog, ...(flags.checkpoint ? { checkpointRoot: resolve(flags.checkpoint) } : {}) });
     server = conn.handle;
-    if (flags.checkpoint) await conn.client.loadCheckpoint({ path: flags.checkpoint }, { signal });
+    if (flags.checkpoint) await conn.client.loadCheckpoint({ path: resolve(flags.checkpoint) }, { signal });
     const traces: CollectedTrace[] = await collectTraces(rows, {
       client: conn.client,
       sandbox,

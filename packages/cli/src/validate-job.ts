@@ -1,9 +1,11 @@
 // Everything `molrl validate` checks: the schema, then (when the schema passes) each reward plugin's
-// options and sandbox requirements; missing data files are warnings.
+// options and sandbox requirements, and that the server's Python has what the model needs; missing data
+// files are warnings.
 import { isMolrlError, readConfigFile, type MolrlError } from '@molrl/common';
 import { loadRewardPlugins, validateJobConfig, type JobConfig } from '@molrl/core';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { serverPythonProblem } from './python-check.ts';
 
 /** The outcome: the validated config (with warnings), or every problem as `path: what (got value)` lines. */
 export type JobCheck = { config: JobConfig; problems: []; warnings: string[] } | { config: null; problems: string[]; code: string; warnings: string[] };
@@ -42,6 +44,8 @@ export async function checkJobFile(file: string): Promise<JobCheck> {
     if (!isMolrlError(error)) throw error;
     problems.push(...linesOf(error));
   }
+  const python = serverPythonProblem(config);
+  if (python) problems.push(python);
   // Data files are warnings: example configs name data the user brings.
   const warnings = dataFiles(config)
     .filter(([, f]) => !existsSync(f))

@@ -95,6 +95,8 @@ export const errors = {
       `cannot write ${file}: ${(cause as NodeJS.ErrnoException)?.code ? `${(cause as NodeJS.ErrnoException).code}: ` : ''}${describeError(cause)}; the last checkpoint is intact: fix the cause (free disk space), then resume with: molrl train --resume ${dir}`,
       { path: file, cause, details: { dir, errno: (cause as NodeJS.ErrnoException)?.code ?? null } },
     ),
+  TRACKER_FAILED: (tracker: string, message: string) =>
+    new MolrlError('TRACKER_FAILED', `${tracker}: ${message} (training goes on; metrics.jsonl has every line)`, { details: { tracker } }),
   TRAIN_SERVER_DIED: (runDir: string, cause: unknown) =>
     new MolrlError('TRAIN_SERVER_DIED', `the policy server stopped during training (${describeError(cause)}); fix the cause, then resume from the last checkpoint with: molrl train --resume ${runDir}`, { path: runDir, cause }),
   TRAIN_SERVER_FAILED: (runDir: string, endpoint: string, cause: unknown) =>

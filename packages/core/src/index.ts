@@ -13,6 +13,8 @@ export { normalizeScore } from './rewards/normalize-score.ts';
 export { combineRewards } from './rewards/combine-rewards.ts';
 export { createRewardEngine, REWARD_ENGINE_DEFAULTS } from './rewards/reward-engine.ts';
 export { rewardsConfigSchema, validateRewardsConfig } from './rewards/rewards-config-schema.ts';
+export { readScoreConfig, type ScoreConfig } from './rewards/read-score-config.ts';
+export { scoredSampleJson, type ScoredSampleJson, type RewardResultJson } from './rewards/scored-sample-json.ts';
 export { RewardTester } from './plugins/reward-tester.ts';
 export * from './traces/index.ts';
 export { computeAdvantages, type AdvantageEstimator, type AdvantageOptions } from './advantages/compute-advantages.ts';
@@ -35,6 +37,9 @@ export { runMolPhase, molExample, molValidationLoss } from './mol/run-mol-phase.
 export { loadMolData, batchAt, stepsForEpochs, readPreparedTraces, type MolData } from './mol/mol-data.ts';
 export { resolveMolPhase } from './mol/resolve-mol-phase.ts';
 export { connectServer, type ConnectedServer } from './trainer/connect-server.ts';
+export { meterSandbox, type SandboxUsage } from './trainer/sandbox-meter.ts';
+export { loggingConfigSchema, type LoggingConfig, type TensorBoardLoggingConfig, type WandbLoggingConfig } from './trackers/logging-config.ts';
+export { startTrackers, type TrackerRunInfo, type TrackerSink } from './trackers/tracker-sink.ts';
 export { seededRandom } from './trainer/seeded-random.ts';
 export { loadRewardPlugins, type ConfiguredReward } from './rewards/load-reward-plugins.ts';
 export { parseExactNumber, numbersEqual, exactEqual, divideExact, scaleDown, MAX_EXPONENT, type ExactNumber } from './rewards/exact-number.ts';

@@ -5,7 +5,7 @@ import { errors } from './errors.ts';
 import { ndjsonLines } from './ndjson.ts';
 import { validatorFor } from './schemas.ts';
 import type { OpenResponse } from './transport.ts';
-import type { GenerateStreamEvent, ServerErrorBody } from './types.ts';
+import type { GenerateStreamEvent, GenerateStreamLine } from './types.ts';
 
 /** Yields the events of an open streamed generation; closes the connection when the consumer stops early. */
 export async function* readGenerateStream(opened: OpenResponse, endpoint: string): AsyncGenerator<GenerateStreamEvent> {
@@ -25,7 +25,7 @@ export async function* readGenerateStream(opened: OpenResponse, endpoint: string
         throw errors.POLICY_PROTOCOL_INVALID(endpoint, [`line ${lineNo} is not JSON: ${line.slice(0, 120)}`], error);
       }
       if (!validate(event)) throw errors.POLICY_PROTOCOL_INVALID(endpoint, formatAjvErrors(validate.errors, event, `line ${lineNo}`));
-      const e = event as GenerateStreamEvent | { type: 'error'; error: ServerErrorBody['error'] };
+      const e = event as GenerateStreamLine;
       if (e.type === 'error') throw errors.POLICY_SERVER_ERROR(endpoint, response.status, e.error.code, e.error.message, e.error.path);
       if ((e.type === 'rollout') !== (rolloutId === undefined)) {
         throw errors.POLICY_PROTOCOL_INVALID(endpoint, [`line ${lineNo}: unexpected '${e.type}'; the stream starts with exactly one 'rollout' line`]);

@@ -28,7 +28,22 @@ export interface LaunchOptions {
   device?: string;
   /** Torch CPU threads. */
   threads?: number;
-  /** Extra server flags, appended as is (e.g. `['--no-kv-cache']`). */
+  /** hf models: `auto` (bf16 on CUDA, fp32 on CPU), `float32`, `bfloat16`, `float16`. */
+  dtype?: string;
+  /** hf models: `eager`, `sdpa`, `flash_attention_2`. */
+  attnImplementation?: string;
+  /** hf models: activation checkpointing (server default on). */
+  gradientCheckpointing?: boolean;
+  /** Default token budget of a train micro-batch (rows x longest sequence). */
+  microBatchTokens?: number;
+  /** KV-cache budget of one generation batch, GiB. */
+  kvCacheGb?: number;
+  /**
+   * The only directory the server saves checkpoints to and loads them from (`--checkpoint-root`; relative
+   * checkpoint paths are taken from it). Default: the server's working directory, which is this process's.
+   */
+  checkpointRoot?: string;
+  /** Extra server flags, appended as is (e.g. `['--rollout-store', '128']`). */
   extraArgs?: string[];
   /** Python with torch (and transformers/peft for hf: models). Default: {@link defaultPython}. */
   python?: string;
@@ -90,6 +105,12 @@ export function serverArgs(options: LaunchOptions): string[] {
   if (options.seed !== undefined) args.push('--seed', String(options.seed));
   if (options.device !== undefined) args.push('--device', options.device);
   if (options.threads !== undefined) args.push('--threads', String(options.threads));
+  if (options.dtype !== undefined) args.push('--dtype', options.dtype);
+  if (options.attnImplementation !== undefined) args.push('--attn-implementation', options.attnImplementation);
+  if (options.gradientCheckpointing !== undefined) args.push(options.gradientCheckpointing ? '--gradient-checkpointing' : '--no-gradient-checkpointing');
+  if (options.microBatchTokens !== undefined) args.push('--micro-batch-tokens', String(options.microBatchTokens));
+  if (options.kvCacheGb !== undefined) args.push('--kv-cache-gb', String(options.kvCacheGb));
+  if (options.checkpointRoot !== undefined) args.push('--checkpoint-root', options.checkpointRoot);
   args.push(...(options.extraArgs ?? []));
   return args;
 }

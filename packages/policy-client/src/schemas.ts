@@ -1,22 +1,11 @@
-// The protocol's JSON Schemas (packages/policy-client/schemas) and their validators, compiled once.
+// The protocol's JSON Schemas (packages/policy-client/schemas, the one source of the protocol) and their
+// validators, compiled once. Schemas refer to each other by file name (`generate-response.json#/definitions/...`).
 import { createAjv } from '@molrl/common';
-import type { ValidateFunction } from 'ajv';
+import type { Ajv, ValidateFunction } from 'ajv';
 import { readFileSync } from 'node:fs';
+import { schemaNames } from './protocol-types.ts';
 
-/** Names of the protocol schemas, one file `schemas/<name>.json` each. */
-export const schemaNames = [
-  'checkpoint-request',
-  'checkpoint-response',
-  'error',
-  'generate-request',
-  'generate-response',
-  'generate-stream-line',
-  'health-response',
-  'train-mol-request',
-  'train-mol-response',
-  'train-policy-request',
-  'train-policy-response',
-] as const;
+export { schemaNames };
 
 /** One protocol schema name. */
 export type SchemaName = (typeof schemaNames)[number];
@@ -36,8 +25,19 @@ export function protocolSchemas(): Readonly<Record<SchemaName, object>> {
   return loaded;
 }
 
-let requestAjv: ReturnType<typeof createAjv> | undefined;
-let responseAjv: ReturnType<typeof createAjv> | undefined;
+let requestAjv: Ajv | undefined;
+let responseAjv: Ajv | undefined;
+
+/** An ajv instance holding every protocol schema, so that cross-file `$ref`s resolve. */
+function ajvWith(useDefaults: boolean): Ajv {
+  const ajv = createAjv({ useDefaults });
+  for (const schema of Object.values(protocolSchemas())) ajv.addSchema(schema);
+  return ajv;
+}
+
+function schemaId(name: SchemaName): string {
+  return (protocolSchemas()[name] as { $id: string }).$id;
+}
 const cache = new Map<string, ValidateFunction>();
 
 /**
@@ -49,8 +49,9 @@ export function validatorFor(name: SchemaName): ValidateFunction {
   const key = `${requestSide ? 'req' : 'res'}:${name}`;
   let validate = cache.get(key);
   if (!validate) {
-    const ajv = requestSide ? (requestAjv ??= createAjv({ useDefaults: true })) : (responseAjv ??= createAjv({ useDefaults: false }));
-    validate = ajv.compile(protocolSchemas()[name]);
+    const ajv = requestSide ? (requestAjv ??= ajvWith(true)) : (responseAjv ??= ajvWith(false));
+    validate = ajv.getSchema(schemaId(name));
+    if (!validate) throw new Error(`protocol schema ${name} has no $id ${schemaId(name)}`);
     cache.set(key, validate);
   }
   return validate;

@@ -22,8 +22,8 @@ describe('PolicyClient against the real policy server', function () {
 
   before(async function () {
     skipUnless(this, await torchMissing(), 'policy-client tests against the real server');
-    server = await launchPolicyServer({ model: 'tiny', modelConfig, seed: 1, onLog: () => {} });
     dir = mkdtempSync(join(tmpdir(), 'molrl-ckpt-'));
+    server = await launchPolicyServer({ model: 'tiny', modelConfig, seed: 1, checkpointRoot: dir, onLog: () => {} });
   });
 
   after(async () => {
@@ -89,8 +89,17 @@ describe('PolicyClient against the real policy server', function () {
 
   it('saves and loads a checkpoint', async () => {
     const saved = await server.client.saveCheckpoint({ path: join(dir, 'c1') });
-    const loaded = await server.client.loadCheckpoint({ path: join(dir, 'c1') });
+    const loaded = await server.client.loadCheckpoint({ path: 'c1' });
     assert.equal(loaded.step, saved.step);
+    assert.equal(loaded.path, saved.path);
+  });
+
+  it('refuses a checkpoint path outside its checkpoint root with a coded error naming the root', async () => {
+    const error = await rejection<MolrlError>(server.client.loadCheckpoint({ path: join(dir, '..', 'elsewhere') }));
+    assert.equal(error.code, 'POLICY_SERVER_ERROR');
+    assert.equal(error.details?.serverCode, 'CHECKPOINT_PATH_FORBIDDEN');
+    assert.equal(error.details?.status, 403);
+    assert.match(error.message, /--checkpoint-root/);
   });
 
   it('stops cleanly on stop(): SIGTERM, exit code 0', async () => {

@@ -1,10 +1,11 @@
 """Checkpoints: a directory with weights (or adapter), optimizer state, step, RNG states and model config.
 
-Files: model.pt (trained weights / adapter, and the tiny model's reference), optimizer.pt, rng.pt (torch
-generator states, tensors only), rng.json (Python and NumPy generator states), state.json (written last: a
-directory without it is not a checkpoint). Every .pt file is read with `weights_only=True`: a checkpoint is
-data, never code. A save writes into `<path>.tmp-<pid>`, fsyncs every file, then renames it to `<path>`: a
-checkpoint directory is complete or absent, and one already at `<path>` is replaced only by a complete one.
+Files: the weights (tiny: model.pt with the weights and the reference; hf: standard Hugging Face directories,
+see hf_export.py: `adapter/` (PEFT) or `model/` (save_pretrained), the tokenizer inside, and `base/` for
+hf-random LoRA), optimizer.pt, rng.pt (torch generator states, tensors only), rng.json (Python and NumPy
+generator states), state.json (written last: a directory without it is not a checkpoint). Every .pt file is read with `weights_only=True`: a checkpoint is
+data, never code. A save writes into `<path>.tmp-<pid>`, fsyncs everything in it, then renames it to `<path>`:
+a checkpoint directory is complete or absent, and one already at `<path>` is replaced only by a complete one.
 """
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ import torch
 
 from .errors import ApiError
 
-FILES = ("model.pt", "optimizer.pt", "rng.pt", "rng.json", "state.json")
+STATE_FILES = ("optimizer.pt", "rng.pt", "rng.json", "state.json")
+# Every name a checkpoint directory may hold (the server checks that none of them leads outside its root).
+FILES = ("model.pt", "adapter", "base", "model", *STATE_FILES)
 
 
 def _torch_rng_state() -> dict:
@@ -52,19 +55,31 @@ def _fsync(path: str) -> None:
         os.close(fd)
 
 
-def _write(engine, path: str) -> None:
+def _fsync_tree(path: str) -> None:
+    """fsync every file and directory under `path` (children first), so that a rename publishes data on disk."""
+    for root, dirs, names in os.walk(path, topdown=False):
+        for name in [*names, *dirs]:
+            _fsync(os.path.join(root, name))
+        _fsync(root)
+
+
+def _write(engine, path: str) -> list:
     os.makedirs(path)
-    torch.save(engine.policy.checkpoint_state(), os.path.join(path, "model.pt"))
+    files = list(engine.policy.save_weights(path))
+    weights = engine.policy.checkpoint_state()
+    if weights:
+        torch.save(weights, os.path.join(path, "model.pt"))
+        files.append("model.pt")
     torch.save(engine.opt.state_dict(), os.path.join(path, "optimizer.pt"))
     torch.save(_torch_rng_state(), os.path.join(path, "rng.pt"))
     with open(os.path.join(path, "rng.json"), "w") as f:
         json.dump(_json_rng_state(engine), f)
-    state = {"format": 1, "step": engine.step, "model": engine.policy.spec, "describe": engine.policy.describe()}
+    state = {"format": 1, "step": engine.step, "model": engine.policy.spec, "describe": engine.policy.describe(),
+             "files": files}
     with open(os.path.join(path, "state.json"), "w") as f:
         json.dump(state, f, indent=2)
-    for name in FILES:
-        _fsync(os.path.join(path, name))
-    _fsync(path)
+    _fsync_tree(path)
+    return files
 
 
 def save(engine, path: str) -> dict:
@@ -73,7 +88,7 @@ def save(engine, path: str) -> dict:
     try:
         shutil.rmtree(tmp, ignore_errors=True)
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        _write(engine, tmp)
+        files = _write(engine, tmp)
         if os.path.exists(path):
             os.replace(path, old)  # the complete new one is in place right after; `old` is then dropped
         os.replace(tmp, path)
@@ -83,7 +98,7 @@ def save(engine, path: str) -> dict:
         shutil.rmtree(tmp, ignore_errors=True)
         raise ApiError(400, "CHECKPOINT_WRITE_FAILED", f"cannot write checkpoint to {path}: {err.strerror}",
                        "path") from err
-    return {"path": path, "step": engine.step, "files": list(FILES)}
+    return {"path": path, "step": engine.step, "files": [*files, *STATE_FILES]}
 
 
 def load(engine, path: str) -> dict:
@@ -100,7 +115,10 @@ def load(engine, path: str) -> dict:
                        f"checkpoint at {path} is for model {json.dumps(state.get('describe'))}, this server holds "
                        f"{json.dumps(want)}: start the server with the same --model/--model-config", "path")
     dev = engine.policy.device
-    engine.policy.load_checkpoint_state(torch.load(os.path.join(path, "model.pt"), map_location=dev, weights_only=True))
+    engine.policy.load_weights(path)
+    if os.path.isfile(os.path.join(path, "model.pt")):
+        engine.policy.load_checkpoint_state(torch.load(os.path.join(path, "model.pt"), map_location=dev,
+                                                       weights_only=True))
     engine.opt.load_state_dict(torch.load(os.path.join(path, "optimizer.pt"), map_location=dev, weights_only=True))
     rng = torch.load(os.path.join(path, "rng.pt"), weights_only=True)
     with open(os.path.join(path, "rng.json")) as f:
@@ -113,4 +131,4 @@ def load(engine, path: str) -> dict:
     if "cuda" in rng and torch.cuda.is_available():
         torch.cuda.set_rng_state_all(rng["cuda"])
     engine.step = int(state["step"])
-    return {"path": path, "step": engine.step, "files": list(FILES)}
+    return {"path": path, "step": engine.step, "files": [*state.get("files", ["model.pt"]), *STATE_FILES]}

@@ -60,8 +60,12 @@ class RolloutStore:
 
 class Engine:
     def __init__(self, policy: PolicyModel, lr: float = 3e-4, weight_decay: float = 0.0, seed: int = 0,
-                 rollout_capacity: int = 64) -> None:
+                 rollout_capacity: int = 64, micro_batch_tokens: int | None = None, kv_cache_bytes: int | None = None,
+                 logits_chunk: int | None = None) -> None:
         self.policy = policy
+        self.micro_batch_tokens = micro_batch_tokens  # default token budget of a train micro-batch (None: rows only)
+        self.kv_cache_bytes = kv_cache_bytes  # KV-cache budget of one generation batch (None: 512 rows)
+        self.logits_chunk = logits_chunk  # positions per output-head chunk (None: head.CHUNK_ELEMENTS / V)
         self.params = [p for p in policy.module.parameters() if p.requires_grad]
         self.opt = torch.optim.AdamW(self.params, lr=lr, weight_decay=weight_decay)
         self.step = 0
@@ -70,9 +74,13 @@ class Engine:
         self.rollouts = RolloutStore(rollout_capacity)
 
     # -- generation -----------------------------------------------------------------------------
-    def encode_prompt(self, p: dict, i: int) -> list[int]:
+    def encode_prompt(self, p: dict, i: int, template_kwargs: dict | None = None) -> list[int]:
         tok = self.policy.tok
-        ids = tok.encode_messages(p["messages"]) if "messages" in p else tok.encode_text(p["text"])
+        if "messages" in p:
+            kwargs = {**(template_kwargs or {}), **(p.get("chatTemplateKwargs") or {})}
+            ids = tok.encode_messages(p["messages"], True, kwargs)
+        else:
+            ids = tok.encode_text(p["text"])
         ctx = self.policy.context
         if ctx is not None and len(ids) >= ctx:
             raise ApiError(400, "PROMPT_TOO_LONG",
@@ -82,8 +90,9 @@ class Engine:
 
     def generate(self, prompts: list[dict], n: int, s: Sampling, seed: int | None,
                  on_start: Callable[[str], None] | None = None,
-                 on_finish: Callable[[dict], None] | None = None, kv_cache: bool = True) -> tuple[str, list[dict]]:
-        ids = [self.encode_prompt(p, i) for i, p in enumerate(prompts)]
+                 on_finish: Callable[[dict], None] | None = None, kv_cache: bool = True,
+                 template_kwargs: dict | None = None) -> tuple[str, list[dict]]:
+        ids = [self.encode_prompt(p, i, template_kwargs) for i, p in enumerate(prompts)]
         rid = "r-" + uuid.uuid4().hex[:16]
         if on_start:
             on_start(rid)
@@ -96,9 +105,16 @@ class Engine:
 
         self.policy.module.eval()
         rows = generate(self.policy, ids, n, s, seed, (lambda r: on_finish(view(r))) if on_finish else None,
-                        kv_cache=kv_cache)
+                        kv_cache=kv_cache, max_batch=self._generation_rows(ids, s.max_tokens))
         self.rollouts.put(rid, Rollout(rows, s.logp_temperature, s.max_tokens))
         return rid, [view(r) for r in rows]
+
+    def _generation_rows(self, ids: list[list[int]], max_new: int) -> int:
+        """Rows per generation batch: as many as the KV-cache budget holds at the longest prompt + max_new."""
+        if not self.kv_cache_bytes:
+            return 512
+        per_row = self.policy.kv_bytes_per_token() * (max(len(x) for x in ids) + max_new)
+        return max(1, self.kv_cache_bytes // per_row)
 
     # -- training -------------------------------------------------------------------------------
     def _apply(self, lr: float | None, max_grad_norm: float, loss: float) -> float:
@@ -127,7 +143,7 @@ class Engine:
         clip = req.get("clip") or {}
         max_len = _opt(req, "maxCompletionLength", ro.max_tokens)
         out = {"step": self.step, "loss": 0.0, "kl": 0.0, "clipFraction": 0.0, "gradNorm": 0.0, "entropy": 0.0,
-               "tokens": 0}
+               "tokens": 0, "logprobMismatch": 0.0, "logprobMismatchMax": 0.0}
         if items:
             self.policy.module.train()
             self.opt.zero_grad(set_to_none=True)
@@ -135,7 +151,8 @@ class Engine:
                 stats = policy_step(self.policy, items, loss_type=_opt(req, "lossType", "grpo"),
                                     low=_opt(clip, "low", 0.2), high=_opt(clip, "high", 0.2),
                                     beta=_opt(req, "beta", 0.0), max_len=max_len, micro=_opt(req, "microBatchSize", 8),
-                                    temperature=ro.temperature)
+                                    temperature=ro.temperature, chunk=self.logits_chunk,
+                                    micro_tokens=_opt(req, "microBatchTokens", self.micro_batch_tokens))
             except BaseException:
                 self.opt.zero_grad(set_to_none=True)
                 raise
@@ -145,6 +162,9 @@ class Engine:
         out["skipped"] = len(ro.rows) - len(items)
         out["durationMs"] = (time.perf_counter() - t0) * 1000
         return out
+
+    def _mol_opts(self, req: dict) -> dict:
+        return {"micro_tokens": _opt(req, "microBatchTokens", self.micro_batch_tokens), "chunk": self.logits_chunk}
 
     def train_mol(self, req: dict, log: Callable[[str], None] = lambda m: None) -> dict:
         t0 = time.perf_counter()
@@ -156,13 +176,14 @@ class Engine:
             self.policy.module.eval()
             with torch.no_grad():
                 stats = mol_step(self.policy, seqs, _opt(req, "mode", "mol"), _opt(req, "microBatchSize", 8),
-                                 backward=False)
+                                 backward=False, **self._mol_opts(req))
             stats.update(gradNorm=0.0, step=self.step, durationMs=(time.perf_counter() - t0) * 1000)
             return stats
         self.policy.module.train()
         self.opt.zero_grad(set_to_none=True)
         try:
-            stats = mol_step(self.policy, seqs, _opt(req, "mode", "mol"), _opt(req, "microBatchSize", 8))
+            stats = mol_step(self.policy, seqs, _opt(req, "mode", "mol"), _opt(req, "microBatchSize", 8),
+                             **self._mol_opts(req))
         except BaseException:
             self.opt.zero_grad(set_to_none=True)
             raise

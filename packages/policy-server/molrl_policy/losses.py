@@ -13,6 +13,9 @@ from typing import Sequence
 
 import torch
 
+from . import head
+from .head import micro_batches
+
 LOSS_TYPES = ("grpo", "bnpo", "dr_grpo", "dapo")
 
 
@@ -50,15 +53,6 @@ def build_batch(items: Sequence[tuple[list[int], list[int], list[float], float]]
     return PolicyBatch(ids.to(device), attn.to(device), start, mask.to(device), old.to(device), adv.to(device))
 
 
-def token_logps(logits: torch.Tensor, targets: torch.Tensor, temperature: float) -> tuple[torch.Tensor, torch.Tensor]:
-    """logits (B, S, V), targets (B, S) -> (log-probs of targets (B, S), entropy (B, S), no grad)."""
-    logp_all = torch.log_softmax(logits.float() / temperature, -1)  # (B, S, V)
-    logp = logp_all.gather(-1, targets[..., None]).squeeze(-1)  # (B, S)
-    with torch.no_grad():
-        ent = -(logp_all.exp() * logp_all).sum(-1)  # (B, S)
-    return logp, ent
-
-
 def per_token_loss(logp, old, adv, low: float, high: float, beta: float, ref=None):
     """-> (loss (B, S), kl (B, S) or None, clipped (B, S) bool). adv (B,) broadcast over tokens."""
     ratio = torch.exp(logp - old)  # rho (B, S)
@@ -86,21 +80,40 @@ def aggregate(l: torch.Tensor, mask: torch.Tensor, loss_type: str, n_seqs: int, 
 
 
 def policy_step(policy, items, *, loss_type: str, low: float, high: float, beta: float, max_len: int,
-                micro: int, temperature: float) -> dict:
-    """Forward/backward over micro-batches (gradients accumulate; no optimizer step here) -> stats."""
+                micro: int, temperature: float, micro_tokens: int | None = None, chunk: int | None = None,
+                old_from_sampler: bool = False) -> dict:
+    """Forward/backward over micro-batches (gradients accumulate; no optimizer step here) -> stats.
+
+    pi_old: with one update per rollout (mu = 1) it is the detached training log-prob itself (rho = 1 in value,
+    as TRL's num_iterations = 1), so sampler/trainer numeric differences never turn into ratio noise or spurious
+    clipping; they are reported as logprobMismatch (mean |sampler - trainer| over completion tokens) and
+    logprobMismatchMax. old_from_sampler=True uses the sampler's log-probs instead (several updates per rollout).
+    Micro-batches hold at most `micro` rows and, with micro_tokens, rows x longest sequence <= micro_tokens.
+    """
     n_seqs = len(items)
     n_tokens = sum(min(len(c), max_len) for _, c, _, _ in items)
-    loss_sum = kl_sum = ent_sum = clip_sum = 0.0
-    for k in range(0, n_seqs, micro):
-        b = build_batch(items[k: k + micro], policy.tok.pad_id, max_len, policy.device)
-        targets = b.ids[:, b.start + 1:]  # (B, S)
-        V = policy.tok.vocab_size  # the model's padded vocabulary beyond the tokenizer is never sampled
-        logits = policy.logits(b.ids, b.attn)[:, b.start:-1, :V]  # (B, S, V)
-        logp, ent = token_logps(logits, targets, temperature)
+    loss_sum = kl_sum = ent_sum = clip_sum = mis_sum = 0.0
+    mis_max = 0.0
+    V = policy.tok.vocab_size  # the model's padded vocabulary beyond the tokenizer is never sampled
+    lengths = [len(p) + min(len(c), max_len) for p, c, _, _ in items]
+    for idx in micro_batches(lengths, micro, micro_tokens):
+        b = build_batch([items[i] for i in idx], policy.tok.pad_id, max_len, policy.device)
+        sel = b.mask.bool()  # (B, S) completion tokens
+        targets = b.ids[:, b.start + 1:][sel]  # (N,)
+        h = policy.hidden(b.ids, b.attn)[:, b.start:-1][sel]  # (N, D)
+        lp, ent_n = head.token_logps(h, policy.head(), targets, V, temperature, chunk)  # (N,) each
+        logp = torch.zeros_like(b.old).masked_scatter(sel, lp)  # (B, S)
+        ent = torch.zeros_like(b.old).masked_scatter(sel, ent_n)
+        gap = (b.old - logp.detach()).abs() * b.mask  # sampler vs trainer |delta log p|
+        mis_sum += gap.sum().item()
+        mis_max = max(mis_max, gap.max().item() if gap.numel() else 0.0)
+        old = b.old if old_from_sampler else logp.detach()
         ref = None
         if beta > 0:
-            ref, _ = token_logps(policy.ref_logits(b.ids, b.attn)[:, b.start:-1, :V], targets, temperature)
-        l, kl, clipped = per_token_loss(logp, b.old, b.adv, low, high, beta, ref)
+            rh = policy.ref_hidden(b.ids, b.attn)[:, b.start:-1][sel]
+            rl, _ = head.token_logps(rh, policy.ref_head(), targets, V, temperature, chunk)
+            ref = torch.zeros_like(b.old).masked_scatter(sel, rl)
+        l, kl, clipped = per_token_loss(logp, old, b.adv, low, high, beta, ref)
         loss = aggregate(l, b.mask, loss_type, n_seqs, n_tokens, max_len)
         loss.backward()
         loss_sum += loss.item()
@@ -110,4 +123,4 @@ def policy_step(policy, items, *, loss_type: str, low: float, high: float, beta:
             kl_sum += (kl.detach() * b.mask).sum().item()
     N = max(1, n_tokens)
     return {"loss": loss_sum, "kl": kl_sum / N, "clipFraction": clip_sum / N, "entropy": ent_sum / N,
-            "tokens": n_tokens}
+            "tokens": n_tokens, "logprobMismatch": mis_sum / N, "logprobMismatchMax": mis_max}

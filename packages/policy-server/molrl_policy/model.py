@@ -37,6 +37,32 @@ class PolicyModel:
         """Reference-model forward (frozen copy / adapter disabled), no grad -> (B, T, V)."""
         raise NotImplementedError
 
+    def hidden(self, ids: torch.Tensor, attn: torch.Tensor) -> torch.Tensor:
+        """Policy forward on right-padded ids (B, T) -> final hidden states (B, T, D), before the output head."""
+        raise NotImplementedError
+
+    def ref_hidden(self, ids: torch.Tensor, attn: torch.Tensor) -> torch.Tensor:
+        """Reference forward, no grad -> final hidden states (B, T, D)."""
+        raise NotImplementedError
+
+    def head(self) -> torch.Tensor:
+        """The policy's output projection (V, D): logits = hidden @ head.T."""
+        raise NotImplementedError
+
+    def ref_head(self) -> torch.Tensor:
+        raise NotImplementedError
+
+    def kv_bytes_per_token(self) -> int:
+        """KV-cache bytes one token of one sequence takes (generation batches are sized by it)."""
+        raise NotImplementedError
+
+    def save_weights(self, path: str) -> list[str]:
+        """Writes the weights into checkpoint directory `path` (beside model.pt); returns the names written."""
+        return []
+
+    def load_weights(self, path: str) -> None:
+        """Reads what save_weights wrote."""
+
     def full_last_logits(self, ids: torch.Tensor, attn: torch.Tensor) -> torch.Tensor:
         """No-KV-cache decoding (benchmarks): recompute the whole left-padded prefix -> last logits (B, V)."""
         with torch.no_grad():
@@ -136,14 +162,17 @@ class TinyGPT(nn.Module):
             elif name.endswith("bias"):
                 nn.init.zeros_(p)
 
-    def forward(self, ids: torch.Tensor, pos: torch.Tensor, mask: torch.Tensor, keep_kv: bool = False):
-        """ids, pos (B, T); mask (B|1, 1, T, T) -> logits (B, T, V) [and per-layer (k, v)]."""
+    def forward(self, ids: torch.Tensor, pos: torch.Tensor, mask: torch.Tensor, keep_kv: bool = False,
+                hidden: bool = False):
+        """ids, pos (B, T); mask (B|1, 1, T, T) -> logits (B, T, V) [and per-layer (k, v)]; hidden: ln_f output."""
         x = self.drop(self.wte(ids) + self.wpe(pos))  # (B, T, D)
         kvs = []
         for blk in self.blocks:
             x, k, v = blk(x, mask)
             if keep_kv:
                 kvs.append((k, v))
+        if hidden:
+            return self.ln_f(x)  # (B, T, D)
         logits = self.ln_f(x) @ self.wte.weight.T  # (B, T, V)
         return (logits, kvs) if keep_kv else logits
 
@@ -189,6 +218,22 @@ class TinyPolicy(PolicyModel):
     def ref_logits(self, ids, attn):
         with torch.no_grad():
             return self.ref(ids, self._pos(attn), padded_mask(attn))
+
+    def hidden(self, ids, attn):
+        return self.module(ids, self._pos(attn), padded_mask(attn), hidden=True)
+
+    def ref_hidden(self, ids, attn):
+        with torch.no_grad():
+            return self.ref(ids, self._pos(attn), padded_mask(attn), hidden=True)
+
+    def head(self):
+        return self.module.wte.weight  # tied output head (V, D)
+
+    def ref_head(self):
+        return self.ref.wte.weight
+
+    def kv_bytes_per_token(self) -> int:
+        return 2 * self.cfg.n_layer * self.cfg.d_model * 4  # K and V, fp32
 
     def prefill(self, ids, attn, max_new: int = 0):
         B, T = ids.shape

@@ -10,6 +10,8 @@ from typing import Sequence
 
 import torch
 
+from . import head
+from .head import micro_batches
 from .tokenizer import TAG_CE, TAG_KL, render_segments
 
 MODES = ("mol", "ce", "ce_nokl")
@@ -50,32 +52,36 @@ def _pad(batch, pad: int, device):
     return ids.to(device), tags.to(device), attn.to(device)  # (B, T) each
 
 
-def mol_step(policy, seqs, mode: str, micro: int, backward: bool = True) -> dict:
+def mol_step(policy, seqs, mode: str, micro: int, backward: bool = True, micro_tokens: int | None = None,
+             chunk: int | None = None) -> dict:
     """Forward/backward over micro-batches (gradients accumulate; no optimizer step) -> stats.
 
-    backward=False: forward only (validation loss; the caller wraps it in torch.no_grad()).
+    backward=False: forward only (validation loss; the caller wraps it in torch.no_grad()). Only positions with
+    a CE or KL target go through the output head, in chunks (head.py): no (B, S, V) tensor is ever built.
     """
     all_tags = [torch.tensor(t[1:], dtype=torch.long) for _, t in seqs]
     counts = [loss_masks(t, mode) for t in all_tags]
     n_ce = int(sum(c.sum().item() for c, _ in counts))
     n_kl = int(sum(k.sum().item() for _, k in counts))
     ce_sum = kl_sum = 0.0
-    for k in range(0, len(seqs), micro):
-        ids, tags, attn = _pad(seqs[k: k + micro], policy.tok.pad_id, policy.device)
+    V = policy.tok.vocab_size
+    for idx in micro_batches([len(ids) for ids, _ in seqs], micro, micro_tokens):
+        ids, tags, attn = _pad([seqs[i] for i in idx], policy.tok.pad_id, policy.device)
         inp, tgt, ttag = ids[:, :-1], ids[:, 1:], tags[:, 1:]  # (B, S) with S = T - 1
         ce_m, kl_m = loss_masks(ttag, mode)
         ce_m, kl_m = ce_m * attn[:, 1:], kl_m * attn[:, 1:]
-        if ce_m.sum() == 0 and kl_m.sum() == 0:
+        sel = (ce_m + kl_m) > 0  # (B, S) positions with a loss
+        if not sel.any():
             continue
-        V = policy.tok.vocab_size
-        logp = torch.log_softmax(policy.logits(inp, attn[:, :-1])[..., :V].float(), -1)  # (B, S, V)
-        ce_tok = -logp.gather(-1, tgt[..., None]).squeeze(-1)  # (B, S)
-        ce = (ce_tok * ce_m).sum()
+        h = policy.hidden(inp, attn[:, :-1])[sel]  # (N, D)
+        use_kl = bool(n_kl and kl_m.sum() > 0)
+        h_ref = policy.ref_hidden(inp, attn[:, :-1])[sel] if use_kl else None
+        ce_tok, kl_tok = head.ce_and_kl(h, policy.head(), tgt[sel], V, h_ref, policy.ref_head() if use_kl else None,
+                                        chunk)  # (N,) each
+        ce = (ce_tok * ce_m[sel]).sum()
         loss = ce / max(1, n_ce)
-        if n_kl and kl_m.sum() > 0:
-            ref = torch.log_softmax(policy.ref_logits(inp, attn[:, :-1])[..., :V].float(), -1)  # (B, S, V) p_0
-            kl_tok = (logp.exp() * (logp - ref)).sum(-1)  # (B, S) KL(p_theta || p_0), full vocabulary
-            kl = (kl_tok * kl_m).sum()
+        if use_kl:
+            kl = (kl_tok * kl_m[sel]).sum()
             loss = loss + kl / n_kl
             kl_sum += kl.item()
         if backward:

@@ -9,6 +9,8 @@ import argparse
 import hmac
 import ipaddress
 import json
+import os
+import pickle
 import signal
 import sys
 import threading
@@ -19,22 +21,17 @@ from typing import Any
 
 import torch
 
-from . import checkpoint, protocol
+from . import checkpoint, limits, protocol
+from .checkpoint_root import CheckpointRoot
 from .config import ConfigError, tiny_config_from_json
 from .engine import Engine
 from .errors import ApiError, bad_request
+from .limits import Limits
+from .ndjson_stream import ClientGone, StreamWriter
 
 
 def log(msg: str) -> None:
     print(f"molrl-policy: {msg}", file=sys.stderr, flush=True)
-
-
-def _no_constant(name: str):
-    raise bad_request(f"{name} is not a JSON number; send finite numbers (null skips an advantage)")
-
-
-class ClientGone(Exception):
-    """The streaming client disconnected; generation is abandoned."""
 
 
 def is_oom(err: BaseException) -> bool:
@@ -42,18 +39,26 @@ def is_oom(err: BaseException) -> bool:
         isinstance(err, MemoryError) or "out of memory" in str(err).lower())
 
 
-class App:
-    """Everything a request handler needs: the engine, its lock, auth, validators."""
+DRAIN_BYTES = 1 << 20  # of a body left unread: read (and dropped) so that the client sees the answer, not a reset
+DRAIN_SECONDS = 2.0
+MAX_LEARNING_RATE = 1.0  # as the protocol schemas: AdamW moves every weight by about lr per step
 
-    def __init__(self, engine: Engine, model: str, token: str | None, validators: dict | None = None,
-                 max_body: int = 256 << 20, verbose: bool = False) -> None:
+
+class App:
+    """Everything a request handler needs: the engine, its lock, auth, the protocol, limits, the checkpoint root."""
+
+    def __init__(self, engine: Engine, model: str, token: str | None, limits: Limits | None = None,
+                 checkpoint_root: str | None = None, socket_timeout: float = 60.0, verbose: bool = False) -> None:
         self.verbose = verbose
         self.engine = engine
         self.model = model
         self.token = token
         self.lock = threading.Lock()
-        self.validators = protocol.load_validators() if validators is None else validators
-        self.max_body = max_body
+        self.protocol = protocol.Protocol()
+        self.openapi = protocol.OPENAPI_FILE.read_bytes()
+        self.limits = limits or Limits()
+        self.checkpoints = CheckpointRoot(checkpoint_root if checkpoint_root is not None else os.getcwd())
+        self.socket_timeout = socket_timeout
 
     def health(self) -> dict:
         total, trainable = self.engine.policy.parameter_counts()
@@ -80,6 +85,7 @@ class Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True  # headers and body are separate writes: Nagle + delayed ACK cost ~40 ms per keep-alive request
     server_version = "molrl-policy/1"
     app: App  # set on the subclass made by make_server
+    body_pending = False  # a request body not read (yet): the connection cannot serve another request
 
     def log_message(self, fmt: str, *args: Any) -> None:
         log(f"{self.address_string()} {fmt % args}")
@@ -95,9 +101,15 @@ class Handler(BaseHTTPRequestHandler):
             data = json.dumps(obj, allow_nan=False).encode()
         except ValueError:  # NaN / Infinity are not JSON; never send what a client cannot parse
             status, data = 500, json.dumps(ApiError(500, "INTERNAL", "the result holds a non-finite number").body()).encode()
+        self.send_bytes(status, data, "application/json")
+
+    def send_bytes(self, status: int, data: bytes, content_type: str) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
+        if self.body_pending:
+            self.close_connection = True
+            self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(data)
 
@@ -116,148 +128,171 @@ class Handler(BaseHTTPRequestHandler):
     def send_error_json(self, err: ApiError) -> None:
         self.send_json(err.status, err.body())
 
-    def read_body(self) -> Any:
+    def content_length(self) -> int:
         length = self.headers.get("Content-Length")
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked" or length is None:
-            self.close_connection = True
             raise bad_request("request body needs a Content-Length header (chunked uploads are not supported)")
-        try:
-            n = int(length)
-        except ValueError:
-            self.close_connection = True
-            raise bad_request(f"bad Content-Length {length!r}")
-        if n > self.app.max_body:
-            self.close_connection = True
-            raise ApiError(400, "PAYLOAD_TOO_LARGE", f"request body is {n} bytes; the limit is {self.app.max_body}")
-        raw = self.rfile.read(n)
-        try:
-            return json.loads(raw or b"null", parse_constant=_no_constant)
-        except (json.JSONDecodeError, UnicodeDecodeError) as err:
-            raise bad_request(f"request body is not valid JSON: {err}")
+        if not length.isascii() or not length.isdigit():
+            raise bad_request(f"bad Content-Length {length[:40]!r}: expected a non-negative decimal integer")
+        return int(length)
 
-    def authorized(self) -> bool:
+    def read_body(self) -> Any:
+        if self.headers.get_content_type() != "application/json":
+            raise ApiError(415, "UNSUPPORTED_MEDIA_TYPE",
+                           f"Content-Type {self.headers.get('Content-Type')!r}: send the body as 'application/json' "
+                           "(other types are refused, so that a web page cannot post to the server)")
+        n = self.content_length()
+        self.app.limits.check_body(n)
+        raw = self.rfile.read(n)
+        self.body_pending = False
+        if len(raw) < n:
+            self.close_connection = True
+            raise bad_request(f"request body ended after {len(raw)} of {n} bytes (Content-Length)")
+        return protocol.parse_body(raw)
+
+    def drain(self) -> None:
+        """Read and drop (a bounded part of) an unread request body after answering, then close the connection."""
+        self.close_connection = True
+        try:
+            left = min(self.content_length(), DRAIN_BYTES)
+        except ApiError:
+            return
+        deadline = time.monotonic() + DRAIN_SECONDS
+        try:
+            self.connection.settimeout(DRAIN_SECONDS)
+            while left > 0 and time.monotonic() < deadline:
+                chunk = self.rfile.read1(min(left, 65536))
+                if not chunk:
+                    break
+                left -= len(chunk)
+        except OSError:
+            pass
+
+    def authorize(self) -> None:
         tok = self.app.token
-        if not tok:
-            return True
-        got = self.headers.get("Authorization", "")
-        return hmac.compare_digest(got.encode(), f"Bearer {tok}".encode())
+        if tok and not hmac.compare_digest(self.headers.get("Authorization", "").encode(), f"Bearer {tok}".encode()):
+            raise ApiError(401, "UNAUTHORIZED", "missing or wrong 'Authorization: Bearer <token>' header")
 
     def handle_safely(self, fn) -> None:
+        self.body_pending = self.headers.get("Content-Length", "0") != "0" or "Transfer-Encoding" in self.headers
         try:
             fn()
         except ApiError as err:
             self.send_error_json(err)
-        except (BrokenPipeError, ConnectionResetError, ClientGone):
+        except (ConnectionError, TimeoutError, ClientGone):  # the client went away or stopped reading / sending
             self.close_connection = True
+            return
         except Exception as err:  # never a stack trace to the client, never a dead server
             traceback.print_exc(file=sys.stderr)
             self.send_error_json(ApiError(500, "INTERNAL", f"{type(err).__name__}: {err}"))
+        if self.body_pending:
+            self.drain()
 
     # -- routes --------------------------------------------------------------------------------
     def do_GET(self) -> None:
         def run():
-            if not self.authorized():
-                raise ApiError(401, "UNAUTHORIZED", "missing or wrong 'Authorization: Bearer <token>' header")
-            if self.path.split("?")[0] == "/v1/health":
+            self.authorize()
+            route = self.path.split("?")[0]
+            if route == "/v1/health":
                 return self.send_json(200, self.app.health())
-            raise ApiError(404, "NOT_FOUND", f"no route GET {self.path}; GET /v1/health exists")
+            if route == "/openapi.json":
+                return self.send_bytes(200, self.app.openapi, "application/json")
+            raise ApiError(404, "NOT_FOUND", f"no route GET {self.path}; GET /v1/health and GET /openapi.json exist")
         self.handle_safely(run)
 
     def do_POST(self) -> None:
         def run():
+            self.authorize()  # before a byte of the body is read
             routes = {"/v1/generate": self.generate, "/v1/train/policy": self.train_policy,
                       "/v1/train/mol": self.train_mol, "/v1/checkpoint/save": self.ckpt_save,
                       "/v1/checkpoint/load": self.ckpt_load}
             route = routes.get(self.path.split("?")[0])
-            body = self.read_body()
-            if not self.authorized():
-                raise ApiError(401, "UNAUTHORIZED", "missing or wrong 'Authorization: Bearer <token>' header")
             if route is None:
                 raise ApiError(404, "NOT_FOUND", f"no route POST {self.path}; routes: {', '.join(routes)}")
-            route(body)
+            route(self.read_body())
         self.handle_safely(run)
 
     def generate(self, body: Any) -> None:
-        prompts, n, sampling, seed, kv = protocol.parse_generate(body)
-        protocol.schema_check(self.app.validators, "generate-request", body)
+        prompts, n, sampling, seed, kv = self.app.protocol.parse_generate(body)
+        self.app.limits.check_generate(prompts, n, sampling)
+        tkw = body.get("chatTemplateKwargs") if isinstance(body, dict) else None
         app = self.app
         t0 = time.perf_counter()
         if "application/x-ndjson" not in self.headers.get("Accept", ""):
-            rid, comps = app.locked(app.engine.generate, prompts, n, sampling, seed, None, None, kv)
+            rid, comps = app.locked(app.engine.generate, prompts, n, sampling, seed, None, None, kv, tkw)
             self.metrics("generate", completions=len(comps), tokens=sum(c["tokenCount"] for c in comps), t0=t0)
             return self.send_json(200, {"rolloutId": rid, "completions": comps})
-        started = []
 
-        def line(obj: dict) -> None:
-            data = (json.dumps(obj) + "\n").encode()
-            try:
-                self.wfile.write(b"%X\r\n%s\r\n" % (len(data), data))
-                self.wfile.flush()
-            except OSError as err:
-                raise ClientGone() from err
+        def write(data: bytes) -> None:
+            self.wfile.write(data)
+            self.wfile.flush()
 
-        def on_start(rid: str) -> None:
+        def headers() -> None:
             self.send_response(200)
             self.send_header("Content-Type", "application/x-ndjson")
             self.send_header("Transfer-Encoding", "chunked")
             self.send_header("Cache-Control", "no-cache")
             self.end_headers()
-            started.append(rid)
-            line({"type": "rollout", "rolloutId": rid})
+
+        stream = StreamWriter(write, headers, lambda why: log(f"generate: dropped a streaming client ({why}); "
+                                                              "generation abandoned"))
+
+        def on_start(rid: str) -> None:
+            stream.open()
+            stream.put({"type": "rollout", "rolloutId": rid})
 
         try:
             rid, comps = app.locked(app.engine.generate, prompts, n, sampling, seed, on_start,
-                                    lambda c: line({"type": "completion", "completion": c}), kv)
-            line({"type": "done", "rolloutId": rid, "completions": len(comps)})
+                                    lambda c: stream.put({"type": "completion", "completion": c}), kv, tkw)
+            stream.put({"type": "done", "rolloutId": rid, "completions": len(comps)})
             self.metrics("generate", completions=len(comps), tokens=sum(c["tokenCount"] for c in comps), t0=t0)
         except ClientGone:
-            log("generate: client went away mid-stream; generation abandoned")
-            self.close_connection = True
-            return
+            pass
         except Exception as err:
-            if not started:
+            if not stream.started:
                 raise
             if not isinstance(err, ApiError):
                 traceback.print_exc(file=sys.stderr)
                 err = ApiError(500, "INTERNAL", f"{type(err).__name__}: {err}")
             try:
-                line({"type": "error", "error": {"code": err.code, "message": err.message, "path": err.path}})
+                stream.put({"type": "error", "error": err.body()["error"]})
             except ClientGone:
-                self.close_connection = True
-                return
-        try:
-            self.wfile.write(b"0\r\n\r\n")
-            self.wfile.flush()
-        except OSError:
+                pass
+        if not stream.close():
             self.close_connection = True
 
     def train_policy(self, body: Any) -> None:
-        req = protocol.parse_train_policy(body)
-        protocol.schema_check(self.app.validators, "train-policy-request", body)
+        req = self.app.protocol.parse_train_policy(body)
         out = self.app.locked(self.app.engine.train_policy, req)
         self.metrics("train/policy", **{k: out[k] for k in ("step", "loss", "kl", "clipFraction", "gradNorm", "tokens")})
         self.send_json(200, out)
 
     def train_mol(self, body: Any) -> None:
-        req = protocol.parse_train_mol(body)
-        protocol.schema_check(self.app.validators, "train-mol-request", body)
+        req = self.app.protocol.parse_train_mol(body)
         out = self.app.locked(self.app.engine.train_mol, req, log)
         self.metrics("train/mol", **{k: out[k] for k in ("step", "loss", "ce", "kl", "ceTokens", "klTokens")})
         self.send_json(200, out)
 
     def ckpt_save(self, body: Any) -> None:
-        path = protocol.parse_checkpoint(body)
-        protocol.schema_check(self.app.validators, "checkpoint-request", body)
+        path = self.app.checkpoints.resolve(self.app.protocol.parse_checkpoint(body), checkpoint.FILES)
         self.send_json(200, self.app.locked(checkpoint.save, self.app.engine, path))
 
     def ckpt_load(self, body: Any) -> None:
-        path = protocol.parse_checkpoint(body)
-        protocol.schema_check(self.app.validators, "checkpoint-request", body)
-        self.send_json(200, self.app.locked(checkpoint.load, self.app.engine, path))
+        path = self.app.checkpoints.resolve(self.app.protocol.parse_checkpoint(body), checkpoint.FILES)
+        try:
+            out = self.app.locked(checkpoint.load, self.app.engine, path)
+        except pickle.UnpicklingError as err:
+            first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            raise ApiError(400, "CHECKPOINT_UNSAFE",
+                           f"checkpoint at {path} holds a file that is not plain tensor data, refused without running "
+                           f"it (torch.load weights_only=True: {first[:200]}); load only checkpoints written by "
+                           "/v1/checkpoint/save", "path") from None
+        self.send_json(200, out)
 
 
-def make_server(app: App, host: str, port: int) -> ThreadingHTTPServer:
-    handler = type("BoundHandler", (Handler,), {"app": app})
+def make_server(app: App, host: str, port: int, handler_class: type = Handler) -> ThreadingHTTPServer:
+    # timeout: a client that neither sends nor reads for this long is dropped (StreamRequestHandler.setup)
+    handler = type("BoundHandler", (handler_class,), {"app": app, "timeout": app.socket_timeout})
     httpd = ThreadingHTTPServer((host, port), handler)
     httpd.daemon_threads = True
     return httpd
@@ -283,25 +318,58 @@ def build_policy(args):
     if args.model.startswith(("hf:", "hf-random:")):
         from . import hf
 
-        return hf.load_policy(args.model, device=args.device, lora_r=args.lora_r, seed=args.seed,
-                              model_config=args.model_config)
+        opts = hf.HFOptions(lora_r=args.lora_r, dtype=args.dtype, attn_implementation=args.attn_implementation,
+                            gradient_checkpointing=args.gradient_checkpointing)
+        return hf.load_policy(args.model, device=args.device, seed=args.seed, model_config=args.model_config,
+                              opts=opts)
     raise ConfigError(f"--model {args.model!r}: expected tiny, hf:<path-or-id> or hf-random:<config json or path>")
+
+
+def kv_budget(gb: float | None, device: torch.device) -> int:
+    """Bytes of KV cache one generation batch may take: --kv-cache-gb, else 40 % of free CUDA memory, else 4 GiB."""
+    if gb:
+        return int(gb * 2**30)
+    if device.type == "cuda":
+        free, _ = torch.cuda.mem_get_info(device)
+        return int(0.4 * free)
+    return 4 * 2**30
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="molrl_policy.server", description="molrl policy server")
     p.add_argument("--model", default="tiny", help="tiny | hf:<path-or-id> | hf-random:<config json or path>")
-    p.add_argument("--model-config", default=None, help="tiny model config as JSON (n_layer, n_head, d_model, ...)")
+    p.add_argument("--model-config", default=None, help="JSON: tiny config (n_layer, n_head, d_model, ...); hf-random: "
+                   "the HF config; hf: config overrides")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8100, help="0 picks a free port")
     p.add_argument("--token", default=None, help="bearer token; required when --host is not loopback")
     p.add_argument("--lora-r", type=int, default=64, help="LoRA rank for hf models; 0 = full fine-tune")
+    p.add_argument("--dtype", default="auto", help="hf models: auto (bf16 on CUDA, fp32 on CPU) | float32 | bfloat16 | "
+                   "float16; full fine-tuning keeps fp32 master weights and runs this dtype through autocast")
+    p.add_argument("--attn-implementation", default=None, help="hf models: eager | sdpa | flash_attention_2 "
+                   "(default: transformers' choice)")
+    p.add_argument("--gradient-checkpointing", action=argparse.BooleanOptionalAction, default=True,
+                   help="hf models: recompute activations in the backward pass (default on)")
+    p.add_argument("--micro-batch-tokens", type=int, default=None, help="default token budget of a train "
+                   "micro-batch (rows x longest sequence); requests may set microBatchTokens (default: hf 16384, "
+                   "tiny none)")
+    p.add_argument("--kv-cache-gb", type=float, default=None, help="KV-cache budget of one generation batch in GiB "
+                   "(rows per batch follow from it; default: CUDA 40%% of free memory, CPU 4)")
+    p.add_argument("--logits-chunk", type=int, default=None, help="positions per output-head chunk in training "
+                   "(default: 2^25 logit elements / vocabulary)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="cpu", help="cpu | cuda | cuda:N")
     p.add_argument("--threads", type=int, default=1, help="torch intra-op threads (1 is fastest on small CPUs)")
     p.add_argument("--lr", type=float, default=None, help="initial learning rate (tiny 3e-4, hf 1e-5)")
     p.add_argument("--weight-decay", type=float, default=0.0)
     p.add_argument("--rollout-store", type=int, default=64, help="rollouts kept for train/policy (LRU)")
+    p.add_argument("--checkpoint-root", default=None, metavar="DIR",
+                   help="checkpoints are saved and loaded only under this directory (relative request paths are "
+                        "taken from it); default: the working directory. The trainer sets it to the run directory.")
+    p.add_argument("--socket-timeout", type=float, default=60.0, metavar="SECONDS",
+                   help="a client that neither sends nor reads for this long is dropped (a stalled stream never "
+                        "holds the model). Default 60.")
+    limits.add_flags(p)
     p.add_argument("--verbose", action="store_true", help="log every request and a metrics line per model call")
     return p.parse_args(argv)
 
@@ -313,13 +381,21 @@ def main(argv=None) -> int:
               "can reach it could drive the model. Pass --token <secret> (clients send 'Authorization: Bearer "
               "<secret>') or bind 127.0.0.1.", file=sys.stderr)
         return 2
+    try:
+        request_limits = limits.from_args(args)
+    except ValueError as err:
+        print(f"molrl-policy: {err}", file=sys.stderr)
+        return 2
+    if args.lr is not None and not 0 < args.lr <= MAX_LEARNING_RATE:
+        print(f"molrl-policy: --lr {args.lr}: expected a learning rate in (0, {MAX_LEARNING_RATE:g}]", file=sys.stderr)
+        return 2
+    if not args.socket_timeout > 0:
+        print(f"molrl-policy: --socket-timeout {args.socket_timeout}: expected seconds > 0", file=sys.stderr)
+        return 2
     torch.set_num_threads(max(1, args.threads))
     if args.device.startswith("cuda") and not torch.cuda.is_available():
         print(f"molrl-policy: --device {args.device} but torch {torch.__version__} sees no CUDA GPU; use --device cpu",
               file=sys.stderr)
-        return 2
-    if args.model_config and args.model.startswith("hf:"):
-        print("molrl-policy: --model-config applies to --model tiny and hf-random:, not to hf:", file=sys.stderr)
         return 2
     try:
         policy = build_policy(args)
@@ -327,12 +403,21 @@ def main(argv=None) -> int:
         print(f"molrl-policy: {err}", file=sys.stderr)
         return 2
     lr = args.lr if args.lr is not None else (3e-4 if args.model == "tiny" else 1e-5)
+    hf_model = args.model != "tiny"
     engine = Engine(policy, lr=lr, weight_decay=args.weight_decay, seed=args.seed,
-                    rollout_capacity=args.rollout_store)
-    app = App(engine, args.model, args.token, verbose=args.verbose)
+                    rollout_capacity=args.rollout_store,
+                    micro_batch_tokens=args.micro_batch_tokens or (16384 if hf_model else None),
+                    kv_cache_bytes=kv_budget(args.kv_cache_gb, policy.device), logits_chunk=args.logits_chunk)
+    try:
+        app = App(engine, args.model, args.token, request_limits, args.checkpoint_root, args.socket_timeout,
+                  verbose=args.verbose)
+    except OSError as err:
+        print(f"molrl-policy: --checkpoint-root {args.checkpoint_root}: cannot create it ({err.strerror})",
+              file=sys.stderr)
+        return 2
     total, trainable = policy.parameter_counts()
     log(f"model {args.model} on {policy.device}: {total:,} parameters ({trainable:,} trainable), "
-        f"{torch.get_num_threads()} thread(s)")
+        f"{torch.get_num_threads()} thread(s); checkpoints under {app.checkpoints.root}")
     try:
         httpd = make_server(app, args.host, args.port)
     except OSError as err:

@@ -34,8 +34,9 @@ class ByteTokenizer:
         """One chat turn as (template prefix, content, end marker) ids."""
         return list(f"<|{role}|>\n".encode("utf-8")), list(content.encode("utf-8")), [EOS]
 
-    def encode_messages(self, messages: Sequence[dict], add_generation_prompt: bool = True) -> list[int]:
-        """Chat messages -> BOS + turns (+ `<|assistant|>\\n`)."""
+    def encode_messages(self, messages: Sequence[dict], add_generation_prompt: bool = True,
+                        kwargs: dict | None = None) -> list[int]:
+        """Chat messages -> BOS + turns (+ `<|assistant|>\\n`); this template takes no options (kwargs ignored)."""
         ids = [BOS]
         for m in messages:
             pre, body, end = self.turn_parts(m["role"], m["content"])
@@ -48,9 +49,6 @@ class ByteTokenizer:
         """Completion ids -> text (special ids dropped, invalid UTF-8 replaced)."""
         return bytes(i for i in ids if i < 256).decode("utf-8", errors="replace")
 
-    def decode_bytes(self, ids: Iterable[int]) -> bytes:
-        return bytes(i for i in ids if i < 256)
-
 
 def render_segments(tok, segments: Sequence[dict]) -> tuple[list[int], list[int]]:
     """MoL example -> (ids, tags), one tag per token.
@@ -61,6 +59,8 @@ def render_segments(tok, segments: Sequence[dict]) -> tuple[list[int], list[int]
     A role segment with `continues: true` continues the previous segment's turn: no template prefix, and the
     previous piece gets no end marker (one chat turn split into pieces with different losses).
     """
+    if hasattr(tok, "render_turns"):
+        return _render_with_template(tok, segments)
     ids: list[int] = [tok.bos_id] if tok.bos_id is not None else []
     tags: list[int] = [TAG_NONE] * len(ids)
     for k, seg in enumerate(segments):
@@ -81,4 +81,35 @@ def render_segments(tok, segments: Sequence[dict]) -> tuple[list[int], list[int]
             if last:
                 ids.append(tok.eos_ids[0])
                 tags.append(tag)
+    return ids, tags
+
+
+def _render_with_template(tok, segments: Sequence[dict]) -> tuple[list[int], list[int]]:
+    """A tokenizer with a real chat template (hf_chat.HFTokenizer): each run of role segments is one conversation
+    rendered by the template (ids as apply_chat_template); raw segments are tokenized as they are, the example's
+    last raw segment followed by EOS."""
+    ids: list[int] = []
+    tags: list[int] = []
+    run: list[tuple[str, str, int, bool]] = []
+
+    def flush() -> None:
+        if run:
+            i, t = tok.render_turns(run)
+            ids.extend(i)
+            tags.extend(t)
+            run.clear()
+
+    for k, seg in enumerate(segments):
+        tag = TAGS[seg["loss"]]
+        if seg.get("role"):
+            run.append((seg["role"], seg["text"], tag, bool(seg.get("continues"))))
+            continue
+        flush()
+        body = tok.encode_text(seg["text"]) if not ids else tok.encode_raw(seg["text"])
+        ids.extend(body)
+        tags.extend([tag] * len(body))
+        if k == len(segments) - 1:
+            ids.append(tok.eos_ids[0])
+            tags.append(tag)
+    flush()
     return ids, tags

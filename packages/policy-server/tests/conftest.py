@@ -35,3 +35,27 @@ def require_modules(*modules: str) -> None:
         pytest.fail(f"needs a part that is missing on CI: {why}", pytrace=False)
     print(f"\n  !!! SKIPPED: {why}", file=sys.stderr)
     pytest.skip(why)
+
+
+# -- tiny Hugging Face models (molrl_policy/testing.py), built offline once per session ----------------------
+@pytest.fixture(scope="session")
+def hf_dirs(tmp_path_factory):
+    """arch -> directory of a random tiny model (qwen3, llama) with the fixture tokenizer, built on first use."""
+    require_modules("transformers", "peft", "tokenizers")
+    from molrl_policy import testing
+
+    root = tmp_path_factory.mktemp("hf-models")
+    made: dict[str, str] = {}
+
+    def get(arch: str = "qwen3") -> str:
+        if arch not in made:
+            made[arch] = testing.model_dir(str(root / arch), arch)
+        return made[arch]
+
+    return get
+
+
+def make_hf_engine(model_dir: str, lora_r: int = 4, lr: float = 1e-3, **opts) -> Engine:
+    from molrl_policy import hf
+
+    return Engine(hf.load_policy("hf:" + model_dir, opts=hf.HFOptions(lora_r=lora_r, **opts)), lr=lr)

@@ -1,4 +1,5 @@
 """Each policy loss type equals a hand computation; micro-batching does not change the step; nulls are skipped."""
+import dataclasses
 import math
 
 import pytest
@@ -22,9 +23,16 @@ def rollout(eng, temperature=1.0):
     return rid
 
 
+def hand_loss_rows(eng, rows, loss_type, low, high, L, temperature, beta=0.3):
+    return _hand(eng, rows, loss_type, low, high, beta, L, temperature)
+
+
 def hand_loss(eng, rid, loss_type, low, high, beta, L, temperature):
+    return _hand(eng, eng.rollouts.get(rid).rows, loss_type, low, high, beta, L, temperature)
+
+
+def _hand(eng, rows, loss_type, low, high, beta, L, temperature):
     """Per-token loop straight from the formulas (rl-anchors.md 1.3-1.5)."""
-    rows = eng.rollouts.get(rid).rows
     seq_losses, all_tokens = [], []
     for r, a in zip(rows, ADV):
         if a is None:
@@ -53,18 +61,45 @@ def hand_loss(eng, rid, loss_type, low, high, beta, L, temperature):
     return sum(all_tokens) / (B * L)
 
 
+def items_of(eng, rid):
+    return [(r.prompt_ids, r.completion_ids, r.logps, a) for r, a in zip(eng.rollouts.get(rid).rows, ADV)
+            if a is not None]
+
+
 @pytest.mark.parametrize("loss_type", ["grpo", "bnpo", "dr_grpo", "dapo"])
 def test_loss_matches_hand_computation(loss_type):
+    """The clipped objective against a pi_old that differs from the policy (several updates per rollout)."""
     eng = make_engine()
     rid = rollout(eng, temperature=0.7)
     want = hand_loss(eng, rid, loss_type, 0.1, 0.15, 0.3, 5, 0.7)
+    got = policy_step(eng.policy, items_of(eng, rid), loss_type=loss_type, low=0.1, high=0.15, beta=0.3, max_len=5,
+                      micro=2, temperature=0.7, old_from_sampler=True)
+    assert got["loss"] == pytest.approx(want, rel=1e-4, abs=1e-6)
+    assert got["tokens"] == sum(min(5, len(c)) for _, c, _, _ in items_of(eng, rid))
+    assert 0 < got["clipFraction"] < 1 and got["kl"] > 0 and got["entropy"] > 0
+
+
+@pytest.mark.parametrize("loss_type", ["grpo", "dr_grpo"])
+def test_one_update_per_rollout_uses_the_detached_training_logprob_as_pi_old(loss_type):
+    """Sampler log-probs off by a known amount (fault injection) change neither the loss nor the clipping; the
+    step reports the mismatch instead."""
+    eng = make_engine()
+    rid = rollout(eng, temperature=0.7)
+    rows = eng.rollouts.get(rid).rows
+    for r in rows:  # stored pi_old := the trainer's own log-prob + 0.5
+        ids = torch.tensor([r.prompt_ids + r.completion_ids])
+        with torch.no_grad():
+            lp = torch.log_softmax(eng.policy.logits(ids, torch.ones_like(ids, dtype=torch.bool))[0] / 0.7, -1)
+        P = len(r.prompt_ids)
+        r.logps = [lp[P - 1 + t, c].item() + 0.5 for t, c in enumerate(r.completion_ids)]
+    clean = [dataclasses.replace(r, logps=[x - 0.5 for x in r.logps]) for r in rows]
+    want = hand_loss_rows(eng, clean, loss_type, 0.1, 0.15, 5, 0.7)  # ratio 1 everywhere
     got = eng.train_policy({"rolloutId": rid, "advantages": ADV, "lossType": loss_type, "beta": 0.3,
                             "clip": {"low": 0.1, "high": 0.15}, "maxCompletionLength": 5, "microBatchSize": 2})
     assert got["loss"] == pytest.approx(want, rel=1e-4, abs=1e-6)
-    assert got["tokens"] == sum(min(5, len(r.completion_ids)) for r, a in
-                                zip(eng.rollouts.get(rid).rows, ADV) if a is not None)
-    assert got["skipped"] == 1 and got["step"] == 1
-    assert 0 < got["clipFraction"] < 1 and got["kl"] > 0 and got["gradNorm"] > 0 and got["entropy"] > 0
+    assert got["clipFraction"] == 0 and got["skipped"] == 1 and got["step"] == 1 and got["gradNorm"] > 0
+    assert got["logprobMismatch"] == pytest.approx(0.5, abs=1e-4)
+    assert got["logprobMismatchMax"] == pytest.approx(0.5, abs=1e-4)
 
 
 def test_on_policy_ratio_is_one():

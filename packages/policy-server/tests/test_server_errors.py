@@ -27,7 +27,7 @@ def app_server():
 
 def post(addr, path, body, headers=None):
     c = http.client.HTTPConnection(*addr, timeout=30)
-    c.request("POST", path, body=json.dumps(body), headers=headers or {})
+    c.request("POST", path, body=json.dumps(body), headers={"Content-Type": "application/json", **(headers or {})})
     r = c.getresponse()
     return r.status, r.read().decode()
 
@@ -56,7 +56,7 @@ def test_a_failure_after_the_stream_started_ends_it_with_an_error_line(app_serve
     app, addr = app_server
     real = app.engine.generate
 
-    def failing(prompts, n, s, seed, on_start=None, on_finish=None, kv_cache=True):
+    def failing(prompts, n, s, seed, on_start=None, on_finish=None, kv_cache=True, *rest):
         def boom(c):
             raise RuntimeError("device lost")
         return real(prompts, n, s, seed, on_start, boom, kv_cache)
@@ -73,7 +73,8 @@ def test_a_failure_after_the_stream_started_ends_it_with_an_error_line(app_serve
 def test_nan_and_infinity_in_a_request_are_rejected(app_server):
     _, addr = app_server
     c = http.client.HTTPConnection(*addr, timeout=30)
-    c.request("POST", "/v1/train/policy", body='{"rolloutId": "r", "advantages": [NaN, Infinity]}')
+    c.request("POST", "/v1/train/policy", body='{"rolloutId": "r", "advantages": [NaN, Infinity]}',
+              headers={"Content-Type": "application/json"})
     r = c.getresponse()
     assert r.status == 400 and json.loads(r.read())["error"]["code"] == "BAD_REQUEST"
 
@@ -90,22 +91,23 @@ def test_a_non_finite_loss_skips_the_update_with_a_coded_error(app_server):
 
 def test_stream_lines_are_flushed_as_completions_finish(app_server, monkeypatch):
     app, addr = app_server
-    import time
+    finish = threading.Event()
+    comp = {"promptId": "a", "index": 0, "text": "x", "tokenCount": 1, "finishReason": "stop"}
 
-    def slow(prompts, n, s, seed, on_start=None, on_finish=None, kv_cache=True):
+    def slow(prompts, n, s, seed, on_start=None, on_finish=None, kv_cache=True, *rest):
         on_start("r-slow")
-        on_finish({"promptId": "a", "index": 0, "text": "x", "tokenCount": 1, "finishReason": "stop"})
-        time.sleep(1.0)
-        return "r-slow", [{"promptId": "a", "index": 0, "text": "x", "tokenCount": 1, "finishReason": "stop"}]
+        on_finish(comp)
+        assert finish.wait(60)  # generation goes on until the client has read the completion
+        return "r-slow", [comp]
 
     monkeypatch.setattr(app.engine, "generate", slow)
     c = http.client.HTTPConnection(*addr, timeout=30)
-    t0 = time.perf_counter()
-    c.request("POST", "/v1/generate", body=json.dumps(GEN), headers={"Accept": "application/x-ndjson"})
+    c.request("POST", "/v1/generate", body=json.dumps(GEN), headers={"Accept": "application/x-ndjson", "Content-Type": "application/json"})
     r = c.getresponse()
     assert json.loads(r.readline())["type"] == "rollout"
-    assert json.loads(r.readline())["type"] == "completion"
-    assert time.perf_counter() - t0 < 0.8  # before generation ended
+    assert json.loads(r.readline()) == {"type": "completion", "completion": comp}
+    assert not finish.is_set() and app.lock.locked()  # read while generation still runs
+    finish.set()
     assert json.loads(r.readline()) == {"type": "done", "rolloutId": "r-slow", "completions": 1}
 
 
@@ -124,8 +126,8 @@ def test_stream_lines_are_flushed_as_completions_finish(app_server, monkeypatch)
     ("/v1/train/mol", {"examples": [{"segments": [{"text": "x", "loss": "ce"}]}], "evalOnly": 1}, "evalOnly"),
     ("/v1/checkpoint/save", {"path": ""}, "path"),
 ])
-def test_built_in_checks_work_without_the_schema_files(path, body, where):
-    app = App(make_engine(), "tiny", None, validators={})
+def test_schema_errors_name_the_field(path, body, where):
+    app = App(make_engine(), "tiny", None)
     httpd = make_server(app, "127.0.0.1", 0)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
@@ -134,3 +136,26 @@ def test_built_in_checks_work_without_the_schema_files(path, body, where):
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_health_answers_while_a_generation_holds_the_model(app_server, monkeypatch):
+    app, addr = app_server
+    real, release, entered = app.engine.generate, threading.Event(), threading.Event()
+
+    def held(*args):
+        entered.set()
+        assert release.wait(60)  # keeps the model lock until the test has asked for health
+        return real(*args)
+
+    monkeypatch.setattr(app.engine, "generate", held)
+    done = []
+    t = threading.Thread(target=lambda: done.append(post(addr, "/v1/generate", GEN)[0]))
+    t.start()
+    assert entered.wait(60) and app.lock.locked()
+    c = http.client.HTTPConnection(*addr, timeout=30)
+    c.request("GET", "/v1/health")
+    r = c.getresponse()
+    assert r.status == 200 and json.loads(r.read())["status"] == "ok" and done == []
+    release.set()
+    t.join(60)
+    assert done == [200]

@@ -44,7 +44,7 @@ export async function runEvalCommand(flags: EvalFlags): Promise<number> {
   const config = loadJobConfig(flags.config);
   const settings = evalSettings(config.eval, flags);
   const data = loadDatasets(config.dataset);
-  const { client, handle } = await connectServer(config);
+  const { client, handle } = await connectServer(config, flags.checkpoint ? { checkpointRoot: resolve(flags.checkpoint) } : {});
   const engine = await createRewardEngine({ rewards: config.rewards, sandbox: config.sandbox }, { concurrency: config.scoring.concurrency, sampleTimeoutMs: config.scoring.sampleTimeoutMs, retries: config.scoring.retries });
   try {
     if (flags.checkpoint) await client.loadCheckpoint({ path: resolve(flags.checkpoint) });

@@ -4,12 +4,13 @@
 // 130 interrupted (Ctrl-C or SIGTERM: nothing more is printed, the sandbox is closed).
 import { dirname, resolve } from 'node:path';
 import { INPUT_LIMITS, isMolrlError, type MolrlError } from '@molrl/common';
-import { createRewardEngine, type RewardSample, type ScoredSample } from '@molrl/core';
-import { InvalidArgumentError, type Command } from 'commander';
+import { createRewardEngine, readScoreConfig, scoredSampleJson, type RewardSample, type ScoredSample } from '@molrl/core';
+import type { Command } from 'commander';
+import { integer } from '../integer-option.ts';
 import { EXIT_FAILURE, EXIT_INFRA, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
 import { createProgressBar } from '../progress-bar.ts';
 import { reportError } from '../report-error.ts';
-import { readSamples, readScoreConfig, type BadLine } from '../score-input.ts';
+import { readSamples, type BadLine } from '../score-input.ts';
 import { formatSummary, ScoreSummary } from '../score-summary.ts';
 import { onInterrupt } from '../signals.ts';
 import { stdoutWriter } from '../stdout-writer.ts';
@@ -29,20 +30,9 @@ interface ScoreFlags {
   maxCompletionChars?: number;
 }
 
-function integer(min: number, max: number): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer in [${min}, ${max}], got ${JSON.stringify(value)}.`);
-    return n;
-  };
-}
-
 /** One output line: `--json` form, or `id  score  status  plugin=score(components)` for people. */
 function line(r: ScoredSample, json: boolean): string {
-  if (json) {
-    const rewards = Object.fromEntries(Object.entries(r.rewards).map(([k, v]) => [k, { score: v.score, status: v.status, components: v.components, reason: v.reason ?? null, ...(v.error ? { error: v.error } : {}) }]));
-    return JSON.stringify({ id: r.id, score: r.score, status: r.status, rewards, feedback: r.feedback ?? null, durationMs: Math.round(r.durationMs * 100) / 100 });
-  }
+  if (json) return JSON.stringify(scoredSampleJson(r));
   const parts = Object.entries(r.rewards).map(([k, v]) => `${k}=${v.score ?? v.status}${Object.keys(v.components).length ? `(${Object.entries(v.components).map(([c, x]) => `${c}:${x}`).join(',')})` : ''}`);
   return `${r.id}\t${r.score ?? '-'}\t${r.status}\t${parts.join(' ')}`;
 }

@@ -4,6 +4,9 @@
 import { errors as commonErrors } from '@molrl/common';
 import { errors, launchPolicyServer, PolicyClient } from '@molrl/policy-client';
 import { InvalidArgumentError, type Command } from 'commander';
+import { resolve } from 'node:path';
+import { integer } from '../integer-option.ts';
+import { nextSignal } from '../next-signal.ts';
 import { EXIT_INTERRUPTED } from '../exit-codes.ts';
 
 /** Options of `molrl server start` as commander hands them over. */
@@ -17,17 +20,13 @@ interface StartFlags {
   seed?: number;
   device?: string;
   threads?: number;
+  dtype?: string;
+  attnImplementation?: string;
+  gradientCheckpointing?: boolean;
+  checkpointRoot?: string;
   python?: string;
   serverDir?: string;
   json?: boolean;
-}
-
-function integer(min: number, max: number): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer in [${min}, ${max}], got ${JSON.stringify(value)}.`);
-    return n;
-  };
 }
 
 function jsonObject(value: string): object {
@@ -39,26 +38,6 @@ function jsonObject(value: string): object {
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InvalidArgumentError('expected a JSON object.');
   return parsed;
-}
-
-/** Resolves with the first of SIGINT / SIGTERM, or with null once `until` settles; removes its listeners. */
-function nextSignal(until: Promise<unknown>): Promise<NodeJS.Signals | null> {
-  return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals): void => {
-      off();
-      resolve(signal);
-    };
-    const off = (): void => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-    };
-    process.once('SIGINT', on);
-    process.once('SIGTERM', on);
-    void until.then(() => {
-      off();
-      resolve(null);
-    });
-  });
 }
 
 async function start(flags: StartFlags): Promise<void> {
@@ -78,6 +57,10 @@ async function start(flags: StartFlags): Promise<void> {
     ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
     ...(flags.device !== undefined ? { device: flags.device } : {}),
     ...(flags.threads !== undefined ? { threads: flags.threads } : {}),
+    ...(flags.dtype !== undefined ? { dtype: flags.dtype } : {}),
+    ...(flags.attnImplementation !== undefined ? { attnImplementation: flags.attnImplementation } : {}),
+    ...(flags.gradientCheckpointing === false ? { gradientCheckpointing: false } : {}),
+    ...(flags.checkpointRoot !== undefined ? { checkpointRoot: resolve(flags.checkpointRoot) } : {}),
     ...(flags.python !== undefined ? { python: flags.python } : {}),
     ...(flags.serverDir !== undefined ? { serverDir: flags.serverDir } : {}),
   });
@@ -119,6 +102,10 @@ export function registerServer(program: Command): void {
     .option('--seed <n>', 'seed of the server RNGs and initial weights', integer(0, 2 ** 31 - 1))
     .option('--device <device>', 'cpu | cuda | cuda:N (server default cpu)')
     .option('--threads <n>', 'torch CPU threads (server default 1)', integer(1, 1024))
+    .option('--dtype <dtype>', 'hf models: auto (bf16 on CUDA, fp32 on CPU) | float32 | bfloat16 | float16')
+    .option('--attn-implementation <impl>', 'hf models: eager | sdpa | flash_attention_2')
+    .option('--no-gradient-checkpointing', 'hf models: keep activations instead of recomputing them (faster, more memory)')
+    .option('--checkpoint-root <dir>', 'the only directory checkpoints are saved to and loaded from (default: the current directory)')
     .option('--python <path>', 'python with torch (default: $MOLRL_PYTHON, else the checkout\'s .venv made by npm run setup, else python3)')
     .option('--server-dir <dir>', 'directory holding the molrl_policy package (default: this checkout)')
     .option('--json', 'print {"url","pid","model","device"} as JSON once healthy')

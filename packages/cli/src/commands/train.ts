@@ -35,7 +35,8 @@ export async function runTrain(flags: TrainFlags): Promise<number> {
     return EXIT_USAGE;
   }
   const config = flags.config ? loadJobConfig(flags.config) : undefined;
-  const progress = new TrainProgress();
+  // --json keeps stdout for the result; progress on stderr is then plain lines even on a terminal.
+  const progress = new TrainProgress({ tty: flags.json ? false : process.stderr.isTTY === true });
   const controller = new AbortController();
   let serverPid: number | null = null;
   const interrupt = onInterrupt(
@@ -62,11 +63,13 @@ export async function runTrain(flags: TrainFlags): Promise<number> {
       ...(config ? { config, name: flags.name ?? basename(flags.config!, extname(flags.config!)) } : { resume: flags.resume! }),
       signal: controller.signal,
       logger: { info: (m) => progress.line(m), warn: (m) => progress.line(`warning: ${m}`) },
-      onStart: ({ runDir: dir, resumed }) => {
+      onStart: ({ runDir: dir, resumed, sandbox }) => {
         runDir = dir;
+        progress.start({ phases: config?.phases.length ?? 0, sandbox });
         progress.line(`${resumed ? 'resuming' : 'run'}: ${relative(process.cwd(), dir) || dir}`);
       },
       onServer: ({ pid }) => (serverPid = pid),
+      onMetrics: (record) => progress.metrics(record),
       onProgress: (i, phase, p) => progress.update(i, phase, p),
       onEval: (record) => progress.eval(record),
       ...(flags.serverLog ? { onServerLog: (line: string) => progress.line(`[server] ${line}`) } : {}),
@@ -101,7 +104,7 @@ export function registerTrain(program: Command): void {
     .option('--resume <runDir>', 'resume a run from its last checkpoint (metrics are truncated to it, never duplicated)')
     .option('--name <name>', 'run name when the config has none (default: the config file name)')
     .option('--server-log', "print the policy server's log lines")
-    .option('--json', 'print the final result as JSON')
+    .option('--json', 'print the final result as JSON (progress goes to stderr as plain lines, not the live view)')
     .action(async (flags: TrainFlags) => {
       process.exitCode = await runTrain(flags);
     });

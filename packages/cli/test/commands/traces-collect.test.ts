@@ -21,7 +21,7 @@ describe('molrl traces collect', function () {
     skipUnless(this, (await torchMissing()) ?? (await dockerMissing(DEFAULT_DOCKER_IMAGE)), 'molrl traces collect (tiny model + docker sandbox)');
     dir = mkdtempSync(join(tmpdir(), 'molrl-collect-'));
     // A tiny policy that has learnt one decision (so that the loop runs code): CE on an assistant turn holding CODE.
-    const server = await launchPolicyServer({ model: 'tiny', modelConfig: MODEL_CONFIG, port: 0, seed: 3, threads: 1 });
+    const server = await launchPolicyServer({ model: 'tiny', modelConfig: MODEL_CONFIG, port: 0, seed: 3, threads: 1, checkpointRoot: dir });
     try {
       const turn = (role: 'user' | 'assistant', text: string) => ({ role, text, loss: role === 'assistant' ? ('ce' as const) : ('none' as const) });
       const first = (task: string) => ({ segments: [turn('user', task), turn('assistant', CODE)] });

@@ -70,6 +70,31 @@ describe('molrl validate', () => {
     ok(run.stderr.includes("needs a sandbox backend of 'docker' or 'process'"), run.stderr);
   });
 
+  it("checks that the server's Python imports what the model needs", async () => {
+    // A Python without site-packages (-S): no torch, no transformers.
+    const bare = join(dir, 'bare-python');
+    writeFileSync(bare, '#!/bin/sh\nexec python3 -S "$@"\n', { mode: 0o755 });
+    const file = join(dir, 'hf.json');
+    writeFileSync(file, JSON.stringify({ model: 'hf:Qwen/Qwen3-0.6B', server: { start: { python: bare } }, dataset: { train: 't.jsonl' }, rewards: [{ plugin: 'reward:format' }], phases: [{ type: 'grpo', steps: 1 }] }));
+    const run = await runCli(['validate', file, '--json']);
+    strictEqual(run.code, 2, run.stderr);
+    const problem = (JSON.parse(run.stdout).problems as string[]).find((p) => p.startsWith('server.start.python:'));
+    ok(problem?.includes(`${bare} cannot import torch, transformers, tokenizers, peft`), run.stdout);
+    ok(problem?.includes('npm run setup'), problem);
+    writeFileSync(file, JSON.stringify({ model: 'tiny', server: { start: { python: join(dir, 'no-such-python') } }, dataset: { train: 't.jsonl' }, rewards: [{ plugin: 'reward:format' }], phases: [{ type: 'grpo', steps: 1 }] }));
+    const missing = await runCli(['validate', file]);
+    strictEqual(missing.code, 2);
+    ok(missing.stderr.includes('no-such-python cannot be run'), missing.stderr);
+  });
+
+  it('refuses a learning rate the policy server would refuse, in every phase type and for the server', async () => {
+    const file = join(dir, 'lr.json');
+    writeFileSync(file, JSON.stringify({ model: 'tiny', server: { start: { lr: 5 } }, dataset: { train: 't.jsonl' }, rewards: [{ plugin: 'reward:format' }], phases: [{ type: 'grpo', steps: 1, learningRate: 1e10 }, { type: 'sft', data: 'd.jsonl', steps: 1, learningRate: 2 }] }));
+    const run = await runCli(['validate', file]);
+    strictEqual(run.code, 2);
+    for (const p of ['phases[0].learningRate: must be <= 1 (got 10000000000)', 'phases[1].learningRate: must be <= 1 (got 2)', 'server.start.lr: must be <= 1 (got 5)']) ok(run.stderr.includes(p), `${p} not in ${run.stderr}`);
+  });
+
   it('exits 2 for a missing file', async () => {
     const run = await runCli(['validate', join(dir, 'missing.json')]);
     strictEqual(run.code, 2);

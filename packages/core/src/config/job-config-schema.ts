@@ -1,26 +1,29 @@
 // JSON Schema of the job config (published as packages/core/schemas/job-config.json; a test keeps it in sync).
+import { protocolSchemas } from '@molrl/policy-client';
 import { sandboxConfigSchema } from '@molrl/sandbox';
 import { molPhaseSchema } from '../mol/mol-phase-schema.ts';
 import { rewardsConfigSchema } from '../rewards/rewards-config-schema.ts';
+import { loggingConfigSchema } from '../trackers/logging-config.ts';
 
 const { $id: _s, ...sandboxSchema } = sandboxConfigSchema;
 const { $id: _r, ...rewardsSchema } = rewardsConfigSchema;
 
 const int = (minimum: number, description: string, fallback?: number) => ({ type: 'integer', minimum, description, ...(fallback === undefined ? {} : { default: fallback }) });
 
-/** Sampling parameters of /v1/generate. */
+/** `schema` without its `default`s (deep): a job config leaves unset what the server fills in. */
+function withoutDefaults(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withoutDefaults);
+  if (!schema || typeof schema !== 'object') return schema;
+  return Object.fromEntries(Object.entries(schema).filter(([k]) => k !== 'default').map(([k, v]) => [k, withoutDefaults(v)]));
+}
+
+/**
+ * Sampling parameters of /v1/generate: the policy protocol's own schema (generate-request.json), so that a
+ * config accepts exactly what the server accepts.
+ */
 export const samplingSchema = {
-  type: 'object',
-  additionalProperties: false,
+  ...(withoutDefaults((protocolSchemas()['generate-request'] as { properties: { sampling: object } }).properties.sampling) as object),
   default: {},
-  properties: {
-    temperature: { type: 'number', minimum: 0, description: 'softmax temperature; 0 = greedy' },
-    topP: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
-    topK: { type: 'integer', minimum: 0 },
-    presencePenalty: { type: 'number', minimum: -2, maximum: 2 },
-    maxTokens: { type: 'integer', minimum: 1, description: 'most new tokens per completion' },
-    stop: { type: 'array', items: { type: 'string' } },
-  },
 };
 
 /** A `{ type: 'grpo' }` phase. */
@@ -46,8 +49,10 @@ export const grpoPhaseSchema = {
     },
     beta: { type: 'number', minimum: 0, default: 0, description: 'k3 KL weight' },
     maxCompletionLength: int(1, "dr_grpo's normaliser; defaults to sampling.maxTokens"),
-    learningRate: { type: 'number', exclusiveMinimum: 0 },
+    learningRate: { type: 'number', exclusiveMinimum: 0, maximum: 1, description: 'learning rate from this phase on, in (0, 1] (as the policy protocol)' },
     microBatchSize: int(1, 'completions per forward/backward pass', 8),
+    microBatchTokens: int(1, "token budget of a micro-batch (rows x longest sequence); default: the server's (hf 16384)"),
+    chatTemplateKwargs: { type: 'object', description: "chat-template options of this phase's generate requests, over dataset.chatTemplateKwargs" },
     dropZeroVarianceGroups: { type: 'boolean', default: false },
     checkpointEvery: int(1, 'checkpoint every k steps of this phase'),
   },
@@ -64,7 +69,7 @@ export const sftPhaseSchema = {
     data: { type: 'string', minLength: 1, description: 'JSONL of { prompt, completion }, relative to the config file' },
     steps: int(1, 'optimizer steps'),
     batchSize: int(1, 'demonstrations per step', 32),
-    learningRate: { type: 'number', exclusiveMinimum: 0, description: 'peak learning rate' },
+    learningRate: { type: 'number', exclusiveMinimum: 0, maximum: 1, description: 'peak learning rate, in (0, 1] (as the policy protocol)' },
     schedule: { enum: ['cosine', 'constant'], default: 'cosine' },
     warmupSteps: int(0, 'linear warm-up steps', 0),
     microBatchSize: int(1, 'examples per forward/backward pass', 32),
@@ -103,7 +108,12 @@ export const jobConfigSchema = {
             threads: int(1, 'torch CPU threads'),
             device: { type: 'string', description: "'cpu', 'cuda' or 'cuda:N'" },
             loraR: int(0, 'LoRA rank for hf models; 0 = full fine-tune'),
-            lr: { type: 'number', exclusiveMinimum: 0, description: 'initial learning rate of the server optimizer' },
+            lr: { type: 'number', exclusiveMinimum: 0, maximum: 1, description: 'initial learning rate of the server optimizer, in (0, 1]' },
+            dtype: { enum: ['auto', 'float32', 'bfloat16', 'float16'], description: 'hf models: auto = bf16 on CUDA, fp32 on CPU; full fine-tuning keeps fp32 master weights (autocast)' },
+            attnImplementation: { enum: ['eager', 'sdpa', 'flash_attention_2'], description: "hf models: attention kernel (default: transformers' choice)" },
+            gradientCheckpointing: { type: 'boolean', description: 'hf models: recompute activations in the backward pass (server default true)' },
+            microBatchTokens: int(1, 'default token budget of a train micro-batch (rows x longest sequence; server default hf 16384)'),
+            kvCacheGb: { type: 'number', exclusiveMinimum: 0, description: 'KV-cache budget of one generation batch in GiB (server default: CUDA 40% of free memory, CPU 4)' },
             extraArgs: { type: 'array', items: { type: 'string' } },
             python: { type: 'string', minLength: 1, description: "Python that runs the server (needs torch; transformers and peft for hf: models); default $MOLRL_PYTHON, else the checkout's .venv" },
           },
@@ -121,6 +131,7 @@ export const jobConfigSchema = {
         train: { type: 'string', minLength: 1, description: 'JSONL of { id, messages | prompt, groundTruth, metadata }' },
         eval: { type: 'string', minLength: 1 },
         evalFraction: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.1, description: 'share of train held out when eval is absent' },
+        chatTemplateKwargs: { type: 'object', description: "options of the chat template (e.g. Qwen3's { enable_thinking: false }); a dataset row's own chatTemplateKwargs win" },
       },
     },
     rewards: rewardsSchema,
@@ -162,6 +173,7 @@ export const jobConfigSchema = {
         correctThreshold: { type: 'number', default: 1, description: 'reward at or above which a completion is correct' },
       },
     },
+    logging: loggingConfigSchema,
     checkpoint: { type: 'object', additionalProperties: false, default: {}, properties: { every: int(0, 'checkpoint every k steps of a phase (0: only at phase ends)', 0) } },
     seed: int(0, 'seed of prompt sampling, generation and the server', 0),
   },

@@ -4,10 +4,32 @@ import type { SandboxConfig } from '@molrl/sandbox';
 import type { RewardSpec } from '../types.ts';
 import type { AdvantageEstimator } from '../advantages/compute-advantages.ts';
 import type { MolPhaseConfig } from '../mol/mol-phase-schema.ts';
+import type { LoggingConfig } from '../trackers/logging-config.ts';
+
+/** How the trainer starts its policy server (flags of `python -m molrl_policy.server`). */
+export interface ServerStartConfig {
+  seed?: number;
+  threads?: number;
+  device?: string;
+  loraR?: number;
+  lr?: number;
+  /** hf models: 'auto' (bf16 on CUDA, fp32 on CPU), 'float32', 'bfloat16', 'float16'. */
+  dtype?: 'auto' | 'float32' | 'bfloat16' | 'float16';
+  /** hf models: 'eager', 'sdpa', 'flash_attention_2'. */
+  attnImplementation?: string;
+  /** hf models: activation checkpointing in the backward pass. @default true */
+  gradientCheckpointing?: boolean;
+  /** Default token budget of a train micro-batch. */
+  microBatchTokens?: number;
+  /** KV-cache budget of one generation batch, GiB. */
+  kvCacheGb?: number;
+  extraArgs?: string[];
+  python?: string;
+}
 
 /** How the trainer reaches a policy server: start one, or use a running one. */
 export type ServerConfig = (
-  | { start: { seed?: number; threads?: number; device?: string; loraR?: number; lr?: number; extraArgs?: string[]; python?: string }; url?: undefined }
+  | { start: ServerStartConfig; url?: undefined }
   | { url: string; token?: string; start?: undefined }
 ) & {
   /** Longest wait for one answer of the server, ms (TRAIN_SERVER_UNRESPONSIVE after it). @default 600000 */
@@ -20,6 +42,8 @@ export interface DatasetConfig {
   eval?: string;
   /** Share of `train` held out for eval when `eval` is absent. @default 0.1 */
   evalFraction: number;
+  /** Chat-template options of every generate request (e.g. Qwen3's `{ enable_thinking: false }`). */
+  chatTemplateKwargs?: Record<string, unknown>;
 }
 
 /** A GRPO / Dr.GRPO phase. */
@@ -45,6 +69,10 @@ export interface GrpoPhaseConfig {
   learningRate?: number;
   /** @default 8 */
   microBatchSize: number;
+  /** Token budget of a micro-batch (rows x longest sequence); default: the server's. */
+  microBatchTokens?: number;
+  /** Chat-template options of this phase's generate requests, over `dataset.chatTemplateKwargs`. */
+  chatTemplateKwargs?: Record<string, unknown>;
   /** Groups whose rewards are all equal get null advantages (not trained on). @default false */
   dropZeroVarianceGroups: boolean;
   /** Checkpoint every k steps of this phase (overrides `checkpoint.every`). */
@@ -110,4 +138,6 @@ export interface JobConfig {
   eval?: EvalConfig;
   checkpoint: { every: number };
   seed: number;
+  /** Experiment trackers (W&B, TensorBoard) that receive every metrics line. */
+  logging?: LoggingConfig;
 }

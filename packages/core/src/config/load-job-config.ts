@@ -49,6 +49,7 @@ export function validateJobConfig(data: unknown, baseDir = process.cwd()): JobCo
   copy.runsDir = under(baseDir, copy.runsDir);
   copy.dataset.train = under(baseDir, copy.dataset.train);
   if (copy.dataset.eval) copy.dataset.eval = under(baseDir, copy.dataset.eval);
+  if (copy.logging?.tensorboard?.dir) copy.logging.tensorboard.dir = under(baseDir, copy.logging.tensorboard.dir);
   copy.phases.forEach((phase, i) => {
     if (phase.type === 'mol') copy.phases[i] = resolveMolPhase(phase as unknown as MolPhaseConfig, baseDir, copy.seed, `phases[${i}]`) as unknown as typeof phase;
   });

@@ -9,11 +9,14 @@ export interface DatasetRow {
   prompt: string | ChatMessage[];
   groundTruth?: unknown;
   metadata: Record<string, unknown>;
+  /** Chat-template options of this prompt (e.g. `{ enable_thinking: false }`); they win over the job's. */
+  chatTemplateKwargs?: Record<string, unknown>;
 }
 
 /** The prompt of a row as the policy server takes it. */
 export function toServerPrompt(row: DatasetRow): Prompt {
-  return typeof row.prompt === 'string' ? { id: row.id, text: row.prompt } : { id: row.id, messages: row.prompt };
+  if (typeof row.prompt === 'string') return { id: row.id, text: row.prompt };
+  return { id: row.id, messages: row.prompt, ...(row.chatTemplateKwargs ? { chatTemplateKwargs: row.chatTemplateKwargs } : {}) };
 }
 
 /**
@@ -47,7 +50,11 @@ export function readDataset(file: string): DatasetRow[] {
       continue;
     }
     if (v.metadata !== undefined && (typeof v.metadata !== 'object' || v.metadata === null || Array.isArray(v.metadata))) problems.push(`${where}: "metadata" must be an object`);
-    rows.push({ id, prompt: prompt as DatasetRow['prompt'], groundTruth: v.groundTruth, metadata: (v.metadata as Record<string, unknown>) ?? {} });
+    const kw = v.chatTemplateKwargs;
+    if (kw !== undefined && (typeof kw !== 'object' || kw === null || Array.isArray(kw))) problems.push(`${where}: "chatTemplateKwargs" must be an object`);
+    const row: DatasetRow = { id, prompt: prompt as DatasetRow['prompt'], groundTruth: v.groundTruth, metadata: (v.metadata as Record<string, unknown>) ?? {} };
+    if (kw && typeof kw === 'object' && !Array.isArray(kw)) row.chatTemplateKwargs = kw as Record<string, unknown>;
+    rows.push(row);
   }
   if (problems.length) throw commonErrors.CONFIG_INVALID(`dataset ${file} has ${problems.length} bad line(s):\n  ${problems.slice(0, 50).join('\n  ')}`, file, { problems });
   if (rows.length === 0) throw commonErrors.CONFIG_INVALID(`dataset ${file} is empty`, file);

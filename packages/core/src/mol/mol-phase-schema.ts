@@ -72,7 +72,7 @@ export const molPhaseSchema = {
     steps: int(1, 'optimizer steps (or give epochs)'),
     epochs: { type: 'number', exclusiveMinimum: 0, description: 'passes over the training traces; resolved to steps when the config is loaded' },
     batchSize: int(1, 'traces per optimizer step', MOL_PHASE_DEFAULTS.batchSize),
-    learningRate: { type: 'number', exclusiveMinimum: 0, description: 'peak learning rate' },
+    learningRate: { type: 'number', exclusiveMinimum: 0, maximum: 1, description: 'peak learning rate, in (0, 1] (as the policy protocol)' },
     schedule: { enum: ['cosine', 'constant'], default: MOL_PHASE_DEFAULTS.schedule },
     warmupSteps: int(0, 'linear warm-up steps', MOL_PHASE_DEFAULTS.warmupSteps),
     maxTokens: int(1, 'token budget per trace (the paper: 8192)', MOL_PHASE_DEFAULTS.maxTokens),

@@ -9,8 +9,14 @@ export interface ConnectedServer {
   handle: PolicyServerHandle | null;
 }
 
-/** Launches or reaches the server of `config`; waits until it answers /v1/health. */
-export async function connectServer(config: JobConfig, opts: { signal?: AbortSignal; onLog?: (line: string) => void } = {}): Promise<ConnectedServer> {
+/**
+ * Launches or reaches the server of `config`; waits until it answers /v1/health. A launched server saves and
+ * loads checkpoints only under `checkpointRoot` (the run directory when training).
+ */
+export async function connectServer(
+  config: JobConfig,
+  opts: { signal?: AbortSignal; onLog?: (line: string) => void; checkpointRoot?: string } = {},
+): Promise<ConnectedServer> {
   if (config.server.start) {
     const s = config.server.start;
     const extraArgs = [...(s.lr === undefined ? [] : ['--lr', String(s.lr)]), ...(s.extraArgs ?? [])];
@@ -22,6 +28,12 @@ export async function connectServer(config: JobConfig, opts: { signal?: AbortSig
       ...(s.device === undefined ? {} : { device: s.device }),
       ...(s.loraR === undefined ? {} : { loraR: s.loraR }),
       ...(s.python === undefined ? {} : { python: s.python }),
+      ...(s.dtype === undefined ? {} : { dtype: s.dtype }),
+      ...(s.attnImplementation === undefined ? {} : { attnImplementation: s.attnImplementation }),
+      ...(s.gradientCheckpointing === undefined ? {} : { gradientCheckpointing: s.gradientCheckpointing }),
+      ...(s.microBatchTokens === undefined ? {} : { microBatchTokens: s.microBatchTokens }),
+      ...(s.kvCacheGb === undefined ? {} : { kvCacheGb: s.kvCacheGb }),
+      ...(opts.checkpointRoot === undefined ? {} : { checkpointRoot: opts.checkpointRoot }),
       ...(extraArgs.length ? { extraArgs } : {}),
       onLog: opts.onLog ?? (() => {}),
       ...(opts.signal ? { signal: opts.signal } : {}),

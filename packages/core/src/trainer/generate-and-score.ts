@@ -31,6 +31,8 @@ export interface GenerateAndScoreOptions {
   idPrefix: string;
   /** Score identical completions of one prompt once (rewards are functions of prompt and completion). @default true */
   dedupe?: boolean;
+  /** Chat-template options of the request (a row's own `chatTemplateKwargs` win). */
+  chatTemplateKwargs?: Record<string, unknown>;
   signal?: AbortSignal;
 }
 
@@ -53,7 +55,8 @@ async function generateAndScoreOnce(client: PolicyClient, engine: RewardEngine, 
   let firstScoreStart = Infinity;
   let lastScoreEnd = 0;
   const call = opts.signal ? { signal: opts.signal } : {};
-  const stream = client.generateStream({ prompts: rows.map(toServerPrompt), n: opts.n, sampling: opts.sampling, seed: opts.seed }, call);
+  const kwargs = opts.chatTemplateKwargs && Object.keys(opts.chatTemplateKwargs).length ? { chatTemplateKwargs: opts.chatTemplateKwargs } : {};
+  const stream = client.generateStream({ prompts: rows.map(toServerPrompt), n: opts.n, sampling: opts.sampling, seed: opts.seed, ...kwargs }, call);
   const consume = async (): Promise<void> => {
     for await (const event of stream) {
       if (event.type === 'rollout') rolloutId = event.rolloutId;

@@ -23,7 +23,7 @@ export async function grpoStep(
   engine: RewardEngine,
   train: readonly DatasetRow[],
   phase: GrpoPhaseConfig,
-  opts: { seed: number; step: number; dedupe?: boolean; signal?: AbortSignal },
+  opts: { seed: number; step: number; dedupe?: boolean; signal?: AbortSignal; chatTemplateKwargs?: Record<string, unknown> },
 ): Promise<GrpoStepResult> {
   const t0 = performance.now();
   const rows = sampleWithoutReplacement(train, phase.promptsPerStep, seededRandom(opts.seed)); // B/G prompts
@@ -35,6 +35,7 @@ export async function grpoStep(
     step: opts.step,
     idPrefix: `step-${opts.step}`,
     dedupe: opts.dedupe ?? true,
+    ...(opts.chatTemplateKwargs ? { chatTemplateKwargs: opts.chatTemplateKwargs } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
   const t1 = performance.now();
@@ -60,6 +61,7 @@ export async function grpoStep(
           beta: phase.beta,
           maxCompletionLength: phase.maxCompletionLength ?? phase.sampling.maxTokens ?? 256,
           microBatchSize: phase.microBatchSize,
+          ...(phase.microBatchTokens === undefined ? {} : { microBatchTokens: phase.microBatchTokens }),
           ...(phase.learningRate === undefined ? {} : { learningRate: phase.learningRate }),
         },
         opts.signal ? { signal: opts.signal } : {},
@@ -76,8 +78,12 @@ export async function grpoStep(
     clip_fraction: train$?.clipFraction ?? null,
     grad_norm: train$?.gradNorm ?? null,
     entropy: train$?.entropy ?? null,
+    'logprob/mismatch_mean': train$?.logprobMismatch ?? null,
+    'logprob/mismatch_max': train$?.logprobMismatchMax ?? null,
     'completion/length_mean': lengths.reduce((a, b) => a + b, 0) / Math.max(1, lengths.length),
     'completion/clipped_ratio': all.filter((c) => c.completion.finishReason === 'length').length / Math.max(1, all.length),
+    'completion/tokens': lengths.reduce((a, b) => a + b, 0),
+    'throughput/generate_tokens_per_s': rollout.timing.generateMs > 0 ? lengths.reduce((a, b) => a + b, 0) / (rollout.timing.generateMs / 1000) : null,
     'groups/zero_variance': zeroVariance,
     'time/generate': rollout.timing.generateMs / 1000,
     'time/score': rollout.timing.scoreExposedMs / 1000,
@@ -91,6 +97,7 @@ export async function grpoStep(
     g.map((c, i) => ({
       step: opts.step,
       promptId: c.row.id,
+      prompt: c.row.prompt,
       index: i,
       completion: c.completion.text,
       tokenCount: c.completion.tokenCount,

@@ -8,9 +8,9 @@ import type { MetricsRecord } from './phase-context.ts';
 import { rewardMetrics } from './reward-metrics.ts';
 
 /** Runs one evaluation over the first `cfg.samples` eval rows; keys are prefixed `eval/`. */
-export async function runEval(client: PolicyClient, engine: RewardEngine, rows: readonly DatasetRow[], cfg: EvalConfig, opts: { seed: number; step: number; dedupe?: boolean; signal?: AbortSignal }): Promise<MetricsRecord> {
+export async function runEval(client: PolicyClient, engine: RewardEngine, rows: readonly DatasetRow[], cfg: EvalConfig, opts: { seed: number; step: number; dedupe?: boolean; signal?: AbortSignal; chatTemplateKwargs?: Record<string, unknown> }): Promise<MetricsRecord> {
   const subset = rows.slice(0, cfg.samples);
-  const base = { seed: opts.seed, step: opts.step, dedupe: opts.dedupe ?? true, ...(opts.signal ? { signal: opts.signal } : {}) };
+  const base = { seed: opts.seed, step: opts.step, dedupe: opts.dedupe ?? true, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.chatTemplateKwargs ? { chatTemplateKwargs: opts.chatTemplateKwargs } : {}) };
   const t0 = performance.now();
   const sampled = await generateAndScore(client, engine, subset, { ...base, n: cfg.runs, sampling: cfg.sampling, idPrefix: `eval-${opts.step}` });
   const scored = sampled.groups.flat().map((c) => c.scored);

@@ -12,7 +12,7 @@ export async function runGrpoPhase(ctx: PhaseContext, phase: GrpoPhaseConfig): P
   for (let step = ctx.startStep + 1; step <= phase.steps; step++) {
     if (ctx.signal.aborted) return;
     const globalStep = ctx.globalStepOffset + step;
-    const result = await grpoStep(ctx.client, engine, ctx.data.train, phase, { seed: stepSeed(ctx.config.seed, ctx.phaseIndex, step), step: globalStep, dedupe: ctx.config.scoring.dedupe, signal: ctx.signal });
+    const result = await grpoStep(ctx.client, engine, ctx.data.train, phase, { seed: stepSeed(ctx.config.seed, ctx.phaseIndex, step), step: globalStep, dedupe: ctx.config.scoring.dedupe, signal: ctx.signal, chatTemplateKwargs: { ...ctx.config.dataset.chatTemplateKwargs, ...phase.chatTemplateKwargs } });
     if (result.infraErrors.length) ctx.logger.warn(`step ${globalStep}: ${result.metrics['reward/status/infra_error']} completion(s) had sandbox infrastructure errors (excluded, not scored 0): ${result.infraErrors.slice(0, 3).join('; ')}`);
     ctx.logSamples(result.samples);
     ctx.logMetrics(step, result.metrics);

@@ -1,17 +1,21 @@
 // runTrainJob: starts (or reaches) the policy server, runs the job's phases in order with checkpoints, resumes a run.
 import { isMolrlError } from '@molrl/common';
-import type { PolicyServerHandle } from '@molrl/policy-client';
+import { defaultPython, type PolicyServerHandle } from '@molrl/policy-client';
+import { basename } from 'node:path';
 import type { JobConfig, PhaseConfig } from '../config/job-config-types.ts';
 import { validateJobConfig } from '../config/load-job-config.ts';
 import { loadDatasets } from '../dataset/load-dataset.ts';
 import { errors } from '../errors.ts';
 import { createRewardEngine } from '../rewards/reward-engine.ts';
+import { lazySandbox } from '../rewards/lazy-sandbox.ts';
 import { RunStore, type RunState } from '../run-store/run-store.ts';
+import { startTrackers } from '../trackers/tracker-sink.ts';
 import type { RewardEngine } from '../types.ts';
 import type { MetricsRecord, PhaseContext, PhaseProgress, TrainLogger } from './phase-context.ts';
 import { connectServer, guardClient } from './connect-server.ts';
 import { phaseRunners } from './phase-registry.ts';
 import { runEval } from './run-eval.ts';
+import { meterSandbox, type SandboxUsage } from './sandbox-meter.ts';
 import { stepSeed } from './seeded-random.ts';
 
 /** Options of runTrainJob: a new run (`config`) or a resumed one (`resume`). */
@@ -29,8 +33,13 @@ export interface TrainJobOptions {
    */
   signal?: AbortSignal;
   logger?: TrainLogger;
-  /** Called once the run directory exists (and is locked); `repaired` lists half-written checkpoints removed on resume. */
-  onStart?(info: { runDir: string; resumed: RunState | null; repaired: string[] }): void;
+  /**
+   * Called once the run directory exists (and is locked); `sandbox()` reads the sandbox use at any time (for a
+   * live view); `repaired` lists half-written checkpoints removed on resume.
+   */
+  onStart?(info: { runDir: string; resumed: RunState | null; sandbox(): SandboxUsage; repaired: string[] }): void;
+  /** Each metrics line, as appended to metrics.jsonl. */
+  onMetrics?(record: MetricsRecord): void;
   onProgress?(phaseIndex: number, phase: PhaseConfig, update: PhaseProgress): void;
   /** Each eval's metrics line. */
   onEval?(record: MetricsRecord): void;
@@ -93,15 +102,19 @@ export async function runTrainJob(opts: TrainJobOptions): Promise<TrainJobResult
   }
   try {
     for (const dir of repaired) logger.info(`removed ${dir}: a checkpoint whose writing was cut short`);
-    opts.onStart?.({ runDir: store.dir, resumed: state, repaired });
-    if (state?.finished) return { runDir: store.dir, status: 'finished', evals: [], durationMs: 0 };
-    return await train(opts, store, state, config, logger, start);
+    return await train(opts, store, state, config, logger, start, repaired);
   } finally {
     store.close();
   }
 }
 
-async function train(opts: TrainJobOptions, store: RunStore, state: RunState | null, config: JobConfig, logger: TrainLogger, start: number): Promise<TrainJobResult> {
+async function train(opts: TrainJobOptions, store: RunStore, state: RunState | null, config: JobConfig, logger: TrainLogger, start: number, repaired: string[]): Promise<TrainJobResult> {
+  const sandboxCapacity = config.sandbox.backend === 'docker' ? (config.sandbox.docker?.poolSize ?? null) : config.sandbox.backend === 'isolated-vm' ? (config.sandbox.isolatedVm?.isolates ?? null) : null;
+  const meter = meterSandbox(lazySandbox(config.sandbox), sandboxCapacity);
+  opts.onStart?.({ runDir: store.dir, resumed: state, sandbox: meter.usage, repaired });
+  if (state?.finished) return { runDir: store.dir, status: 'finished', evals: [], durationMs: 0 };
+  const trackers = startTrackers(config.logging, { runDir: store.dir, runName: basename(store.dir), config, resumeStep: state ? state.globalStep : null, python: config.server.start?.python ?? defaultPython(), warn: (m) => logger.warn(m), info: (m) => logger.info(m) });
+
   const hard = new AbortController(); // the server died: everything stops now
   const signal = opts.signal ? AbortSignal.any([opts.signal, hard.signal]) : hard.signal; // also Ctrl-C: stop between steps
   const timeoutMs = config.server.timeoutMs ?? 600_000;
@@ -111,7 +124,7 @@ async function train(opts: TrainJobOptions, store: RunStore, state: RunState | n
   let enginePromise: Promise<RewardEngine> | null = null;
   const evals: MetricsRecord[] = [];
   try {
-    const connected = await connectServer(config, { signal, ...(opts.onServerLog ? { onLog: opts.onServerLog } : {}) });
+    const connected = await connectServer(config, { signal, checkpointRoot: store.dir, ...(opts.onServerLog ? { onLog: opts.onServerLog } : {}) });
     const client = guardClient(connected.client, { hard: hard.signal, timeoutMs });
     server = connected.handle;
     opts.onServer?.({ url: connected.client.url, pid: server?.pid ?? null });
@@ -127,7 +140,7 @@ async function train(opts: TrainJobOptions, store: RunStore, state: RunState | n
     const data = loadDatasets(config.dataset);
     const rewards = () => {
       enginePromise ??= createRewardEngine(
-        { rewards: config.rewards, sandbox: config.sandbox },
+        { rewards: config.rewards, sandbox: meter.sandbox },
         {
           concurrency: config.scoring.concurrency,
           sampleTimeoutMs: config.scoring.sampleTimeoutMs,
@@ -166,7 +179,12 @@ async function train(opts: TrainJobOptions, store: RunStore, state: RunState | n
         globalStepOffset: offset,
         data,
         rewards,
-        logMetrics: (stepInPhase, record) => store.appendMetrics([{ step: offset + stepInPhase, phase: i, phaseType: phase.type, ...record, time: new Date().toISOString() }]),
+        logMetrics: (stepInPhase, record) => {
+          const line = { step: offset + stepInPhase, phase: i, phaseType: phase.type, ...record, time: new Date().toISOString() };
+          store.appendMetrics([line]);
+          trackers.log(line);
+          opts.onMetrics?.(line);
+        },
         logSamples: (records) => store.appendSamples(records),
         endStep: async (stepInPhase) => {
           lastDone = stepInPhase;
@@ -176,7 +194,7 @@ async function train(opts: TrainJobOptions, store: RunStore, state: RunState | n
         evaluate: async (stepInPhase) => {
           if (!config.eval) return null;
           // an eval runs to its end on Ctrl-C: its line belongs to a step that is done (only the server's death stops it)
-          const record = await runEval(client, await rewards(), data.eval, config.eval, { seed: stepSeed(config.seed, 999, 0), step: offset + stepInPhase, dedupe: config.scoring.dedupe, signal: hard.signal });
+          const record = await runEval(client, await rewards(), data.eval, config.eval, { seed: stepSeed(config.seed, 999, 0), step: offset + stepInPhase, dedupe: config.scoring.dedupe, signal: hard.signal, ...(config.dataset.chatTemplateKwargs ? { chatTemplateKwargs: config.dataset.chatTemplateKwargs } : {}) });
           ctx.logMetrics(stepInPhase, record);
           const line = { step: offset + stepInPhase, phase: i, ...record };
           evals.push(line);
@@ -208,7 +226,9 @@ async function train(opts: TrainJobOptions, store: RunStore, state: RunState | n
     hard.abort();
     const pendingEngine = enginePromise as Promise<RewardEngine> | null;
     if (pendingEngine) await pendingEngine.then((e) => e.close()).catch(() => {});
+    await meter.sandbox.close().catch(() => {});
     await server?.stop();
+    await trackers.close();
   }
 }
 

@@ -34,6 +34,12 @@ describe('readDataset', () => {
     }
   });
 
+  it("keeps a row's chatTemplateKwargs for its chat prompt and refuses a non-object", () => {
+    const rows = readDataset(write('{"id":"a","messages":[{"role":"user","content":"hi"}],"chatTemplateKwargs":{"enable_thinking":false}}\n'));
+    deepStrictEqual(toServerPrompt(rows[0]), { id: 'a', messages: [{ role: 'user', content: 'hi' }], chatTemplateKwargs: { enable_thinking: false } });
+    throws(() => readDataset(write('{"id":"a","prompt":"x","chatTemplateKwargs":[1]}\n')), (e: { details: { problems: string[] } }) => e.details.problems[0].includes('"chatTemplateKwargs" must be an object'));
+  });
+
   it('refuses an empty file', () => {
     throws(() => readDataset(write('\n')), { code: 'CONFIG_INVALID' });
   });

@@ -1,0 +1,63 @@
+"""The real policy server in a subprocess, and a plain HTTP client for it (shared by the server tests)."""
+import http.client
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+READY = re.compile(r"^molrl-policy listening on http://([0-9.]+):(\d+)$")
+
+
+def start(*args, cwd=None):
+    """`python -m molrl_policy.server --port 0 ARGS`; returns (process, host, port) once it printed its ready line.
+    Its stderr goes to a file (`server_log(process)`), so a chatty server never blocks on a full pipe."""
+    env = {**os.environ, "PYTHONPATH": ROOT}
+    log = tempfile.TemporaryFile(mode="w+")
+    p = subprocess.Popen([sys.executable, "-m", "molrl_policy.server", "--port", "0", *args], env=env, cwd=cwd,
+                         stdout=subprocess.PIPE, stderr=log, text=True)
+    p.log = log
+    line = p.stdout.readline().rstrip("\n")
+    m = READY.match(line)
+    if not m:
+        p.kill()
+        p.wait()
+        raise AssertionError(f"no ready line: {line!r} {server_log(p)}")
+    return p, m.group(1), int(m.group(2))
+
+
+def server_log(p) -> str:
+    p.log.seek(0)
+    return p.log.read()
+
+
+def stop(p):
+    p.send_signal(signal.SIGTERM)
+    return p.wait(10)
+
+
+def call(server, method, path, body=None, headers=None, raw=None):
+    """One request on a new connection: (status, parsed JSON body or text)."""
+    c = http.client.HTTPConnection(*server, timeout=60)
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    c.request(method, path, body=data, headers={"Content-Type": "application/json", **(headers or {})})
+    r = c.getresponse()
+    out = r.read().decode()
+    c.close()
+    return r.status, (json.loads(out) if r.getheader("Content-Type") == "application/json" else out)
+
+
+def conforms(name, obj):
+    """`obj` matches the protocol's JSON Schema `name` (the package's copies; schemas refer to each other by $id)."""
+    import jsonschema
+    from referencing import Registry, Resource
+
+    from molrl_policy.protocol import load_schemas
+
+    schemas = load_schemas()
+    registry = Registry().with_resources((s["$id"], Resource.from_contents(s)) for s in schemas.values())
+    jsonschema.validators.validator_for(schemas[name])(schemas[name], registry=registry).validate(obj)
+    return True

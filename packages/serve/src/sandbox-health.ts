@@ -1,0 +1,32 @@
+// Health of the sandbox behind a server: for docker, whether the daemon answers and the pool can start containers.
+import { describeError } from '@molrl/common';
+import type { Sandbox, SandboxConfig } from '@molrl/sandbox';
+import Docker from 'dockerode';
+
+const PING_TIMEOUT_MS = 2000;
+
+/**
+ * Returns a check that lists what is wrong (empty when healthy). Docker: the daemon must answer a ping within
+ * 2 s (the same DOCKER_HOST / socket the pool uses), and the pool's last container start must not have failed.
+ */
+export function sandboxHealth(sandbox: Sandbox, config: Readonly<SandboxConfig>): () => Promise<string[]> {
+  if (config.backend !== 'docker') return async () => [];
+  const docker = new Docker();
+  return async () => {
+    const problems: string[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        docker.ping(),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS))),
+      ]);
+    } catch (error) {
+      problems.push(`the Docker daemon is not reachable: ${describeError(error)}`);
+    } finally {
+      clearTimeout(timer);
+    }
+    const startError = (sandbox as { startError?: Error | null }).startError;
+    if (startError) problems.push(`the sandbox pool cannot start containers: ${startError.message}`);
+    return problems;
+  };
+}

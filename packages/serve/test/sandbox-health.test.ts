@@ -1,0 +1,102 @@
+// Fault injection: the Docker daemon becomes unreachable under a running `molrl serve` (a real server process whose
+// DOCKER_HOST is a socket proxy to the real daemon that the test cuts and restores; the main daemon is never touched).
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_DOCKER_IMAGE } from '@molrl/sandbox';
+import Docker from 'dockerode';
+import { dockerMissing, skipUnless } from '../../../test/helpers/requirements.ts';
+import { codeConfig, post, until } from './fixtures/test-server.ts';
+
+const CLI = fileURLToPath(new URL('../../cli/test/commands/fixtures/molrl-cli.ts', import.meta.url));
+
+/** A unix socket forwarding to the Docker daemon, that can be cut (every connection dropped) and restored. */
+class DockerProxy {
+  readonly path: string;
+  readonly target: string;
+  #server: Server | null = null;
+  readonly #sockets = new Set<Socket>();
+  constructor(dir: string, target: string) {
+    this.path = join(dir, 'docker.sock');
+    this.target = target;
+  }
+  async open(): Promise<void> {
+    rmSync(this.path, { force: true });
+    this.#server = createServer((client) => {
+      const upstream = connect(this.target);
+      for (const s of [client, upstream]) {
+        this.#sockets.add(s);
+        s.on('close', () => this.#sockets.delete(s));
+        s.on('error', () => s.destroy());
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    this.#server.listen(this.path);
+    await once(this.#server, 'listening');
+  }
+  async cut(): Promise<void> {
+    const closed = new Promise((r) => this.#server!.close(r));
+    for (const s of this.#sockets) s.destroy();
+    await closed;
+    rmSync(this.path, { force: true });
+  }
+}
+
+describe('sandbox health under a lost Docker daemon', function () {
+  this.timeout(120_000);
+  const host = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+  before(async function () {
+    skipUnless(this, await dockerMissing(DEFAULT_DOCKER_IMAGE), 'dockerd fault injection');
+    skipUnless(this, host.startsWith('unix://') ? null : `DOCKER_HOST=${host} is not a unix socket: nothing to proxy`, 'dockerd fault injection');
+  });
+
+  it('answers 503 on /healthz and SandboxError on /run_code while the daemon is unreachable, and recovers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'molrl-serve-health-'));
+    const proxy = new DockerProxy(dir, host.slice('unix://'.length));
+    await proxy.open();
+    const config = join(dir, 'rewards.json');
+    writeFileSync(config, JSON.stringify(codeConfig(1)));
+    const child = spawn(process.execPath, ['--no-node-snapshot', '--conditions=molrl-src', '--disable-warning=ExperimentalWarning', CLI, 'serve', '--config', config, '--port', '0', '--json'], {
+      env: { ...process.env, DOCKER_HOST: `unix://${proxy.path}` },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = once(child, 'exit');
+    try {
+      const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+      const { url } = JSON.parse(line) as { url: string };
+      assert.equal((await fetch(`${url}/healthz`)).status, 200);
+
+      await proxy.cut();
+      const health = await fetch(`${url}/healthz`);
+      assert.equal(health.status, 503);
+      const body = (await health.json()) as { status: string; problems: string[] };
+      assert.equal(body.status, 'unavailable');
+      assert.match(body.problems.join('\n'), /Docker daemon is not reachable/);
+      const run = await post(`${url}/run_code`, { code: 'print(1)', language: 'python' });
+      assert.equal(run.status, 200);
+      assert.equal(run.body.status, 'SandboxError');
+      assert.equal(run.body.run_result.status, 'Error');
+
+      await proxy.open();
+      await until(async () => (await fetch(`${url}/healthz`)).status === 200, 'the pool to recover', 60_000);
+      assert.equal((await post(`${url}/run_code`, { code: 'print(1)', language: 'python' })).body.status, 'Success');
+    } finally {
+      child.kill('SIGTERM');
+      const [code] = await exited;
+      await proxy.cut().catch(() => undefined);
+      const docker = new Docker();
+      const left = await docker.listContainers({ all: true, filters: { label: [`molrl.pid=${child.pid}`] } });
+      await Promise.all(left.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+      rmSync(dir, { recursive: true, force: true });
+      assert.equal(code, 130, stderr);
+    }
+  });
+});
