@@ -11,7 +11,7 @@ export { BUILTIN_PLUGINS } from './plugins/registry.ts';
 export { REWARD_HOOKS } from './plugins/hook-kinds.ts';
 export { normalizeScore } from './rewards/normalize-score.ts';
 export { combineRewards } from './rewards/combine-rewards.ts';
-export { createRewardEngine, REWARD_ENGINE_DEFAULTS } from './rewards/reward-engine.ts';
+export { createRewardEngine, REWARD_ENGINE_DEFAULTS, DEFAULT_WORKER_THREADS } from './rewards/reward-engine.ts';
 export { rewardsConfigSchema, validateRewardsConfig } from './rewards/rewards-config-schema.ts';
 export { readScoreConfig, type ScoreConfig } from './rewards/read-score-config.ts';
 export { scoredSampleJson, type ScoredSampleJson, type RewardResultJson } from './rewards/scored-sample-json.ts';

@@ -2,6 +2,7 @@
 // line for its own sample and the CLI prints every result; process.exit at import is a load error; a
 // synchronous loop ends the in-process run with PLUGIN_STUCK and is stopped (and Ctrl-C obeyed) in workers.
 import { deepStrictEqual, match, ok, strictEqual } from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,6 +83,7 @@ describe('molrl score with faulty plugins', function () {
     const samples = join(dir, 'spin-ctrl-c.jsonl');
     writeFileSync(samples, [JSON.stringify({ id: 'fine', completion: '', metadata: { score: 1 } }), JSON.stringify({ id: 'spinner', completion: '', metadata: { fault: 'spin', delayMs: 200 } }), JSON.stringify({ id: 'after', completion: '', metadata: { score: 1, delayMs: 100_000 } })].join('\n') + '\n');
     // The loop would only be stopped after the 100 s timeout: the test's 120 s limit shows Ctrl-C did not wait for it.
+    let child: ChildProcess | undefined;
     const run = await runCli(['score', '--config', config, '--samples', samples, '--json', '--workers', '1', '--timeout-ms', '100000', '--retries', '0'], {
       onStdout: (chunk) => {
         if (chunk.includes('"fine"')) setTimeout(() => child?.kill('SIGINT'), 500);
@@ -93,4 +95,3 @@ describe('molrl score with faulty plugins', function () {
   });
 });
 
-let child: import('node:child_process').ChildProcess | undefined;

@@ -55,16 +55,16 @@ function report(state: ScopeState, kind: string, value: unknown): boolean {
 function onRejection(reason: unknown): void {
   const state = storage.getStore();
   if (state && report(state, 'unhandled promise rejection', reason)) return;
-  crash(reason);
+  if (process.listenerCount('unhandledRejection') === 1) crash(reason);
 }
 
 function onException(error: unknown): void {
   const state = storage.getStore();
   if (state && report(state, 'uncaught exception', error)) return;
-  crash(error);
+  if (process.listenerCount('uncaughtException') === 1) crash(error);
 }
 
-/** Not plugin code: behave as Node does without handlers (print, exit 1; 'exit' hooks still run). */
+/** Not plugin code, and no other handler: behave as Node does without handlers (print, exit 1; 'exit' hooks still run). */
 function crash(error: unknown): void {
   process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : `Uncaught ${describe(error)}`}\n`);
   realExit(process.exitCode === undefined || process.exitCode === 0 ? 1 : process.exitCode);
