@@ -17,7 +17,7 @@ import { mountTmpfs, type Tmpfs } from './helpers/tmpfs.ts';
 
 const example = fileURLToPath(new URL('../examples/quickstart/', import.meta.url));
 const jsonl = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : []);
-const comparable = (m: Record<string, unknown>) => Object.fromEntries(Object.entries(m).filter(([k]) => !/^time|^score\/hidden_fraction$/.test(k)));
+const comparable = (m: Record<string, unknown>) => Object.fromEntries(Object.entries(m).filter(([k]) => !/^time|^throughput\/|^score\/hidden_fraction$/.test(k)));
 const containersOf = (pid: number) => execFileSync('docker', ['ps', '-aq', '--filter', `label=molrl.pid=${pid}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
 
 /** True while `pid` runs (a zombie that no one reaped does not run). */

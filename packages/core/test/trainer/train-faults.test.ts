@@ -13,8 +13,8 @@ import { startFaultProxy, type FaultProxy, type ProxyAction } from '../../../../
 import { skipUnless, torchMissing } from '../../../../test/helpers/requirements.ts';
 
 const jsonl = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
-/** A metrics line without its wall-clock fields (the only ones that may differ between two runs). */
-const comparable = (m: Record<string, unknown>) => Object.fromEntries(Object.entries(m).filter(([k]) => !/^time|^score\/hidden_fraction$/.test(k)));
+/** A metrics line without its wall-clock fields (times and rates: the only ones that may differ between two runs). */
+const comparable = (m: Record<string, unknown>) => Object.fromEntries(Object.entries(m).filter(([k]) => !/^time|^throughput\/|^score\/hidden_fraction$/.test(k)));
 const quiet = { info() {}, warn() {} };
 const MODEL = { n_layer: 1, n_head: 2, d_model: 32, context: 64 };
 const SERVER_TIMEOUT_MS = 20_000;
@@ -25,7 +25,7 @@ describe('runTrainJob: policy-server faults and resume (real server behind a fau
   let proxy: FaultProxy;
   const servers: PolicyServerHandle[] = [];
   const launch = async () => {
-    const s = await launchPolicyServer({ model: 'tiny', modelConfig: MODEL, seed: 5, threads: 1, onLog: () => {} });
+    const s = await launchPolicyServer({ model: 'tiny', modelConfig: MODEL, seed: 5, threads: 1, checkpointRoot: dir, onLog: () => {} });
     servers.push(s);
     return s;
   };
