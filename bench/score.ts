@@ -1,6 +1,7 @@
 // npm run bench -- score: 1,024 code completions through reward:code-execution (docker backend): samples/s,
 // the event loop's longest stall, and the sandbox-only rate of the same programs in the same run; plugins
 // in-process against worker threads (the default), in alternating rounds, with the engine's start-up time.
+import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createRewardEngine, DEFAULT_WORKER_THREADS, definePlugin, infraError, loadPlugin, type RewardPlugin, type RewardSample } from '@molrl/core';
 import { createSandbox, type BackendName, type Sandbox } from '@molrl/sandbox';
@@ -121,12 +122,12 @@ export default async function bench(): Promise<string> {
     `1,024 completions (${KINDS.join(' / ')}, equal shares) through \`${typeof plugin === 'string' ? plugin : plugin.name}\` on the \`${backend}\` backend, concurrency ${CONCURRENCY}.`,
     'Targets: >= 250 samples/s; no event-loop stall > 50 ms (monitorEventLoopDelay max at 10 ms resolution, and a 10 ms interval timer\'s max lateness).' + note,
     '',
-    `Engine rows: median of ${ROUNDS} alternating rounds; start-up is createRewardEngine (worker threads import the plugins and run their setup).`,
+    `Engine rows: median of ${ROUNDS} alternating rounds; start-up is createRewardEngine (worker threads import the plugins and run their setup). Load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' / ')} (1 / 5 / 15 min; other jobs shared the machine, so compare rows of this table, not tables).`,
     '',
     '| what | rate | engine start-up (ms) | max event-loop delay (ms) | max 10 ms timer lateness (ms) | statuses |',
     '|---|---|---|---|---|---|',
     ...rows,
     '',
-    `Worker threads (the default since plugin faults are contained there) score at ${ratio.toFixed(2)}x the in-process rate and cost ${startCost.toFixed(0)} ms more at start-up: the price of stopping a crashing, leaking or looping plugin for its own sample alone, where in-process a synchronous loop can only end the process.`,
+    `Worker threads (the default: a crashing, leaking or looping plugin is stopped there for its own sample alone, where in-process a synchronous loop can only end the process) scored at ${ratio.toFixed(2)}x the in-process rate and took ${startCost.toFixed(0)} ms longer to start (each thread imports the plugins, which import @molrl/core, from sources here).`,
   ].join('\n');
 }
