@@ -30,9 +30,10 @@ function upsert(doc: string, name: string, body: string): string {
   return `${doc.trimEnd()}\n\n${block}\n`;
 }
 
-const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+// Names are the arguments that are neither flags nor a flag's numeric value (`soak --minutes 20`).
+const names = process.argv.slice(2).filter((a) => !a.startsWith('-') && !/^\d+(\.\d+)?$/.test(a));
 if (names.length === 0 || names.some((n) => !available.includes(n))) {
-  process.stderr.write(`usage: npm run bench -- <name...>\n  available: ${available.join(', ')}\n`);
+  process.stderr.write(`usage: npm run bench -- <name...> [--minutes N (soak)]\n  available: ${available.join(', ')}\n`);
   process.exit(2);
 }
 let doc = existsSync(file)

@@ -1,13 +1,16 @@
-// npm run bench -- sandbox: executions/s of the sandbox backends against baselines measured in the same run.
+// npm run bench -- sandbox: executions/s of the sandbox backends against baselines measured in the same run, and
+// the CPU time of one run of the host fork-server (runner, zygote, program), against an older runner when
+// MOLRL_BENCH_BASELINE_RUNNER names its file (e.g. `git show <commit>:sandbox-images/python/runner.py > /tmp/r.py`).
 import { execFile, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createIsolatedVmSandbox, createProcessSandbox, createSandbox, type RunRequest, type Sandbox } from '@molrl/sandbox';
+import { createIsolatedVmSandbox, createProcessSandbox, createSandbox, DEFAULT_DOCKER_IMAGE, type RunRequest, type Sandbox } from '@molrl/sandbox';
 
 const exec = promisify(execFile);
-const IMAGE = `molrl/sandbox-python:${(await import('../packages/sandbox/package.json', { with: { type: 'json' } })).default.version}`;
+const IMAGE = DEFAULT_DOCKER_IMAGE;
 const RUNNER = fileURLToPath(new URL('../sandbox-images/python/runner.py', import.meta.url));
 
 const TRIVIAL = { code: 'print(sum(range(100)))', expected: '4950\n' };
@@ -24,7 +27,47 @@ interface HostRunner {
 /** Starts the fork-server runner as a bare host process (no container) and waits for its ready line. */
 async function startHostRunner(path: string): Promise<HostRunner> {
   const child = spawn('/usr/bin/python3', [path], { stdio: ['pipe', 'pipe', 'inherit'], env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' } });
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  return hostRunner(child);
+}
+
+/** The cgroup v1 cpuacct hierarchy, where runners can be counted alone (root only). */
+const CPUACCT = '/sys/fs/cgroup/cpuacct';
+
+/**
+ * CPU ms per trivial run of the host fork-server at `path`: everything it forks included (its zygote, the
+ * programs), counted by a cpuacct cgroup of its own, so the figure hardly depends on other load. Null where the
+ * cgroup cannot be made (not root, cgroup v2).
+ */
+async function cpuPerRun(path: string, n: number): Promise<number | null> {
+  const dir = `${CPUACCT}/molrl-bench-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  try {
+    mkdirSync(dir);
+  } catch {
+    return null;
+  }
+  const child = spawn('/bin/sh', ['-c', `echo $$ > ${dir}/cgroup.procs && exec /usr/bin/python3 "$0"`, path], { stdio: ['pipe', 'pipe', 'inherit'], env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' } });
+  const runner = await hostRunner(child);
+  try {
+    for (let i = 0; i < 20; i++) await runner.run(TRIVIAL.code, LIMITS);
+    const before = Number(readFileSync(`${dir}/cpuacct.usage`, 'utf8'));
+    for (let i = 0; i < n; i++) {
+      const out = await runner.run(TRIVIAL.code, LIMITS);
+      if (out !== TRIVIAL.expected) throw new Error(`${path} printed ${JSON.stringify(out)}`);
+    }
+    return (Number(readFileSync(`${dir}/cpuacct.usage`, 'utf8')) - before) / n / 1e6;
+  } finally {
+    runner.close();
+    await new Promise((r) => child.once('exit', r));
+    try {
+      rmdirSync(dir);
+    } catch {
+      // a straggler: the kernel removes an empty cgroup's directory only
+    }
+  }
+}
+
+async function hostRunner(child: ReturnType<typeof spawn>): Promise<HostRunner> {
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const next = async (): Promise<Record<string, unknown>> => {
     const { value, done } = await lines.next();
     if (done) throw new Error('the host runner exited');
@@ -36,12 +79,12 @@ async function startHostRunner(path: string): Promise<HostRunner> {
   return {
     async run(code, limits) {
       id += 1;
-      child.stdin.write(`${JSON.stringify({ id, language: 'python', code, stdin: '', files: {}, marker: false, ...limits })}\n`);
+      child.stdin!.write(`${JSON.stringify({ id, language: 'python', code, stdin: '', files: {}, marker: false, ...limits })}\n`);
       const res = await next();
       return res.status === 'ok' ? String(res.stdout) : `[${String(res.status)}] ${JSON.stringify(res.error ?? res.stderr)}`;
     },
     close() {
-      child.stdin.end();
+      child.stdin!.end();
       child.kill();
     },
   };
@@ -180,6 +223,24 @@ export default async function sandboxBench(): Promise<string> {
     for (const c of [1, 2]) rows.push(await measure('docker run --rm per execution', 'trivial', c, 30, TRIVIAL.expected, () => dockerRun(TRIVIAL.code)));
   }
 
+  // CPU per run of the host fork-server, this runner against the baseline one, in alternating rounds.
+  const baseline = process.env.MOLRL_BENCH_BASELINE_RUNNER;
+  const cpu = new Map<string, number[]>();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, path] of [['this runner (runner.py + zygote)', RUNNER], ...(baseline ? [[`baseline runner (${baseline})`, baseline]] : [])] as Array<[string, string]>) {
+      const ms = await cpuPerRun(path, 300);
+      if (ms !== null) cpu.set(name, [...(cpu.get(name) ?? []), ms]);
+    }
+  }
+  if (cpu.size === 0) notes.push('CPU per run not measured: no cgroup v1 cpuacct hierarchy writable here (needs root).');
+  else {
+    const rowsCpu = [...cpu].map(([name, xs]) => [name, median(xs)] as const);
+    notes.push(
+      `CPU time per trivial run of the host fork-server (runner, zygote and program, counted by a cpuacct cgroup; median of ${ROUNDS} alternating rounds of 300): ` +
+        rowsCpu.map(([name, ms]) => `${name} ${ms.toFixed(3)} ms`).join('; ') +
+        (rowsCpu.length === 2 ? `; ratio ${(rowsCpu[0]![1] / rowsCpu[1]![1]).toFixed(2)}x.` : '.'),
+    );
+  }
   const loadAfter = loadavg()[0]!;
   notes.push(
     `1-minute load average ${loadBefore.toFixed(2)} before and ${loadAfter.toFixed(2)} after the run on ${availableParallelism()} cores: ` +

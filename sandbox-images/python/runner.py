@@ -3,33 +3,42 @@
 
 Protocol: NDJSON on stdin/stdout, one request at a time; the first line out is {"ready": true, ...}.
   request : {"id", "language": "python"|"javascript", "code", "stdin", "files": {rel: text}, "timeoutMs",
-             "memoryMb", "outputLimitBytes", "marker": bool}
+             "memoryMb", "outputLimitBytes", "marker": bool, "tests": str|null}
   response: {"id", "status", "exitCode", "signal", "stdout", "stderr", "truncated", "durationMs",
-             "leftovers", "marker"?: {"value", "requested"}, "error"?: {"code", "message"}}
-`--container` (the image's mode) also kills every leftover process of the runner's uid and wipes /tmp and
-/dev/shm after each run; without it (on a host) only the process group and the working directory are cleaned.
-Known limit: programs are forked from this process, so freed memory may still hold earlier requests' bytes
-(not reachable as objects; a program would have to scan raw memory with ctypes). A clean zygote forked
-before the first request would close that.
+             "leftovers", "marker"?: {"value", "requested"}, "tests"?: {"verdict", "detail"},
+             "error"?: {"code", "message"}}
+Every program (and, with "tests", its judge: judge.py, the process that holds and runs the tests) is forked
+by the zygote (zygote.py), which the runner forks before it reads its first request: no child ever holds
+another request's data.
+
+`--container` (the image's mode; the runner starts as root there): programs run as uid 65534 (or `--uid N`)
+and judges as 65533 (or N + 1), without capabilities; pid 1, the runner and the zygote stay root and
+non-dumpable, so a program can neither signal, ptrace nor read them, nor write to their descriptors (the
+runner's stdout is the host's channel). After each run every process of those uids is killed and /tmp,
+/dev/shm and /dev/mqueue are wiped; anything there owned by another uid was put there from outside the
+sandbox (SANDBOX_SCRATCH_TAMPERED). Without it (on a host) only the process groups and the working directory
+are cleaned.
 """
-import ctypes, fcntl, gc, json, os, resource, secrets, select, shutil, signal, stat, sys, tempfile, time, traceback
+import gc, json, os, secrets, select, shutil, signal, stat, sys, tempfile, time
+import zygote
 
 CONTAINER = "--container" in sys.argv
-UID = os.getuid()
 NODE = shutil.which("node")
 LANGUAGES = ["python"] + (["javascript"] if NODE else [])
-NPROC = int(os.environ.get("MOLRL_RUNNER_NPROC", "512"))  # per uid, host-wide: PidsLimit is the real fence
-MEM_FLAG = b"M"
-LAST = {"group": 0}
-STDIO = None
+if "--uid" in sys.argv:  # the pool gives each container its own: per-uid limits (RLIMIT_NPROC...) stay per container
+    zygote.PROGRAM_UID = int(sys.argv[sys.argv.index("--uid") + 1])
+    zygote.JUDGE_UID = zygote.PROGRAM_UID + 1
+OWNERS = (zygote.PROGRAM_UID, zygote.JUDGE_UID)
+SCRATCH = ("/tmp", "/dev/shm", "/dev/mqueue")
+INFO_MAX, VERDICT_MAX, DIAG_MAX = 4096, 1 << 16, 4000
 
 
-def _no_dump():
-    """Non-dumpable: /proc/<runner>/fd and ptrace are closed to the same-uid programs it runs."""
-    try:
-        return ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0) == 0  # PR_SET_DUMPABLE, 0
-    except Exception:
-        return False
+class Infra(Exception):
+    """A fault of the sandbox itself (never of the program): the reply becomes sandbox_error with `code`."""
+
+    def __init__(self, code, message):
+        Exception.__init__(self, message)
+        self.code = code
 
 
 def _oom_kills():
@@ -44,148 +53,198 @@ def _oom_kills():
     return 0
 
 
-def _child(req, workdir, fds):
-    """In the forked child: limits, fds 0-5, then run the code. Never returns."""
-    try:
-        os.setsid()
-        # stdin, stdout, stderr, marker w, marker r, info w: first above every source fd (not far above: a
-        # larger fd table costs a reallocation), then down onto 0-5
-        top = max(fds) + 1
-        high = [fcntl.fcntl(fd, fcntl.F_DUPFD, top) for fd in fds]
-        for i, fd in enumerate(high):
-            os.dup2(fd, i)
-        os.closerange(len(fds), 1 << 16)
-        os.chdir(workdir)
-        try:  # the kernel's OOM killer picks the program, not the runner (os.* calls: fewer COW page faults)
-            fd = os.open("/proc/self/oom_score_adj", os.O_WRONLY)
-            os.write(fd, b"1000")
-            os.close(fd)
-        except OSError:
-            pass
-        mem = int(req["memoryMb"]) << 20 if req["language"] == "python" else resource.RLIM_INFINITY
-        cpu = int(req["timeoutMs"] / 1000) + 1
-        for res, soft, hard in ((resource.RLIMIT_AS, mem, mem), (resource.RLIMIT_CPU, cpu, cpu + 1),
-                                (resource.RLIMIT_FSIZE, 64 << 20, 64 << 20), (resource.RLIMIT_NOFILE, 256, 256),
-                                (resource.RLIMIT_NPROC, NPROC, NPROC), (resource.RLIMIT_CORE, 0, 0)):
-            resource.setrlimit(res, (soft, hard))
-        if req["language"] == "javascript":
-            os.execv(NODE, [NODE, "--max-old-space-size=%d" % int(req["memoryMb"]), "main.js"])
-        _exec_python(req["compiled"])
-    except BaseException:
-        traceback.print_exc()
-    os._exit(126)
-
-
-def _child_stdio():
-    """The program's sys.stdin/stdout/stderr on fds 0-2, made once in the runner and never used by it:
-    building them in each child costs ~0.2 ms of copy-on-write page faults."""
-    import io
-    return (io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8"),
-            io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8"),
-            io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8", errors="backslashreplace",
-                             line_buffering=True))
-
-
-def _exec_python(compiled):
-    import builtins, types
-    sys.stdin, sys.stdout, sys.stderr = STDIO
-    sys.argv = ["main.py"]
-    main = types.ModuleType("__main__")
-    main.__file__ = "main.py"
-    main.__builtins__ = builtins
-    sys.modules["__main__"] = main
-    rc = 0
-    try:
-        if isinstance(compiled, BaseException):
-            raise compiled.with_traceback(None)  # the runner's compile frame is not the program's business
-        exec(compiled, main.__dict__)
-    except SystemExit as e:
-        rc = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-        if not isinstance(e.code, (int, type(None))):
-            print(e.code, file=sys.stderr)
-    except BaseException as e:
-        if isinstance(e, MemoryError):
-            os.write(5, MEM_FLAG)
-        traceback.print_exception(type(e), e, e.__traceback__.tb_next)  # hide the runner's own frame
-        rc = 1
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except BaseException:
-            pass
-    os._exit(rc & 0xFF)
-
-
-def _write_files(req, workdir):
-    files = dict(req.get("files") or {})
-    if req["language"] == "javascript":
-        files["main.js"] = req["code"]
-    for name, content in files.items():
-        if not isinstance(name, str) or os.path.isabs(name) or ".." in name.split("/") or "\0" in name or not name.strip("/"):
-            raise ValueError("bad file path %r" % (name,))
-        path = os.path.join(workdir, name)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w", encoding="utf-8", errors="surrogateescape") as f:
-            f.write(content)
-
-
 def _make_marker(req):
-    haystack = [req["code"], req.get("stdin") or ""] + [k + v for k, v in (req.get("files") or {}).items()]
+    haystack = [req["code"], req.get("stdin") or "", req.get("tests") or ""]
+    haystack += [k + v for k, v in (req.get("files") or {}).items()]
     while True:
         value = secrets.token_hex(16)
         if not any(value in text for text in haystack):
             return value
 
 
+def _check_files(req):
+    for name, content in (req.get("files") or {}).items():
+        if not isinstance(name, str) or os.path.isabs(name) or ".." in name.split("/") or "\0" in name \
+                or not name.strip("/") or not isinstance(content, str):
+            raise ValueError("bad file path %r" % (name,))
+
+
 def _kill_group(pid):
+    if pid:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+def _write_some(fd, data):
+    """Writes what fits without blocking; returns how many bytes."""
+    os.set_blocking(fd, False)
     try:
-        os.killpg(pid, signal.SIGKILL)
-    except OSError:
-        pass
+        return os.write(fd, data)
+    except BlockingIOError:
+        return 0
+    finally:
+        os.set_blocking(fd, True)
 
 
-def run(req, workdir):
+def _send_all(fd, data):
+    view = memoryview(data)
+    try:
+        while view:
+            view = view[os.write(fd, view):]
+    except BrokenPipeError:
+        pass  # the child died before it read everything: its missing ready flag tells
+
+
+def _signal_name(sig):
+    if sig is None:
+        return None
+    try:
+        return signal.Signals(sig).name
+    except ValueError:  # real-time signals have no name
+        return "SIG%d" % sig
+
+
+class _Pipes:
+    """The pipes of one run: the runner's ends stay open until close(), the children's are closed after the fork."""
+
+    def __init__(self):
+        self.mine, self.theirs = [], []
+
+    def to_child(self):  # (runner writes, child reads)
+        r, w = os.pipe()
+        self.mine.append(w)
+        self.theirs.append(r)
+        return w, r
+
+    def from_child(self):  # (runner reads, child writes)
+        r, w = os.pipe()
+        self.mine.append(r)
+        self.theirs.append(w)
+        return r, w
+
+    def between(self):  # both ends belong to children
+        r, w = os.pipe()
+        self.theirs.extend((r, w))
+        return r, w
+
+    def forked(self):
+        for fd in self.theirs:
+            os.close(fd)
+        self.theirs = []
+
+    def close(self, fd):
+        if fd in self.mine:
+            self.mine.remove(fd)
+            os.close(fd)
+
+    def close_all(self):
+        for fd in self.mine + self.theirs:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+def run(req, zyg, workdir):
+    tests = req.get("tests")
+    if tests is not None and (not isinstance(tests, str) or req["language"] != "python"):
+        raise ValueError("tests must be a string, for python programs")
+    pipes = _Pipes()
+    try:
+        return _run(req, zyg, workdir, tests, pipes)
+    finally:
+        pipes.close_all()
+
+
+def _drain(fd, buf, cap):
+    """Reads what is in the pipe now (never waits: an escaped grandchild may hold the write end); True when cut."""
+    os.set_blocking(fd, False)
+    try:
+        while True:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                return False
+            room = cap - len(buf)
+            buf += chunk[:max(room, 0)]
+            if len(chunk) > room:
+                return True
+    except BlockingIOError:
+        return False
+
+
+def _run(req, zyg, workdir, tests, pipes):
     t0 = time.monotonic()
     limit = int(req["outputLimitBytes"])
-    want_marker = bool(req.get("marker"))
-    pipes = [os.pipe() for _ in range(4)]  # stdin, stdout, stderr, info
-    mpipes = [os.pipe(), os.pipe()] if want_marker else []  # marker request, marker response
-    null = os.open("/dev/null", os.O_RDWR)
-    child_fds = [pipes[0][0], pipes[1][1], pipes[2][1], mpipes[0][1] if mpipes else null,
-                 mpipes[1][0] if mpipes else null, pipes[3][1]]
+    null = os.open(os.devnull, os.O_RDWR)
+    pipes.theirs.append(null)
+    stdin_w, stdin_r = pipes.to_child()
+    out_r, out_w = pipes.from_child()
+    err_r, err_w = pipes.from_child()
+    info_r, info_w = pipes.from_child()
+    job_w, job_r = pipes.to_child()
+    mreq_r, mreq_w = pipes.from_child() if req.get("marker") else (None, null)
+    mresp_w, mresp_r = pipes.to_child() if req.get("marker") else (None, null)
+    if tests is not None:
+        calls_r, calls_w = pipes.between()
+        rep_r, rep_w = pipes.between()
+        tjob_w, tjob_r = pipes.to_child()
+        verdict_r, verdict_w = pipes.from_child()
+        diag_r, diag_w = pipes.from_child()
+    else:
+        calls_r = rep_w = null
+        verdict_r = diag_r = tjob_w = None
+    memory = int(req["memoryMb"]) << 20
+    cpu = int(req["timeoutMs"] / 1000) + 1
     oom_before = _oom_kills() if CONTAINER else 0
-    if req["language"] == "python":
-        try:  # compiled here, not in the child: the parser's allocations would be copy-on-write faults there (~1 ms)
-            req["compiled"] = compile(req["code"], "main.py", "exec", dont_inherit=True)
-        except BaseException as e:  # SyntaxError, ValueError (NUL bytes), RecursionError: the child raises it
-            req["compiled"] = e
-    pid = os.fork()
-    LAST["group"] = pid
-    if pid == 0:
-        _child(req, workdir, child_fds)
-    marker = _make_marker(req) if want_marker else None  # made after the fork: the child never holds it
-    for fd in set(child_fds) | {null}:
-        os.close(fd)
-    pidfd = os.pidfd_open(pid)
-    stdin_w, out_r, err_r, info_r = pipes[0][1], pipes[1][0], pipes[2][0], pipes[3][0]
-    mreq_r, mresp_w = (mpipes[0][0], mpipes[1][1]) if mpipes else (None, None)
+    job = {"language": req["language"], "code": req["code"], "files": req.get("files") or {}, "workdir": workdir,
+           "memoryMb": req["memoryMb"], "tests": tests is not None}
+    job = json.dumps(job).encode("utf-8", "surrogatepass")
+    # what fits in the pipes goes in before the fork, so the children find their jobs there when they start
+    rest = {job_w: memoryview(b"%d\n" % len(job) + job)}
+    if tests is not None:
+        rest[tjob_w] = memoryview(tests.encode("utf-8", "surrogatepass"))
+    for fd in list(rest):
+        rest[fd] = rest[fd][_write_some(fd, rest[fd]):]
+        if not rest[fd]:
+            pipes.close(fd)  # the judge reads its tests to the end
+    zyg.spawn(b"P", [stdin_r, out_w, err_w, mreq_w, mresp_r, info_w, calls_r, rep_w, job_r], memory, cpu)
+    if tests is not None:
+        zyg.spawn(b"J", [tjob_r, verdict_w, diag_w, calls_w, rep_r], memory, cpu)
+    pipes.forked()
+    marker = _make_marker(req) if mreq_r is not None else None  # made after the fork: no child ever holds it
+    for fd, data in rest.items():
+        if data:
+            _send_all(fd, data)
+            pipes.close(fd)
+    pid = zyg.pid(0)
+    jpid = zyg.pid(1) if tests is not None else None
     pending = (req.get("stdin") or "").encode("utf-8", "surrogateescape")
     os.set_blocking(stdin_w, False)
     if not pending:
-        os.close(stdin_w)
+        pipes.close(stdin_w)
         stdin_w = None
     bufs = {out_r: bytearray(), err_r: bytearray()}
-    readers = [out_r, err_r, info_r] + ([mreq_r] if mreq_r is not None else [])
+    caps = {info_r: INFO_MAX}
+    if tests is not None:
+        caps.update({verdict_r: VERDICT_MAX, diag_r: DIAG_MAX})
+    small = {fd: bytearray() for fd in caps}
+    readers = [fd for fd in (out_r, err_r, info_r, mreq_r, verdict_r, diag_r) if fd is not None]
     deadline = t0 + req["timeoutMs"] / 1000.0
-    timed_out = truncated = mem_flag = requested = False
+    timed_out = truncated = requested = False
     mreq_buf = b""
-    status = None
-    while status is None:
+    verdict = None
+    while not _over(zyg.exited, pid, jpid, verdict):
+        if jpid is not None and jpid in zyg.exited and verdict is None:
+            _drain(verdict_r, small[verdict_r], caps[verdict_r])  # complete: the judge has exited
+            verdict = _verdict(bytes(small[verdict_r])) or {"verdict": None, "detail": ""}
+            continue
         left = deadline - time.monotonic()
         if left <= 0:
             timed_out = True
             break
-        ready, writable, _ = select.select(readers + [pidfd], [stdin_w] if stdin_w is not None else [], [], left)
+        ready, writable, _ = select.select(readers + [zyg], [stdin_w] if stdin_w is not None else [], [], left)
         if writable:
             try:
                 n = os.write(stdin_w, pending[:65536])
@@ -193,17 +252,15 @@ def run(req, workdir):
             except (BrokenPipeError, BlockingIOError):
                 pending = b"" if not pending else pending
             if not pending:
-                os.close(stdin_w)
+                pipes.close(stdin_w)
                 stdin_w = None
         for fd in ready:
-            if fd == pidfd:
-                status = os.waitpid(pid, 0)[1]
+            if fd is zyg:
+                zyg.receive()
                 continue
             chunk = os.read(fd, 65536)
             if not chunk:
                 readers.remove(fd)
-            elif fd == info_r:
-                mem_flag = mem_flag or chunk.startswith(MEM_FLAG)
             elif fd == mreq_r:
                 mreq_buf += chunk
                 while b"\n" in mreq_buf:
@@ -214,6 +271,8 @@ def run(req, workdir):
                         os.write(mresp_w, answer)
                     except OSError:
                         pass
+            elif fd in small:
+                small[fd] += chunk[:max(caps[fd] - len(small[fd]), 0)]
             else:
                 room = limit - len(bufs[fd])
                 bufs[fd] += chunk[:max(room, 0)]
@@ -221,38 +280,42 @@ def run(req, workdir):
                     truncated = True
         if truncated:
             break
+    served = tests is not None and jpid in zyg.exited and pid not in zyg.exited and not (truncated or timed_out)
+    own = zyg.exited.get(pid)  # the program's status if it ended on its own
     _kill_group(pid)
-    if status is None:
-        status = os.waitpid(pid, 0)[1]
-    for fd in (out_r, err_r):  # what the child wrote before it ended; never wait on grandchildren
-        os.set_blocking(fd, False)
-        try:
-            while len(bufs[fd]) <= limit:
-                chunk = os.read(fd, 65536)
-                if not chunk:
-                    break
-                room = limit - len(bufs[fd])
-                bufs[fd] += chunk[:max(room, 0)]
-                truncated = truncated or len(chunk) > room
-        except BlockingIOError:
-            pass
-    try:
-        os.set_blocking(info_r, False)  # an escaped grandchild may hold the write end open
-        mem_flag = mem_flag or os.read(info_r, 1) == MEM_FLAG
-    except OSError:
-        pass
-    for fd in [stdin_w, out_r, err_r, info_r, mreq_r, mresp_w, pidfd]:
-        if fd is not None:
-            os.close(fd)
+    _kill_group(jpid)
+    if not zyg.wait([p for p in (pid, jpid) if p], 10.0):
+        raise Infra("SANDBOX_RUNNER_FAILED", "the zygote did not report the end of the run's processes")
+    for fd in (out_r, err_r):  # what they wrote before they ended
+        truncated = _drain(fd, bufs[fd], limit) or truncated
+    for fd in small:
+        _drain(fd, small[fd], caps[fd])
+    info = bytes(small[info_r])
+    if not info.startswith(zygote.READY_FLAG) and not served:  # (a judge may decide before the program is set up)
+        failed = info.startswith(zygote.FAIL_FLAG)
+        why = info[1:].decode("utf-8", "replace") if failed else "it ended before it was ready"
+        raise Infra("SANDBOX_RUNNER_FAILED", "the program's process could not be set up: " + why)
     duration = (time.monotonic() - t0) * 1000
+    status = zyg.exited[pid] if own is None else own
     oom = CONTAINER and _oom_kills() > oom_before
     code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
     sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+    if served:
+        code, sig = 0, None  # it answered the tests to their end, then was stopped
+    if tests is not None:
+        verdict = None if timed_out or truncated else _verdict(bytes(small[verdict_r]))
+        jstatus = zyg.exited[jpid]
+        if verdict is None and not (timed_out or truncated):
+            if os.WIFSIGNALED(jstatus) and os.WTERMSIG(jstatus) == signal.SIGXCPU:
+                timed_out = True
+            elif not oom:
+                raise Infra("SANDBOX_RUNNER_FAILED", "the tests process ended without a verdict (wait status %d): %s"
+                            % (jstatus, bytes(small[diag_r]).decode("utf-8", "replace")))
     if timed_out or sig == signal.SIGXCPU:
         result = "timeout"
     elif truncated:
         result = "output_limit"
-    elif mem_flag or oom:
+    elif zygote.MEM_FLAG in info[1:] or oom:
         result = "memory_limit"
     elif sig is not None:
         result = "killed"
@@ -265,28 +328,43 @@ def run(req, workdir):
             "truncated": truncated, "durationMs": round(duration, 3)}
     if marker is not None:
         resp["marker"] = {"value": marker, "requested": requested}
+    if tests is not None:
+        resp["tests"] = verdict or {"verdict": None, "detail": ""}
     return resp
 
 
-def _signal_name(sig):
-    if sig is None:
-        return None
+RELEASING = ("tests_passed", "tests_failed", "tests_error")  # verdicts after which the program is no longer needed
+
+
+def _over(exited, pid, jpid, verdict):
+    """Whether the run is over: the program ended (output mode); with tests, the judge ended and either the
+    program too (it ends by itself after syntax_error or program_error) or the verdict no longer needs it."""
+    if jpid is None:
+        return pid in exited
+    return verdict is not None and (pid in exited or verdict["verdict"] in RELEASING)
+
+
+def _verdict(raw):
+    """The judge's one JSON line, or None."""
     try:
-        return signal.Signals(sig).name
-    except ValueError:  # real-time signals have no name
-        return "SIG%d" % sig
+        v = json.loads(raw.decode("utf-8", "replace").strip().splitlines()[0])
+    except (ValueError, IndexError):
+        return None
+    if isinstance(v, dict) and isinstance(v.get("verdict"), str):
+        return {"verdict": v["verdict"], "detail": str(v.get("detail") or "")}
+    return None
 
 
-def _proc_leftovers(me):
-    """Processes of our uid other than pid 1 and the runner, except zombies: (pid, pgid) pairs."""
+def _proc_leftovers():
+    """Processes of the program and judge uids, except zombies: (pid, pgid) pairs."""
     found = []
     for name in os.listdir("/proc"):
-        if not name.isdigit() or int(name) in (1, me):
+        if not name.isdigit():
             continue
-        try:  # the real uid from status: /proc/<pid> of a non-dumpable process (a fork of the runner) is root's
+        try:  # the real uid from status: /proc/<pid> of a non-dumpable process is root's
             with open("/proc/%s/status" % name) as f:
                 uid = next(int(line.split()[1]) for line in f if line.startswith("Uid:"))
-            if uid != UID:
+            if uid not in OWNERS:
                 continue
             with open("/proc/%s/stat" % name) as f:
                 fields = f.read().rsplit(")", 1)[1].split()
@@ -298,40 +376,52 @@ def _proc_leftovers(me):
 
 
 def _wipe(root):
-    def fix(func, path, _exc):
-        for target in (os.path.dirname(path), path):  # a program may have chmod-ed either to 0
-            try:
-                os.chmod(target, stat.S_IRWXU)
-            except OSError:
-                pass
+    """Removes everything under `root` without following links; True when an entry had an owner not in OWNERS."""
+    foreign = False
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return False
+    for entry in entries:
         try:
-            (shutil.rmtree if os.path.isdir(path) and not os.path.islink(path) else os.unlink)(path)
+            st = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        foreign = foreign or st.st_uid not in OWNERS
+        try:
+            if stat.S_ISDIR(st.st_mode):
+                foreign = _wipe(entry.path) or foreign
+                os.rmdir(entry.path)
+            else:
+                os.unlink(entry.path)
+        except (OSError, RecursionError):
+            pass  # counted below as what stayed
+    return foreign
+
+
+def tampered():
+    """Whether the scratch space holds anything before a run (it is empty after every wipe)."""
+    for root in SCRATCH:
+        try:
+            if os.listdir(root):
+                return True
         except OSError:
             pass
-    try:
-        names = os.listdir(root)
-    except OSError:
-        return
-    for name in names:
-        path = os.path.join(root, name)
-        if os.path.isdir(path) and not os.path.islink(path):
-            shutil.rmtree(path, onerror=fix)
-        else:
-            fix(None, path, None)
+    return False
 
 
-def cleanup(workdir, group):
-    """Kill leftovers and wipe scratch space; returns how many leftovers (processes, IPC objects) it met."""
-    shutil.rmtree(workdir, ignore_errors=True)
+def cleanup(workdir, groups):
+    """Kill leftovers and wipe scratch space; returns (leftovers: processes, files, IPC objects; foreign files seen)."""
     if not CONTAINER:
-        return 0
-    me, count = os.getpid(), 0
-    for _ in range(50):
-        pids = _proc_leftovers(me)
+        shutil.rmtree(workdir, ignore_errors=True)
+        return 0, False
+    count = 0
+    for round_ in range(50):
+        pids = _proc_leftovers()
         if not pids:
             break
-        if count == 0:  # the run's own group was killed already: only escapees count
-            count = sum(1 for _, pgid in pids if pgid != group)
+        if round_ == 0:  # the run's own groups were killed already: only escapees count
+            count = sum(1 for _, pgid in pids if pgid not in groups)
         for pid, _ in pids:
             try:
                 os.kill(pid, signal.SIGKILL)
@@ -340,8 +430,12 @@ def cleanup(workdir, group):
         time.sleep(0.002)
     else:
         count += 1000  # still there: the pool must recycle the container
-    for root in ("/tmp", "/dev/shm", "/dev/mqueue"):
-        _wipe(root)
+    foreign = False
+    for root in SCRATCH:
+        try:
+            foreign = _wipe(root) or foreign
+        except RecursionError:
+            count += 1000
         try:
             count += len(os.listdir(root))
         except OSError:
@@ -352,54 +446,62 @@ def cleanup(workdir, group):
                 count += max(0, len(f.read().splitlines()) - 1)
         except OSError:
             pass
-    return count
-
-
-CHILD_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", "TMPDIR": "/tmp",
-             "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    return count, foreign
 
 
 def main():
     os.environ.clear()  # set once here, inherited by every child: cheaper than per fork
-    os.environ.update(CHILD_ENV)
-    hardened = _no_dump()
+    os.environ.update({"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", "TMPDIR": "/tmp",
+                       "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1"})
+    if CONTAINER and os.geteuid() != 0:
+        sys.stderr.write("molrl runner: --container needs root (the container's user 0) to run programs as another"
+                         " uid\n")
+        sys.exit(1)
+    hardened = zygote.no_dump()
     inp, out = sys.stdin.buffer, sys.stdout.buffer
     shm = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None  # tmpfs: mkdir/rmdir per run cost ~1 ms on a disk
     scratch = "/tmp" if CONTAINER else tempfile.mkdtemp(prefix="molrl-runner-", dir=shm)
-    global STDIO
-    STDIO = _child_stdio()
+    zygote.NODE = NODE
     gc.collect()
-    gc.freeze()
+    zyg = zygote.Zygote(CONTAINER)  # before any request: nothing of one can reach a child
+    uid = zygote.PROGRAM_UID if CONTAINER else os.getuid()
     out.write(json.dumps({"ready": True, "pid": os.getpid(), "languages": LANGUAGES, "container": CONTAINER,
-                          "hardened": hardened}).encode() + b"\n")
+                          "hardened": hardened, "isolated": CONTAINER, "uid": uid, "features": ["tests"]}).encode()
+              + b"\n")
     out.flush()
     n = 0
     for line in inp:
         if not line.strip():
             continue
         n += 1
-        rid = None
+        rid, groups = None, ()
         workdir = os.path.join(scratch, "run-%d" % n)
+        zyg.new_run()
         try:
             req = json.loads(line)
             rid = req.get("id")
             if req.get("language") not in LANGUAGES:
                 raise ValueError("language %r not available here (have %s)" % (req.get("language"), LANGUAGES))
-            os.mkdir(workdir, 0o700)
-            _write_files(req, workdir)
-            resp = run(req, workdir)
+            _check_files(req)
+            if CONTAINER and tampered():
+                raise Infra("SANDBOX_SCRATCH_TAMPERED", "the scratch space was not empty before the run")
+            resp = run(req, zyg, workdir)
+        except Infra as e:
+            resp = {"status": "sandbox_error", "error": {"code": e.code, "message": str(e)[:4000]}}
         except Exception as e:
             resp = {"status": "sandbox_error", "error": {"code": "SANDBOX_RUNNER_FAILED", "message": repr(e)[:2000]}}
         try:
-            resp["leftovers"] = cleanup(workdir, LAST["group"])
+            resp["leftovers"], foreign = cleanup(workdir, set(zyg.exited))
+            if foreign and resp["status"] != "sandbox_error":
+                resp = {"status": "sandbox_error", "leftovers": resp["leftovers"] + 1,
+                        "error": {"code": "SANDBOX_SCRATCH_TAMPERED",
+                                  "message": "files of another user appeared in the scratch space during the run"}}
         except Exception as e:
             resp["leftovers"] = 1000
             resp.setdefault("error", {"code": "SANDBOX_RUNNER_FAILED", "message": "cleanup: " + repr(e)[:2000]})
         resp["id"] = rid
         out.write(json.dumps(resp).encode() + b"\n")
         out.flush()
-        # drop this run's request and result before the next fork, so the next program cannot find them
-        # as live objects (gc.get_objects); freed memory is not scrubbed, see the note at the top
         line = req = resp = None
     if not CONTAINER:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -29,6 +29,12 @@ export const errors = {
       `the sandbox container ${container} disappeared during the run (${describeError(cause)}): it was removed from outside or the daemon restarted; the pool starts a new one`,
       { cause, details: { container } },
     ),
+  SANDBOX_CONTAINER_PAUSED: (container: string, waitedMs: number) =>
+    new MolrlError(
+      'SANDBOX_CONTAINER_PAUSED',
+      `the sandbox container ${container} was paused from outside (docker pause) during the run and gave no reply within ${waitedMs} ms; the pool removes it and starts a new one (find what pauses molrl's containers)`,
+      { details: { container, waitedMs } },
+    ),
   SANDBOX_DOCKER_UNAVAILABLE: (cause: unknown) =>
     new MolrlError(
       'SANDBOX_DOCKER_UNAVAILABLE',
@@ -77,6 +83,12 @@ export const errors = {
       path: field,
       details: { value },
     }),
+  SANDBOX_REQUEST_TOO_LARGE: (field: string, limit: string, value: number, max: number) =>
+    new MolrlError(
+      'SANDBOX_REQUEST_TOO_LARGE',
+      `RunRequest.${field} is ${value.toLocaleString('en-US')}${limit === 'files' ? ' files' : ' bytes'}, over the limit ${limit} = ${max.toLocaleString('en-US')}; send less (smaller files, shorter code or input), or raise the pool's tmpfsMb for files`,
+      { path: field, details: { limit, value, max } },
+    ),
   SANDBOX_RUNNER_FAILED: (problem: string) =>
     new MolrlError('SANDBOX_RUNNER_FAILED', `the in-container runner misbehaved: ${problem}; the container is recycled, rebuild the image with 'npm run setup' if this repeats`, {
       details: { problem },
@@ -84,13 +96,19 @@ export const errors = {
   SANDBOX_RUNNER_KILLED: (container: string, exitCode: unknown) =>
     new MolrlError(
       'SANDBOX_RUNNER_KILLED',
-      `the runner in container ${container} died during the run (container exit code ${String(exitCode)}); the program most likely killed it, the container is recycled`,
+      `the runner in container ${container} died during the run (container exit code ${String(exitCode)}): killed from outside (docker kill, a daemon stop) since programs cannot reach it; the pool starts a new container`,
       { details: { container, exitCode } },
     ),
   SANDBOX_RUNNER_UNRESPONSIVE: (container: string, waitedMs: number) =>
     new MolrlError(
       'SANDBOX_RUNNER_UNRESPONSIVE',
-      `the runner in container ${container} gave no reply within ${waitedMs} ms (timeout plus grace); the container is recycled`,
+      `the runner in container ${container} gave no reply within ${waitedMs} ms (timeout plus grace) while the container sat idle: it was stopped from outside or the Docker daemon stopped relaying; the container is recycled`,
       { details: { container, waitedMs } },
+    ),
+  SANDBOX_SCRATCH_TAMPERED: (container: string, problem: string) =>
+    new MolrlError(
+      'SANDBOX_SCRATCH_TAMPERED',
+      `in sandbox container ${container}, ${problem}: something outside the sandbox (docker exec, docker cp) wrote into it, so the run's result cannot be trusted; the container is recycled`,
+      { details: { container, problem } },
     ),
 } as const;

@@ -2,7 +2,7 @@
 export type * from './types.ts';
 export { createSandbox } from './create-sandbox.ts';
 export { sandboxConfigSchema, validateSandboxConfig, type SandboxConfig, type SandboxConfigInput } from './sandbox-config-schema.ts';
-export { DEFAULT_SANDBOX_BACKEND, DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from './sandbox-defaults.ts';
+export { DEFAULT_SANDBOX_BACKEND, DEFAULT_SANDBOX_LIMITS, RUN_REQUEST_LIMITS, type SandboxLimits } from './sandbox-defaults.ts';
 export { createIsolatedVmSandbox, IsolatedVmSandbox, type IsolatedVmSandboxOptions } from './isolated-vm/isolated-vm-sandbox.ts';
 export { createProcessSandbox, ProcessSandbox, type ProcessSandboxOptions } from './process/process-sandbox.ts';
 export { createDockerSandbox, DockerSandbox, removeStaleContainers, DEFAULT_DOCKER_IMAGE, DEFAULT_CONTAINER_MEMORY_MB, type DockerSandboxOptions } from './docker/index.ts';

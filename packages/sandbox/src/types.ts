@@ -27,6 +27,28 @@ export interface RunRequest {
    * obtains it from the runner only on request, and the result reports it in `marker`.
    */
   marker?: boolean;
+  /**
+   * Python tests to run against the program (python only; docker and process backends). The program runs as
+   * `__main__`; then a separate judge process, which the program cannot reach, runs these tests: the
+   * program's global names are visible to them as plain values or as references whose calls go to the
+   * program and come back as plain data (see the package README, "Tests"). The verdict is in `tests`.
+   */
+  tests?: string;
+}
+
+/** What the judge decided about a request's `tests`; decided outside the program's reach. */
+export type TestsVerdict = 'tests_passed' | 'tests_failed' | 'tests_error' | 'program_error' | 'syntax_error';
+
+/** The judge's verdict on a request's `tests`. */
+export interface TestsOutcome {
+  /**
+   * `tests_passed` / `tests_failed`; `tests_error`: the tests do not compile or check nothing (no assert, call
+   * or raise); `program_error`: the program ended before the tests could use it; `syntax_error`: it does not
+   * compile. null when a limit (timeout, output, memory) ended the run before the judge decided.
+   */
+  verdict: TestsVerdict | null;
+  /** The judge's text: the failing test's traceback, or why the tests could not run. */
+  detail: string;
 }
 
 /** How an execution ended. Only `sandbox_error` is an infrastructure fault; the rest are data about the program. */
@@ -48,6 +70,11 @@ export interface RunResult {
   error?: { code: string; message: string };
   /** For requests with `marker: true`: the marker the runner issued, and whether it was requested. */
   marker?: { value: string; requested: boolean };
+  /**
+   * For requests with `tests`: the judge's verdict. The program's own status stays in `status`; when the
+   * program served the tests to their end it is stopped afterwards and reported `ok` with exit code 0.
+   */
+  tests?: TestsOutcome;
 }
 
 /** Options to cancel a run. */

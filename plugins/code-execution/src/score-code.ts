@@ -1,16 +1,18 @@
-// Scores one completion: extract the code, run the harness once in the sandbox, map the verdict to 0 / parses / executes / correct.
+// Scores one completion: extract the code, run it once in the sandbox (output mode: inside the small harness;
+// tests mode: with the tests, which the sandbox runs in a judge process out of the program's reach), and map
+// the verdict to 0 / parses / executes / correct.
 import { infraError } from '@molrl/core';
 import type { RewardContext, RewardSample, ScoreObject } from '@molrl/core';
-import type { RunResult } from '@molrl/sandbox';
+import type { RunResult, TestsVerdict } from '@molrl/sandbox';
 import { outputMatches } from './compare-output.ts';
 import { extractCode } from './extract-code.ts';
 import { formatFeedback, stripMarker } from './format-feedback.ts';
 import type { CodeExecutionOptions } from './options-schema.ts';
 import { buildHarness, type HarnessVerdict } from './python-harness.ts';
 
-const VERDICTS = new Set<HarnessVerdict>(['syntax_error', 'program_error', 'ran', 'tests_error', 'tests_failed', 'tests_passed']);
+const VERDICTS = new Set<HarnessVerdict>(['syntax_error', 'program_error', 'ran']);
 
-/** The verdict the harness wrote as `<marker>:<verdict>` (authenticated by the one-time marker), or null. */
+/** The verdict the output-mode harness wrote as `<marker>:<verdict>` (authenticated by the one-time marker), or null. */
 export function readVerdict(result: RunResult): HarnessVerdict | null {
   const marker = result.marker?.value;
   if (!marker) return null;
@@ -63,33 +65,53 @@ export async function scoreCode(sample: RewardSample, ctx: RewardContext<CodeExe
     return { score: null, reason: 'no groundTruth to compare the output with' };
   }
   const stdin = typeof sample.metadata?.stdin === 'string' ? sample.metadata.stdin : '';
-  const result = await ctx.sandbox.run(
-    { language: 'python', code: buildHarness(code, tests, o.mode), stdin, timeoutMs: o.timeoutMs, memoryMb: o.memoryMb, outputLimitBytes: o.outputLimitBytes, marker: true },
-    { signal: ctx.signal },
-  );
+  const limits = { language: 'python', stdin, timeoutMs: o.timeoutMs, memoryMb: o.memoryMb, outputLimitBytes: o.outputLimitBytes } as const;
+  if (o.mode === 'tests') {
+    const result = await ctx.sandbox.run({ ...limits, code, tests }, { signal: ctx.signal });
+    if (result.status === 'sandbox_error') throw infraError(result);
+    return testsScore(result, result.tests?.verdict ?? null, o);
+  }
+  const result = await ctx.sandbox.run({ ...limits, code: buildHarness(code), marker: true }, { signal: ctx.signal });
   if (result.status === 'sandbox_error') throw infraError(result);
   const marker = result.marker?.value;
   const stdout = stripMarker(result.stdout, marker);
   const stderr = stripMarker(result.stderr, marker);
   const verdict = readVerdict(result);
-  const error = (what: string) => formatFeedback('error', stdout, stderr || what, o.feedbackMaxChars);
   const logs = formatFeedback('logs', stdout, '', o.feedbackMaxChars);
-
-  if (verdict === 'syntax_error') return levelsToScore({ parses: false, executes: false, correct: false, reason: 'syntax error', feedback: error('SyntaxError') }, o);
-  if (verdict === 'tests_error') return { score: null, reason: 'the sample\'s tests do not compile or check nothing', feedback: error('tests do not compile') };
-  if (result.status !== 'ok') {
-    // Timeout, memory or output limit, kill, or a non-zero exit: it parsed (the harness compiled it first) but did not run.
-    const tripped = stderr.includes('[molrl] the sandbox guard tripped');
-    const why = tripped ? 'sandbox guard tripped' : result.status === 'runtime_error' ? 'runtime error' : result.status.replace('_', ' ');
-    const note = result.status === 'runtime_error' ? '' : `${why} (limit: ${result.status === 'timeout' ? `${o.timeoutMs} ms` : result.status === 'memory_limit' ? `${o.memoryMb} MB` : result.status === 'output_limit' ? `${o.outputLimitBytes} bytes` : 'killed'})`;
-    const isTestFailure = verdict === 'tests_failed';
-    if (isTestFailure) return levelsToScore({ parses: true, executes: true, correct: false, reason: 'tests failed', feedback: error('tests failed') }, o);
-    return levelsToScore({ parses: true, executes: false, correct: false, reason: why, feedback: error(note || why) }, o);
-  }
-  if (o.mode === 'tests') {
-    const passed = verdict === 'tests_passed' && marker !== undefined && result.stdout.split('\n').includes(marker);
-    return levelsToScore({ parses: true, executes: true, correct: passed, reason: passed ? 'tests passed' : 'tests did not pass', feedback: logs }, o);
-  }
+  if (verdict === 'syntax_error') return levelsToScore({ parses: false, executes: false, correct: false, reason: 'syntax error', feedback: formatFeedback('error', stdout, stderr || 'SyntaxError', o.feedbackMaxChars) }, o);
+  if (result.status !== 'ok') return didNotRun(result, stdout, stderr, o);
   const correct = outputMatches(stdout, String(sample.groundTruth), o.compare);
   return levelsToScore({ parses: true, executes: true, correct, reason: correct ? 'output matches' : 'wrong output', feedback: logs }, o);
+}
+
+/** A program that parsed (the harness or the runner compiled it first) but did not run to its end. */
+function didNotRun(result: RunResult, stdout: string, stderr: string, o: CodeExecutionOptions): ScoreObject {
+  const why = result.status === 'runtime_error' ? 'runtime error' : result.status.replace('_', ' ');
+  const limit = result.status === 'timeout' ? `${o.timeoutMs} ms` : result.status === 'memory_limit' ? `${o.memoryMb} MB` : result.status === 'output_limit' ? `${o.outputLimitBytes} bytes` : 'killed';
+  const note = result.status === 'runtime_error' ? '' : `${why} (limit: ${limit})`;
+  return levelsToScore({ parses: true, executes: false, correct: false, reason: why, feedback: formatFeedback('error', stdout, stderr || note || why, o.feedbackMaxChars) }, o);
+}
+
+/**
+ * Tests mode: the judge's verdict (decided in a process the program cannot reach) gives the level; the run's own
+ * status decides only when no verdict came (a limit ended it) or when the tests passed but the run broke a limit.
+ */
+function testsScore(result: RunResult, verdict: TestsVerdict | null, o: CodeExecutionOptions): ScoreObject {
+  const detail = result.tests?.detail ?? '';
+  const error = (text: string) => formatFeedback('error', result.stdout, text, o.feedbackMaxChars);
+  switch (verdict) {
+    case 'syntax_error':
+      return levelsToScore({ parses: false, executes: false, correct: false, reason: 'syntax error', feedback: error(result.stderr || 'SyntaxError') }, o);
+    case 'tests_error':
+      return { score: null, reason: "the sample's tests do not compile or check nothing", feedback: error(detail || 'tests do not compile') };
+    case 'tests_failed':
+      return levelsToScore({ parses: true, executes: true, correct: false, reason: 'tests failed', feedback: error(detail || 'tests failed') }, o);
+    case 'program_error':
+      return levelsToScore({ parses: true, executes: false, correct: false, reason: result.status === 'ok' ? 'program ended before its tests' : 'runtime error', feedback: error(result.stderr || detail) }, o);
+    case 'tests_passed':
+      if (result.status === 'ok') return levelsToScore({ parses: true, executes: true, correct: true, reason: 'tests passed', feedback: formatFeedback('logs', result.stdout, '', o.feedbackMaxChars) }, o);
+      return didNotRun(result, result.stdout, result.stderr, o);
+    default:
+      return didNotRun(result, result.stdout, result.stderr, o);
+  }
 }

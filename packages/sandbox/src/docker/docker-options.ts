@@ -1,6 +1,7 @@
 // Options of the docker backend, their defaults, and the hardened container spec they produce.
 import type Docker from 'dockerode';
 import { hostname } from 'node:os';
+import { freshProgramUid } from '../program-uid.ts';
 
 /** Options of `createDockerSandbox` (the `sandbox.docker` config section plus programmatic ones). */
 export interface DockerSandboxOptions {
@@ -59,13 +60,26 @@ export function containerLabels(poolId: string): Record<string, string> {
   return { molrl: '1', 'molrl.pool': poolId, 'molrl.pid': String(process.pid), 'molrl.host': hostname() };
 }
 
-/** The hardened create-container spec: runner as main process with attached stdio, nothing reachable. */
-export function containerSpec(o: ResolvedDockerOptions, poolId: string): Docker.ContainerCreateOptions {
+/**
+ * Capabilities of the runner (root inside the container, non-dumpable): SETUID/SETGID to run each program as
+ * the container's program uid and each judge as the next uid, SETPCAP to empty their bounding sets, KILL for
+ * their leftovers, DAC_OVERRIDE/FOWNER to wipe what they left in /tmp whatever its modes. Programs never hold
+ * any of them.
+ */
+export const RUNNER_CAPABILITIES = ['SETUID', 'SETGID', 'SETPCAP', 'KILL', 'DAC_OVERRIDE', 'FOWNER'];
+
+/**
+ * The hardened create-container spec: runner as main process with attached stdio, nothing reachable. The
+ * container starts as root with RUNNER_CAPABILITIES only (and no-new-privileges); the runner drops every
+ * program to an unprivileged uid without capabilities, so pid 1, the runner and its stdout (the channel to
+ * this host) are out of the programs' reach.
+ */
+export function containerSpec(o: ResolvedDockerOptions, poolId: string, uid: number = freshProgramUid()): Docker.ContainerCreateOptions {
   const memory = o.memoryMb * 1024 * 1024;
   return {
     Image: o.image,
-    Cmd: ['python3', '/opt/molrl/runner.py', '--container'],
-    User: '65534:65534',
+    Cmd: ['python3', '/opt/molrl/runner.py', '--container', '--uid', String(uid)],
+    User: '0:0',
     WorkingDir: '/tmp',
     Env: ['PATH=/usr/local/bin:/usr/bin:/bin', 'LANG=C.UTF-8', 'PYTHONDONTWRITEBYTECODE=1'],
     Labels: containerLabels(poolId),
@@ -86,6 +100,7 @@ export function containerSpec(o: ResolvedDockerOptions, poolId: string): Docker.
       PidsLimit: o.pidsLimit,
       NanoCpus: Math.round(o.cpus * 1e9),
       CapDrop: ['ALL'],
+      CapAdd: RUNNER_CAPABILITIES,
       SecurityOpt: ['no-new-privileges'],
       Init: true,
       Privileged: false,

@@ -6,7 +6,7 @@ import { errors } from '../errors.ts';
 import { DEFAULT_DOCKER_IMAGE, resolveDockerOptions, type DockerSandboxOptions, type ResolvedDockerOptions } from './docker-options.ts';
 import { RunnerSession, type RunnerReply, type SessionFailure } from './runner-session.ts';
 import { removeStaleContainers, trackPool, untrackPool } from './exit-cleanup.ts';
-import { checkRequest } from './check-request.ts';
+import { checkRequest } from '../check-request.ts';
 import { expectedRunnerHash, staleImageReason } from './image-freshness.ts';
 
 interface Waiter {
@@ -29,6 +29,9 @@ export class DockerSandbox implements Sandbox {
   #closed = false;
   #lastStartError: Error | null = null;
   #retryTimer: NodeJS.Timeout | null = null;
+  readonly #uids = new Set<number>();
+  /** Container starts under way; close() waits for them (each removes its container once it sees the pool closed). */
+  readonly #inFlight = new Set<Promise<void>>();
 
   constructor(options: ResolvedDockerOptions) {
     this.#o = options;
@@ -39,6 +42,11 @@ export class DockerSandbox implements Sandbox {
     return this.#lastStartError;
   }
 
+  /** Every uid the programs of this pool's containers ran as so far (their judges: the next uid). */
+  get programUids(): number[] {
+    return [...this.#uids];
+  }
+
   /** Ids of the containers this pool holds now (idle or busy). */
   get containerIds(): string[] {
     return [...this.#live].map((s) => s.container.id);
@@ -47,7 +55,13 @@ export class DockerSandbox implements Sandbox {
   /** Start containers until the pool is full; resolves when those started now are ready (or failed). */
   async fill(): Promise<void> {
     const want = this.#o.poolSize - this.#live.size - this.#starting;
-    await Promise.all(Array.from({ length: Math.max(0, want) }, () => this.#startOne()));
+    await Promise.all(
+      Array.from({ length: Math.max(0, want) }, () => {
+        const start = this.#startOne();
+        this.#inFlight.add(start);
+        return start.finally(() => this.#inFlight.delete(start));
+      }),
+    );
   }
 
   async #startOne(): Promise<void> {
@@ -56,8 +70,10 @@ export class DockerSandbox implements Sandbox {
       const session = await RunnerSession.start(this.#o, this.poolId, (s) => this.#onDeath(s));
       this.#starting--;
       if (this.#closed) return void (await session.destroy());
+      if (this.#lastStartError) void this.#sweep(); // back after a fault: containers it could not remove then
       this.#lastStartError = null;
       this.#live.add(session);
+      this.#uids.add(session.programUid);
       this.#release(session);
     } catch (cause) {
       this.#starting--;
@@ -72,6 +88,17 @@ export class DockerSandbox implements Sandbox {
         }, 1000);
         this.#retryTimer.unref();
       }
+    }
+  }
+
+  /** Removes this pool's containers that it no longer holds (left by a daemon restart or a failed removal). */
+  async #sweep(): Promise<void> {
+    try {
+      const list = await this.#o.docker.listContainers({ all: true, filters: { label: [`molrl.pool=${this.poolId}`] } });
+      const live = new Set(this.containerIds);
+      await Promise.all(list.filter((c) => !live.has(c.Id)).map((c) => this.#o.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+    } catch {
+      // the daemon is still away: the next recovery sweeps again
     }
   }
 
@@ -123,7 +150,11 @@ export class DockerSandbox implements Sandbox {
 
   async run(req: RunRequest, opts: RunOptions = {}): Promise<RunResult> {
     if (this.#closed) throw errors.SANDBOX_CLOSED('docker');
-    checkRequest(req, this.#o.memoryMb);
+    checkRequest(req, {
+      maxMemoryMb: this.#o.memoryMb,
+      memoryHint: 'the container memory; raise sandbox.docker.memoryMb for more',
+      maxFilesTotalBytes: (this.#o.tmpfsMb * 1024 * 1024) / 2,
+    });
     const signal = opts.signal;
     if (signal?.aborted) throw errors.SANDBOX_ABORTED('docker', signal.reason);
     let session: RunnerSession;
@@ -141,6 +172,10 @@ export class DockerSandbox implements Sandbox {
       this.#release(session);
       throw errors.SANDBOX_LANGUAGE_UNSUPPORTED('docker', req.language, session.languages);
     }
+    if (req.tests !== undefined && !session.features.includes('tests')) {
+      this.#release(session);
+      throw errors.SANDBOX_REQUEST_INVALID('tests', '(tests)', `an image whose runner runs tests; ${this.#o.image} does not: rebuild it with 'npm run setup'`);
+    }
     const started = performance.now();
     const waitMs = req.timeoutMs + this.#o.graceMs;
     const payload = {
@@ -152,6 +187,7 @@ export class DockerSandbox implements Sandbox {
       memoryMb: req.memoryMb,
       outputLimitBytes: req.outputLimitBytes,
       marker: req.marker === true,
+      tests: req.tests ?? null,
     };
     let aborted = false;
     const onAbort = () => {
@@ -161,19 +197,17 @@ export class DockerSandbox implements Sandbox {
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const reply = await session.request(payload, waitMs);
-      const result = toResult(reply);
+      const result = toResult(reply, session.shortId);
       if (RECYCLE_AFTER.has(result.status) || reply.leftovers > 0 || session.runs >= this.#o.maxRunsPerContainer) this.#retire(session);
       else this.#release(session);
       return result;
     } catch (failure) {
       if (aborted) throw errors.SANDBOX_ABORTED('docker', signal!.reason);
-      const { oom, error } = await session.explain(failure as { kind: SessionFailure; detail: string }, waitMs);
+      const verdict = await session.explain(failure as { kind: SessionFailure; detail: string }, waitMs);
       this.#retire(session);
       const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
-      if (oom) return { ...emptyResult('memory_limit', durationMs), signal: 'SIGKILL' };
-      if (error.code === 'SANDBOX_RUNNER_KILLED') return { ...emptyResult('killed', durationMs), signal: 'SIGKILL', error: { code: error.code, message: error.message } };
-      if (error.code === 'SANDBOX_RUNNER_UNRESPONSIVE') return { ...emptyResult('timeout', durationMs), error: { code: error.code, message: error.message } };
-      return infraResult(error, durationMs);
+      if (verdict.status === 'sandbox_error') return infraResult(verdict.error, durationMs);
+      return { ...emptyResult(verdict.status, durationMs), signal: 'SIGKILL', error: { code: verdict.error.code, message: verdict.error.message } };
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
@@ -189,6 +223,8 @@ export class DockerSandbox implements Sandbox {
     this.#live.clear();
     this.#idle.length = 0;
     await Promise.all(all.map((s) => s.destroy()));
+    await Promise.allSettled([...this.#inFlight]);
+    await this.#sweep();
     untrackPool(this);
   }
 }
@@ -202,7 +238,16 @@ function infraResult(error: Error, durationMs: number): RunResult {
   return { ...emptyResult('sandbox_error', durationMs), error: { code, message: error.message } };
 }
 
-function toResult(reply: RunnerReply): RunResult {
+const STATUSES = new Set<string>(['ok', 'runtime_error', 'timeout', 'memory_limit', 'output_limit', 'killed', 'sandbox_error']);
+
+function toResult(reply: RunnerReply, container: string): RunResult {
+  if (!STATUSES.has(reply.status)) return infraResult(errors.SANDBOX_RUNNER_FAILED(`unknown status ${JSON.stringify(reply.status).slice(0, 100)}`), reply.durationMs ?? 0);
+  if (reply.status === 'sandbox_error') {
+    const message = reply.error?.message ?? 'no reason given';
+    // the runner reports SANDBOX_SCRATCH_TAMPERED or SANDBOX_RUNNER_FAILED; anything else counts as the latter
+    const error = reply.error?.code === 'SANDBOX_SCRATCH_TAMPERED' ? errors.SANDBOX_SCRATCH_TAMPERED(container, message) : errors.SANDBOX_RUNNER_FAILED(message);
+    return infraResult(error, reply.durationMs ?? 0);
+  }
   const result: RunResult = {
     status: reply.status as RunResult['status'],
     exitCode: reply.exitCode ?? null,
@@ -214,6 +259,7 @@ function toResult(reply: RunnerReply): RunResult {
   };
   if (reply.error) result.error = reply.error;
   if (reply.marker) result.marker = reply.marker;
+  if (reply.tests) result.tests = { verdict: reply.tests.verdict ?? null, detail: String(reply.tests.detail ?? '') };
   return result;
 }
 

@@ -4,17 +4,18 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** The label build.sh writes: sha256 of runner.py + Dockerfile + Dockerfile.offline, in that order. */
+/** The label build.sh writes: sha256 of the runner's Python files and the Dockerfiles, in SOURCES order. */
 export const RUNNER_HASH_LABEL = 'molrl.runner-sha256';
 
 const IMAGE_DIR = fileURLToPath(new URL('../../../../sandbox-images/python/', import.meta.url));
-const SOURCES = ['runner.py', 'Dockerfile', 'Dockerfile.offline'];
+/** The image's sources, in the order build.sh hashes them. */
+export const IMAGE_SOURCES = ['runner.py', 'zygote.py', 'judge.py', 'serve.py', 'wire.py', 'Dockerfile', 'Dockerfile.offline'];
 
 /** The hash build.sh would label an image with from this checkout, or null outside a checkout (e.g. an installed package). */
 export function expectedRunnerHash(dir = IMAGE_DIR): string | null {
-  if (!SOURCES.every((f) => existsSync(dir + f))) return null;
+  if (!IMAGE_SOURCES.every((f) => existsSync(dir + f))) return null;
   const hash = createHash('sha256');
-  for (const f of SOURCES) hash.update(readFileSync(dir + f));
+  for (const f of IMAGE_SOURCES) hash.update(readFileSync(dir + f));
   return hash.digest('hex');
 }
 

@@ -1,8 +1,9 @@
 // One warm container whose main process is the runner, reached over a hijacked attach stream (NDJSON).
 import type Docker from 'dockerode';
 import { PassThrough, type Duplex } from 'node:stream';
+import type { MolrlError } from '@molrl/common';
 import { errors } from '../errors.ts';
-import type { RunResult } from '../types.ts';
+import type { RunResult, RunStatus } from '../types.ts';
 import { containerSpec, type ResolvedDockerOptions } from './docker-options.ts';
 
 /** The runner's reply to one request (see sandbox-images/python/runner.py). */
@@ -14,8 +15,28 @@ export interface RunnerReply extends Omit<RunResult, 'status'> {
   leftovers: number;
 }
 
-/** Why a request got no reply: the stream ended, a bad line came, or the deadline passed. */
-export type SessionFailure = 'eof' | 'protocol' | 'unresponsive';
+/**
+ * Why a request got no reply: the stream ended, a bad line came, or, past the deadline, the container sat idle
+ * (`unresponsive`), was paused, or kept burning CPU all through the overtime (`starved`: a program starving
+ * the runner).
+ */
+export type SessionFailure = 'eof' | 'protocol' | 'unresponsive' | 'paused' | 'starved';
+
+/** What a failed request amounts to: the program's doing (a limit) or the sandbox's (sandbox_error). */
+export interface FailureVerdict {
+  status: Extract<RunStatus, 'memory_limit' | 'timeout' | 'sandbox_error'>;
+  error: MolrlError;
+}
+
+/** CPU time (ns) the container must burn while the runner is silent for the silence to be the program's doing. */
+const BUSY_NS_PER_S = 0.05e9;
+/** How long the container's CPU use is watched when its runner gives no reply. */
+const WATCH_MS = 300;
+/** How long a runner past its deadline may stay silent while its container burns CPU (a program starving it). */
+const OVERTIME_MS = 30_000;
+/** How often and how long a container whose stream ended is inspected again until the daemon marks it exited. */
+const SETTLE_TRIES = 20;
+const SETTLE_MS = 100;
 
 interface Pending {
   id: number;
@@ -30,6 +51,10 @@ export class RunnerSession {
   runs = 0;
   dead = false;
   languages: string[] = [];
+  /** What the runner can do beyond plain runs (`tests`). */
+  features: string[] = [];
+  /** The uid its programs run as (the judge: the next one). */
+  programUid = 0;
   #stream: Duplex | null = null;
   #parts: string[] = [];
   #stderrTail = '';
@@ -57,9 +82,13 @@ export class RunnerSession {
       const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as unknown as Duplex;
       session.#wire(o.docker, stream);
       await container.start();
-      const hello = JSON.parse(await ready) as { ready?: boolean; languages?: string[] };
+      const hello = JSON.parse(await ready) as { ready?: boolean; languages?: string[]; isolated?: boolean; features?: string[]; uid?: number };
       if (hello.ready !== true) throw new Error(`unexpected first line ${JSON.stringify(hello)}`);
+      // Fail closed: a runner that cannot move programs to another uid would leave pid 1 and itself in their reach.
+      if (hello.isolated !== true) throw new Error(`the runner does not isolate programs from itself (${JSON.stringify(hello)}); rebuild the image with 'npm run setup'`);
       session.languages = hello.languages ?? ['python'];
+      session.features = hello.features ?? [];
+      session.programUid = hello.uid ?? 0;
       session.#onDeath = () => onDeath(session);
       if (session.dead) throw new Error('runner exited right after it was ready');
       return session;
@@ -145,7 +174,7 @@ export class RunnerSession {
     const id = this.#nextId++;
     this.runs++;
     return new Promise<RunnerReply>((resolve, reject) => {
-      const timer = setTimeout(() => this.#fail('unresponsive', `no reply within ${waitMs} ms`), waitMs);
+      const timer = setTimeout(() => void this.#overdue(id, waitMs), waitMs);
       this.#pending = { id, resolve, reject, timer };
       this.#stream!.write(JSON.stringify({ ...payload, id }) + '\n');
     });
@@ -156,18 +185,72 @@ export class RunnerSession {
     return this.container.id.slice(0, 12);
   }
 
-  /** The coded error for a failure of this session, after asking the daemon what happened. */
-  async explain(failure: { kind: SessionFailure; detail: string }, waitedMs: number): Promise<{ oom: boolean; error: ReturnType<typeof errors.SANDBOX_RUNNER_FAILED> }> {
-    if (failure.kind === 'unresponsive') return { oom: false, error: errors.SANDBOX_RUNNER_UNRESPONSIVE(this.shortId, waitedMs) };
-    if (failure.kind === 'protocol') return { oom: false, error: errors.SANDBOX_RUNNER_FAILED(failure.detail) };
+  /**
+   * What a failure of this session amounts to, after asking the daemon. Programs cannot reach the runner (another
+   * uid), so a runner that died or went silent is the sandbox's fault (sandbox_error), except: the container's
+   * memory ran out (OOM: the program's), or the container burnt CPU all through the overtime while the runner was
+   * silent (`starved`: timeout). Paused (docker pause), killed, removed, or the daemon gone: sandbox_error.
+   */
+  async explain(failure: { kind: SessionFailure; detail: string }, waitedMs: number): Promise<FailureVerdict> {
+    const infra = (error: MolrlError): FailureVerdict => ({ status: 'sandbox_error', error });
+    if (failure.kind === 'protocol') return infra(errors.SANDBOX_RUNNER_FAILED(failure.detail));
+    let state: Docker.ContainerInspectInfo['State'];
     try {
-      const info = await this.container.inspect();
-      // `docker rm -f` from outside marks the container 'removing' before it kills it
-      if (info.State.Status === 'removing' || info.State.Status === 'dead') return { oom: false, error: errors.SANDBOX_CONTAINER_LOST(this.shortId, new Error(`container is ${info.State.Status}`)) };
-      return { oom: info.State.OOMKilled === true, error: errors.SANDBOX_RUNNER_KILLED(this.shortId, info.State.Running ? 'still running' : info.State.ExitCode) };
+      state = (await this.container.inspect()).State;
+      // the stream of a container being killed may end a moment before the daemon marks it exited
+      for (let i = 0; failure.kind === 'eof' && state.Running && !state.Paused && i < SETTLE_TRIES; i++) {
+        await new Promise((r) => setTimeout(r, SETTLE_MS));
+        state = (await this.container.inspect()).State;
+      }
     } catch (cause) {
-      if ((cause as { statusCode?: number }).statusCode === 404) return { oom: false, error: errors.SANDBOX_CONTAINER_LOST(this.shortId, cause) };
-      return { oom: false, error: errors.SANDBOX_DOCKER_UNAVAILABLE(cause) };
+      if ((cause as { statusCode?: number }).statusCode === 404) return infra(errors.SANDBOX_CONTAINER_LOST(this.shortId, cause));
+      return infra(errors.SANDBOX_DOCKER_UNAVAILABLE(cause));
+    }
+    // `docker rm -f` from outside marks the container 'removing' before it kills it
+    if (state.Status === 'removing' || state.Status === 'dead') return infra(errors.SANDBOX_CONTAINER_LOST(this.shortId, new Error(`container is ${state.Status}`)));
+    if (state.Paused || failure.kind === 'paused') return infra(errors.SANDBOX_CONTAINER_PAUSED(this.shortId, waitedMs));
+    if (state.OOMKilled) return { status: 'memory_limit', error: errors.SANDBOX_RUNNER_KILLED(this.shortId, 'OOM') };
+    if (!state.Running) return infra(errors.SANDBOX_RUNNER_KILLED(this.shortId, state.ExitCode));
+    if (failure.kind === 'starved') return { status: 'timeout', error: errors.SANDBOX_RUNNER_UNRESPONSIVE(this.shortId, waitedMs) };
+    if (failure.kind === 'unresponsive') return infra(errors.SANDBOX_RUNNER_UNRESPONSIVE(this.shortId, waitedMs));
+    return infra(errors.SANDBOX_RUNNER_FAILED(`the runner's stream ended while its container still runs (${failure.detail})`));
+  }
+
+  /**
+   * Past the deadline the reply may still come (a late reply stands): meanwhile the container is watched. Paused,
+   * or idle with no reply: the sandbox's fault. Burning CPU: a program starves the runner; the runner gets
+   * OVERTIME_MS to answer before the run counts as the program's timeout.
+   */
+  async #overdue(id: number, waitMs: number): Promise<void> {
+    const still = () => this.#pending?.id === id;
+    const started = performance.now();
+    while (still()) {
+      let state: Docker.ContainerInspectInfo['State'] | null = null;
+      try {
+        state = (await this.container.inspect()).State;
+      } catch {
+        // decided below by the stream or the next look
+      }
+      if (!still()) return;
+      if (state?.Paused) return this.#fail('paused', `paused after ${waitMs} ms`);
+      const busy = await this.#busy();
+      if (!still()) return;
+      if (!busy) return this.#fail('unresponsive', `no reply within ${waitMs} ms`);
+      if (performance.now() - started > OVERTIME_MS) return this.#fail('starved', `no reply within ${waitMs} ms plus ${OVERTIME_MS} ms while the container burnt CPU`);
+    }
+  }
+
+  /** Whether the container burns CPU (its programs do: the runner, zygote and judge only wait), over WATCH_MS. */
+  async #busy(): Promise<boolean> {
+    const usage = async (): Promise<number> => (await this.container.stats({ stream: false, 'one-shot': true })).cpu_stats?.cpu_usage?.total_usage ?? NaN;
+    try {
+      const before = await usage();
+      const t0 = performance.now();
+      await new Promise((r) => setTimeout(r, WATCH_MS));
+      const used = (await usage()) - before;
+      return used > (BUSY_NS_PER_S * (performance.now() - t0)) / 1000;
+    } catch {
+      return false; // the daemon cannot tell: not evidence against the program
     }
   }
 

@@ -2,6 +2,7 @@
 import type * as IvmModule from 'isolated-vm';
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
+import { checkRequest } from '../check-request.ts';
 import { errors } from '../errors.ts';
 import type { RunOptions, RunRequest, RunResult, RunStatus, Sandbox } from '../types.ts';
 import { capUtf8 } from './cap-utf8.ts';
@@ -47,6 +48,7 @@ export class IsolatedVmSandbox implements Sandbox {
   async run(req: RunRequest, opts: RunOptions = {}): Promise<RunResult> {
     if (this.#closed) throw errors.SANDBOX_CLOSED('isolated-vm');
     if (req.language !== 'javascript') throw errors.SANDBOX_LANGUAGE_UNSUPPORTED('isolated-vm', req.language, ['javascript']);
+    checkRequest(req, { maxMemoryMb: 64 * 1024, memoryHint: 'the isolated-vm ceiling' });
     const slot = await this.#acquire();
     try {
       return await this.#runIn(slot, req, opts);

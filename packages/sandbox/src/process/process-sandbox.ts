@@ -1,13 +1,18 @@
 // The `process` backend ("process-unsafe"): a host subprocess per execution with rlimits, and bubblewrap where it works.
+import { existsSync } from 'node:fs';
 import { chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { checkRequest } from '../check-request.ts';
 import { errors } from '../errors.ts';
-import type { Language, RunOptions, RunRequest, RunResult, RunStatus, Sandbox } from '../types.ts';
-import { buildCommand, type CommandPlan, mainFile } from './command-line.ts';
+import type { Language, RunOptions, RunRequest, RunResult, RunStatus, Sandbox, TestsOutcome } from '../types.ts';
+import { buildCommand, buildJudgeCommand, type CommandPlan, mainFile } from './command-line.ts';
 import { bwrapProblem, systemLayout } from './host-probe.ts';
+import { startJudge, type JudgeEnd } from './judge-process.ts';
 import { runProcess, type SpawnOutcome } from './run-process.ts';
+import { freshProgramUid } from '../program-uid.ts';
 
 /** Options of the process backend. */
 export interface ProcessSandboxOptions {
@@ -19,7 +24,8 @@ export interface ProcessSandboxOptions {
   bwrap?: 'auto' | 'always' | 'never';
   /**
    * RLIMIT_NPROC: max processes of the program's uid (a host-wide count per uid). @default 64 when molrl runs as
-   * root (programs then run as uid 65534), else 1024 (programs run as the invoking user, who has processes of their own)
+   * root (each run then has a uid of its own), else 1024 (programs run as the invoking user, who has processes of
+   * their own)
    */
   maxProcesses?: number;
   /** RLIMIT_FSIZE: the largest file the program may write, in MB. @default 16 */
@@ -28,8 +34,10 @@ export interface ProcessSandboxOptions {
   quiet?: boolean;
 }
 
-/** uid/gid the program runs as when molrl runs as root (nobody/nogroup). */
-const UNPRIVILEGED_ID = 65534;
+/** The runner's Python files (serve.py, judge.py, wire.py) in this checkout. */
+const RUNNER_DIR = fileURLToPath(new URL('../../../../sandbox-images/python', import.meta.url));
+/** Largest memoryMb the process backend takes (the host's own memory is the real bound). */
+const MAX_MEMORY_MB = 64 * 1024;
 
 let warned = false;
 
@@ -43,8 +51,12 @@ export class ProcessSandbox implements Sandbox {
   readonly #running = new Set<AbortController>();
   #closed = false;
 
-  constructor(plan: CommandPlan) {
+  /** molrl runs as root: every run drops to a uid of its own. */
+  readonly #asRoot: boolean;
+
+  constructor(plan: CommandPlan, asRoot = false) {
     this.#plan = plan;
+    this.#asRoot = asRoot;
     this.bwrap = plan.bwrap;
   }
 
@@ -53,9 +65,16 @@ export class ProcessSandbox implements Sandbox {
     if (req.language !== 'python' && req.language !== 'javascript') {
       throw errors.SANDBOX_LANGUAGE_UNSUPPORTED('process', String(req.language), ['python', 'javascript']);
     }
+    checkRequest(req, { maxMemoryMb: MAX_MEMORY_MB, memoryHint: 'the process backend\'s ceiling' });
+    if (req.tests !== undefined && this.#plan.runnerDir === null)
+      throw errors.SANDBOX_REQUEST_INVALID('tests', '(tests)', `a checkout with the runner's Python files in ${RUNNER_DIR}`);
     const files = Object.entries(req.files ?? {}).map(([name, content]) => [checkedPath(name), content] as const);
     const started = performance.now();
     const dir = await mkdtemp(join(tmpdir(), 'molrl-process-'));
+    if (this.#closed) {
+      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      return { status: 'killed', exitCode: null, signal: null, stdout: '', stderr: '', truncated: false, durationMs: performance.now() - started };
+    }
     const stopper = new AbortController();
     const signal = opts.signal ? AbortSignal.any([opts.signal, stopper.signal]) : stopper.signal;
     this.#running.add(stopper);
@@ -65,21 +84,35 @@ export class ProcessSandbox implements Sandbox {
         await mkdir(dirname(join(dir, name)), { recursive: true });
         await writeFile(join(dir, name), content);
       }
-      if (this.#plan.dropToUid !== null) await chownTree(dir, [mainFile(req.language), ...files.map(([name]) => name)], this.#plan.dropToUid);
+      // as root: a uid of this run's own (its judge the next one), so its RLIMIT_NPROC counts only its processes
+      const uid = this.#asRoot ? freshProgramUid() : null;
+      const plan: CommandPlan = { ...this.#plan, dropToUid: uid, judgeUid: uid === null ? null : uid + 1 };
+      if (uid !== null) await chownTree(dir, [mainFile(req.language), ...files.map(([name]) => name)], uid);
       const marker = req.marker ? randomBytes(16).toString('hex') : null;
-      const outcome = await runProcess({
-        argv: buildCommand(this.#plan, req, dir),
-        cwd: dir,
-        env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: this.#plan.bwrap ? '/tmp' : dir },
-        stdin: req.stdin ?? '',
-        timeoutMs: req.timeoutMs,
-        outputLimitBytes: req.outputLimitBytes,
-        marker,
-        signal,
-      });
-      const result = toResult(outcome, req.language, started);
-      if (marker !== null) result.marker = { value: marker, requested: outcome.markerRequested };
-      return result;
+      const env = { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: this.#plan.bwrap ? '/tmp' : dir };
+      const judge = req.tests === undefined ? null : startJudge(buildJudgeCommand(plan, req), req.tests, { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: '/tmp' });
+      try {
+        const outcome = await runProcess({
+          argv: buildCommand(plan, req, dir),
+          cwd: dir,
+          env,
+          stdin: req.stdin ?? '',
+          timeoutMs: req.timeoutMs,
+          outputLimitBytes: req.outputLimitBytes,
+          marker,
+          ...(judge ? { tests: { link: (requests, replies) => judge.link(requests, replies), until: judge.exited.then(releasesProgram) } } : {}),
+          signal,
+        });
+        const result = toResult(outcome, req.language, started);
+        if (marker !== null) result.marker = { value: marker, requested: outcome.markerRequested };
+        if (!judge) return result;
+        const limited = outcome.ending !== null && outcome.ending !== 'served';
+        // the program ended by itself: the judge decides on what it saw, within what is left of the time limit
+        const end = limited ? null : await within(judge.exited, started + req.timeoutMs - performance.now());
+        return withTests(result, limited, end);
+      } finally {
+        judge?.kill();
+      }
     } finally {
       this.#running.delete(stopper);
       // A program may leave an unreadable tree behind; the result still stands (root removes it regardless).
@@ -98,7 +131,8 @@ export class ProcessSandbox implements Sandbox {
 function toResult(outcome: SpawnOutcome, language: Language, started: number): RunResult {
   const stdout = outcome.stdout.toString('utf8');
   const stderr = outcome.stderr.toString('utf8');
-  const base = { exitCode: outcome.exitCode, signal: outcome.signal, stdout, stderr, truncated: outcome.truncated };
+  const served = outcome.ending === 'served';
+  const base = { exitCode: served ? 0 : outcome.exitCode, signal: served ? null : outcome.signal, stdout, stderr, truncated: outcome.truncated };
   const durationMs = performance.now() - started;
   // Only a failed spawn is infrastructure. Whatever the program prints or exits with is its own result: the whole
   // prlimit/bwrap/setpriv chain was proven at creation, and a program must never pass itself off as sandbox_error
@@ -110,12 +144,46 @@ function toResult(outcome: SpawnOutcome, language: Language, started: number): R
   return { ...base, status: statusOf(outcome, language, stderr), durationMs };
 }
 
+/** Verdicts after which the program is no longer needed (it is stopped); after the others it ends by itself. */
+const RELEASING = new Set(['tests_passed', 'tests_failed', 'tests_error']);
+
+/** Resolves when the judge's verdict releases the program; never otherwise. */
+function releasesProgram(end: JudgeEnd): Promise<void> {
+  return end.outcome && RELEASING.has(end.outcome.verdict ?? '') ? Promise.resolve() : new Promise<void>(() => undefined);
+}
+
+/** `promise`'s value, or null when `ms` pass first. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<null>((r) => (timer = setTimeout(() => r(null), Math.max(0, ms))))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Adds the judge's verdict. A limit that ended the run ends the tests undecided; a judge still deciding at the
+ * time limit is a timeout; a judge that ended without a verdict (the program cannot reach it) is the sandbox's
+ * fault, except a CPU limit.
+ */
+function withTests(result: RunResult, limited: boolean, judge: JudgeEnd | null): RunResult {
+  const none: TestsOutcome = { verdict: null, detail: '' };
+  if (limited || result.status === 'sandbox_error' || result.status === 'memory_limit') return { ...result, tests: none };
+  if (judge === null || judge.signal === 'SIGXCPU') return { ...result, status: 'timeout', tests: none };
+  if (judge.outcome) return { ...result, tests: judge.outcome };
+  const error = errors.SANDBOX_PROCESS_SPAWN_FAILED(`${RUNNER_DIR}/judge.py`, new Error(`the tests process ended without a verdict (${judge.signal ?? 'exit'}): ${judge.diag.trim().split('\n').slice(-3).join(' ')}`));
+  return { ...result, status: 'sandbox_error', tests: none, error: { code: error.code, message: error.message } };
+}
+
 function statusOf(outcome: SpawnOutcome, language: Language, stderr: string): RunStatus {
+  if (outcome.ending === 'served') return 'ok'; // it answered its tests to their end, then was stopped
   if (outcome.ending === 'timeout' || outcome.ending === 'killed') return outcome.ending;
   if (outcome.signal === 'SIGXCPU') return 'timeout'; // RLIMIT_CPU
   if (outcome.exitCode === 0 && outcome.ending === null) return 'ok';
   // Checked before output_limit: a dying V8 prints a long native stack that may itself hit the cap.
-  const outOfMemory = language === 'python' ? /^MemoryError\b/m : /heap out of memory|Fatal process out of memory|Allocation failed/;
+  // MemoryError (numpy's _ArrayMemoryError too) and ENOMEM from mmap or fork under the address-space limit
+  const outOfMemory = language === 'python' ? /^(\w+\.)*\w*MemoryError\b|^OSError: \[Errno 12\] Cannot allocate memory/m : /heap out of memory|Fatal process out of memory|Allocation failed/;
   if (outOfMemory.test(stderr)) return 'memory_limit';
   if (outcome.ending === 'output_limit') return 'output_limit';
   if (outcome.signal === 'SIGKILL') return 'killed';
@@ -158,7 +226,9 @@ export async function createProcessSandbox(options: ProcessSandboxOptions = {}):
     interpreters: { python, javascript: node },
     bwrap: problem === null,
     layout,
-    dropToUid: isRoot ? UNPRIVILEGED_ID : null,
+    dropToUid: null, // as root, each run gets a uid of its own (freshProgramUid)
+    judgeUid: null,
+    runnerDir: ['serve.py', 'judge.py', 'wire.py'].every((f) => existsSync(join(RUNNER_DIR, f))) ? RUNNER_DIR : null,
     maxProcesses: options.maxProcesses ?? (isRoot ? 64 : 1024),
     maxFileBytes: (options.maxFileMb ?? 16) * 1024 * 1024,
   };
@@ -170,21 +240,26 @@ export async function createProcessSandbox(options: ProcessSandboxOptions = {}):
         `Use it for development only; use backend 'docker' for training.\n`,
     );
   }
-  const sandbox = new ProcessSandbox(plan);
-  await proveChain(sandbox, python, node);
+  const sandbox = new ProcessSandbox(plan, isRoot);
+  await proveChain(sandbox, python, node, plan.runnerDir !== null);
   return sandbox;
 }
 
-/** Runs one program of each language through the full command chain, so later failures are the programs' own. */
-async function proveChain(sandbox: ProcessSandbox, python: string, node: string): Promise<void> {
+/**
+ * Runs one program of each language (and one with tests, where the runner's files are here) through the full
+ * command chain, so later failures are the programs' own.
+ */
+async function proveChain(sandbox: ProcessSandbox, python: string, node: string, tests: boolean): Promise<void> {
   const limits = { timeoutMs: 20_000, memoryMb: 256, outputLimitBytes: 4096 };
-  for (const [language, interpreter, code] of [
-    ['python', python, 'print("ok")'],
-    ['javascript', node, 'console.log("ok")'],
+  for (const [language, interpreter, code, withTests] of [
+    ['python', python, 'print("ok")', false],
+    ['javascript', node, 'console.log("ok")', false],
+    ['python', python, 'print("ok")\ndef f():\n    return 1', true],
   ] as const) {
-    const r = await sandbox.run({ ...limits, language, code });
-    if (r.status !== 'ok' || r.stdout !== 'ok\n') {
-      const why = r.error?.message ?? (r.stderr.trim() || `status ${r.status}, exit ${r.exitCode}`);
+    if (withTests && !tests) continue;
+    const r = await sandbox.run({ ...limits, language, code, ...(withTests ? { tests: 'assert f() == 1' } : {}) });
+    if (r.status !== 'ok' || r.stdout !== 'ok\n' || (withTests && r.tests?.verdict !== 'tests_passed')) {
+      const why = r.error?.message ?? (r.stderr.trim() || r.tests?.detail.trim() || `status ${r.status}, exit ${r.exitCode}`);
       throw errors.SANDBOX_PROCESS_SPAWN_FAILED(interpreter, new Error(why.split('\n').slice(0, 3).join(' ')));
     }
   }

@@ -12,6 +12,11 @@ export interface SpawnSpec {
   outputLimitBytes: number;
   /** When set, fd 3 (program writes `marker\n`) and fd 4 (program reads the marker, once) are opened. */
   marker: string | null;
+  /**
+   * Tests mode: fds 6 (the judge's requests, read by the program) and 7 (its replies) are opened and handed to
+   * `link`; when `until` settles (the judge is done) the program's group is killed and the run ends as `served`.
+   */
+  tests?: { link(requests: Writable, replies: Readable): void; until: Promise<unknown> };
   signal?: AbortSignal;
 }
 
@@ -22,7 +27,8 @@ export interface SpawnOutcome {
   stdout: Buffer;
   stderr: Buffer;
   truncated: boolean;
-  ending: 'timeout' | 'killed' | 'output_limit' | null;
+  /** Why the run was ended from here; `served`: it answered its tests to their end and was stopped. */
+  ending: 'timeout' | 'killed' | 'output_limit' | 'served' | null;
   markerRequested: boolean;
   /** Set when the process could not be started at all. */
   spawnError: Error | null;
@@ -52,7 +58,7 @@ export async function runProcess(spec: SpawnSpec): Promise<SpawnOutcome> {
     reject: false,
     detached: true, // own process group, killed as a whole
     cleanup: true,
-    stdio: spec.marker === null ? ['pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
+    stdio: stdioOf(spec),
     encoding: 'buffer',
     stripFinalNewline: false,
   });
@@ -94,6 +100,14 @@ export async function runProcess(spec: SpawnSpec): Promise<SpawnOutcome> {
   collect(sub.stdout, stdoutChunks);
   collect(sub.stderr, stderrChunks);
   if (spec.marker !== null) serveMarker(sub.stdio[3] as Readable, sub.stdio[4] as Writable, spec.marker, () => (outcome.markerRequested = true));
+  let exited = false;
+  if (spec.tests) {
+    const stdio = sub.stdio as unknown as Array<Readable | Writable>;
+    spec.tests.link(stdio[6] as Writable, stdio[7] as Readable);
+    void spec.tests.until.finally(() => {
+      if (!exited) end('served');
+    });
+  }
 
   const deadline = setTimeout(() => end('timeout'), spec.timeoutMs);
   const onAbort = () => end('killed');
@@ -101,6 +115,7 @@ export async function runProcess(spec: SpawnSpec): Promise<SpawnOutcome> {
   spec.signal?.addEventListener('abort', onAbort, { once: true });
   // Background children left in the group must not outlive the program or keep the pipes open.
   sub.on('exit', () => {
+    exited = true;
     killGroup();
     drainTimer ??= setTimeout(cutPipes, DRAIN_MS);
   });
@@ -117,6 +132,14 @@ export async function runProcess(spec: SpawnSpec): Promise<SpawnOutcome> {
     spec.signal?.removeEventListener('abort', onAbort);
   }
   return outcome;
+}
+
+/** stdin, stdout, stderr; fds 3 and 4 for the marker; fds 6 and 7 for the tests (unused ones closed). */
+function stdioOf(spec: SpawnSpec): ['pipe', 'pipe', 'pipe', ...Array<'pipe' | 'ignore'>] {
+  const stdio: ['pipe', 'pipe', 'pipe', ...Array<'pipe' | 'ignore'>] = ['pipe', 'pipe', 'pipe'];
+  if (spec.marker !== null || spec.tests) stdio.push(...(spec.marker !== null ? (['pipe', 'pipe'] as const) : (['ignore', 'ignore'] as const)));
+  if (spec.tests) stdio.push('ignore', 'pipe', 'pipe');
+  return stdio;
 }
 
 /** fd 3 -> fd 4 marker channel: the first `marker` line gets the marker back on fd 4, which is then closed. */

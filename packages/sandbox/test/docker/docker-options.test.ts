@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import Docker from 'dockerode';
 import { createDockerSandbox, DEFAULT_DOCKER_IMAGE } from '@molrl/sandbox';
-import { containerSpec, resolveDockerOptions } from '../../src/docker/docker-options.ts';
+import { containerSpec, resolveDockerOptions, RUNNER_CAPABILITIES } from '../../src/docker/docker-options.ts';
 import { dockerMissing, skipUnless } from '../../../../test/helpers/requirements.ts';
 
 describe('containerSpec', () => {
@@ -12,6 +12,7 @@ describe('containerSpec', () => {
     assert.equal(h.NetworkMode, 'none');
     assert.equal(h.ReadonlyRootfs, true);
     assert.deepEqual(h.CapDrop, ['ALL']);
+    assert.deepEqual(h.CapAdd, RUNNER_CAPABILITIES);
     assert.deepEqual(h.SecurityOpt, ['no-new-privileges']);
     assert.equal(h.Memory, 512 * 2 ** 20);
     assert.equal(h.MemorySwap, h.Memory);
@@ -20,7 +21,9 @@ describe('containerSpec', () => {
     assert.equal(h.Init, true);
     assert.match(h.Tmpfs!['/tmp']!, /size=32m/);
     assert.equal(h.Binds, undefined);
-    assert.equal(spec.User, '65534:65534');
+    assert.equal(spec.User, '0:0'); // the runner drops every program to the container's uid itself
+    const uid = Number(spec.Cmd!.at(-1));
+    assert.deepEqual([spec.Cmd!.at(-2), uid % 2, uid >= 2 ** 30 && uid < 2 ** 31], ['--uid', 0, true]);
     assert.equal(spec.Labels!.molrl, '1');
     assert.equal(spec.Labels!['molrl.pool'], 'p1');
   });
@@ -31,12 +34,25 @@ describe('createDockerSandbox container', function () {
     skipUnless(this, await dockerMissing(DEFAULT_DOCKER_IMAGE), 'docker hardening tests');
   });
 
-  it('runs programs with no capabilities, no-new-privileges and a private pid namespace', async () => {
+  it('runs programs with no capabilities at all, no groups, no-new-privileges and a private pid namespace', async () => {
     const pool = await createDockerSandbox({ poolSize: 1 });
     try {
-      const code = 'import os\nst = dict(l.split(":\\t", 1) for l in open("/proc/self/status").read().splitlines() if ":\\t" in l)\nprint(st["CapEff"].strip(), st["NoNewPrivs"].strip(), os.getuid(), os.getgid())\nprint(open("/proc/1/cmdline").read().split("\\0")[0])';
+      const code = [
+        'import os',
+        'st = dict(l.split(":\\t", 1) for l in open("/proc/self/status").read().splitlines() if ":\\t" in l)',
+        'print(*[st[k].strip() for k in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "NoNewPrivs")])',
+        'u = os.getuid()',
+        'print(os.getresuid() == (u, u, u), os.getresgid() == (u, u, u), os.getgroups(), u >= 2**30)',
+        'print(open("/proc/1/cmdline").read().split("\\0")[0])',
+        'for f in (lambda: os.setuid(0), lambda: os.setgid(0), lambda: os.setgroups([0])):',
+        '    try:',
+        '        f(); print("gained")',
+        '    except PermissionError:',
+        '        pass',
+      ].join('\n');
       const r = await pool.run({ language: 'python', code, timeoutMs: 3000, memoryMb: 128, outputLimitBytes: 1000 });
-      assert.equal(r.stdout, '0000000000000000 1 65534 65534\n/sbin/docker-init\n');
+      const zero = '0000000000000000';
+      assert.equal(r.stdout, `${zero} ${zero} ${zero} ${zero} ${zero} 1\nTrue True [] True\n/sbin/docker-init\n`, r.stderr);
       const info = await new Docker().getContainer(pool.containerIds[0]!).inspect();
       assert.equal(info.HostConfig.Privileged, false);
       assert.equal(info.Mounts.length, 0);

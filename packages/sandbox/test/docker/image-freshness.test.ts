@@ -1,21 +1,22 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_DOCKER_IMAGE } from '@molrl/sandbox';
-import { RUNNER_HASH_LABEL, expectedRunnerHash, staleImageReason } from '../../src/docker/image-freshness.ts';
+import { IMAGE_SOURCES, RUNNER_HASH_LABEL, expectedRunnerHash, staleImageReason } from '../../src/docker/image-freshness.ts';
 import { dockerMissing, skipUnless } from '../../../../test/helpers/requirements.ts';
 
 describe('expectedRunnerHash', () => {
-  it('hashes runner.py, Dockerfile and Dockerfile.offline in order, like build.sh', () => {
+  it('hashes the image sources in the order build.sh does', () => {
+    const buildSh = readFileSync(new URL('../../../../sandbox-images/python/build.sh', import.meta.url), 'utf8');
+    const line = buildSh.split('\n').find((l) => l.startsWith('hash=')) ?? '';
+    assert.ok(line.includes(`cat ${IMAGE_SOURCES.join(' ')} |`), `build.sh hashes: ${line}`);
     const dir = mkdtempSync(join(tmpdir(), 'molrl-hash-')) + '/';
     try {
       assert.equal(expectedRunnerHash(dir), null);
-      writeFileSync(dir + 'runner.py', 'a');
-      writeFileSync(dir + 'Dockerfile', 'b');
-      writeFileSync(dir + 'Dockerfile.offline', 'c');
-      const shell = execFileSync('bash', ['-c', `cat ${dir}runner.py ${dir}Dockerfile ${dir}Dockerfile.offline | sha256sum | cut -c1-64`]).toString().trim();
+      IMAGE_SOURCES.forEach((f, i) => writeFileSync(dir + f, String.fromCharCode(97 + i)));
+      const shell = execFileSync('bash', ['-c', `cd ${dir} && cat ${IMAGE_SOURCES.join(' ')} | sha256sum | cut -c1-64`]).toString().trim();
       assert.equal(expectedRunnerHash(dir), shell);
     } finally {
       rmSync(dir, { recursive: true, force: true });

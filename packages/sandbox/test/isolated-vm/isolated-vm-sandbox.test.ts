@@ -229,6 +229,12 @@ describe('IsolatedVmSandbox', function () {
   it('rejects python with SANDBOX_LANGUAGE_UNSUPPORTED', async function () {
     await assert.rejects(sandbox.run({ ...base, language: 'python', code: 'print(1)' }), { code: 'SANDBOX_LANGUAGE_UNSUPPORTED' });
   });
+
+  it('rejects tests (python only) and requests over the size limits before anything runs', async function () {
+    await assert.rejects(sandbox.run({ ...base, code: '1', tests: 'assert True' }), { code: 'SANDBOX_REQUEST_INVALID', path: 'tests' });
+    await assert.rejects(sandbox.run({ ...base, code: 'x'.repeat(5 << 20) }), { code: 'SANDBOX_REQUEST_TOO_LARGE', path: 'code' });
+    await assert.rejects(sandbox.run({ ...base, code: '1', stdin: 'x'.repeat(17 << 20) }), { code: 'SANDBOX_REQUEST_TOO_LARGE', path: 'stdin' });
+  });
 });
 
 describe('IsolatedVmSandbox.close', function () {

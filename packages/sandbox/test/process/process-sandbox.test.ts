@@ -5,6 +5,7 @@ import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createProcessSandbox, type ProcessSandbox } from '../../src/process/process-sandbox.ts';
 import type { RunRequest, RunResult } from '../../src/types.ts';
+import { skipUnless } from '../../../../test/helpers/requirements.ts';
 
 const base = { language: 'python', timeoutMs: 2000, memoryMb: 256, outputLimitBytes: 4096 } as const;
 
@@ -103,6 +104,11 @@ describe('ProcessSandbox', function () {
     assert.match(r.stderr, /MemoryError/);
   });
 
+  it('reports an mmap of 2 GB beyond the limit as memory_limit', async function () {
+    const r = await run('import mmap\nm = mmap.mmap(-1, 2 * 1024**3)', { memoryMb: 128 });
+    assert.equal(r.status, 'memory_limit', r.stderr);
+  });
+
   it('reports a javascript heap bomb as memory_limit', async function () {
     const r = await run('const a = []; for (;;) a.push(new Array(1e6).fill(1.5))', { language: 'javascript', memoryMb: 64, timeoutMs: 10_000 });
     assert.equal(r.status, 'memory_limit', r.stderr.slice(0, 300));
@@ -174,10 +180,7 @@ describe('ProcessSandbox', function () {
 
   describe('with bubblewrap', function () {
     before(function () {
-      if (!sandbox.bwrap) {
-        process.stderr.write('\n  !!! SKIPPED bubblewrap isolation tests: bwrap is missing or does not work on this host\n');
-        this.skip();
-      }
+      skipUnless(this, sandbox.bwrap ? null : "bubblewrap is missing or does not work on this host (npm run setup installs it; user namespaces must be allowed)", 'bubblewrap isolation tests');
     });
 
     it('has no network', async function () {
@@ -215,6 +218,36 @@ describe('ProcessSandbox', function () {
       const r = await run('f = open("/tmp/big", "wb")\nfor _ in range(64):\n    f.write(b"x" * 1024 * 1024)', { timeoutMs: 5000 });
       assert.equal(r.status, 'runtime_error');
     });
+  });
+});
+
+describe('ProcessSandbox tests (judge process)', function () {
+  let sandbox: ProcessSandbox;
+  const run = (code: string, tests: string, extra: Partial<RunRequest> = {}): Promise<RunResult> => sandbox.run({ ...base, code, tests, ...extra });
+  before(async function () {
+    sandbox = await createProcessSandbox({ quiet: true });
+  });
+  after(async () => sandbox.close());
+
+  it('decides every verdict in the judge, with the program\'s own status beside it', async function () {
+    const cases: Array<[string, string, string, string | null]> = [
+      ['def f(a, b):\n    return a + b', 'assert f(1, 2) == 3', 'ok', 'tests_passed'],
+      ['def f(a, b):\n    return a - b', 'assert f(1, 2) == 3', 'ok', 'tests_failed'],
+      ['def f(a, b:\n    return a', 'assert f(1, 2) == 3', 'runtime_error', 'syntax_error'],
+      ['raise ValueError("boom")', 'assert f(1, 2) == 3', 'runtime_error', 'program_error'],
+      ['def f():\n    return 1', 'x = (', 'ok', 'tests_error'],
+      ['import time\ndef f():\n    time.sleep(30)', 'f()', 'timeout', null],
+    ];
+    for (const [code, tests, status, verdict] of cases) {
+      const r = await run(code, tests, { timeoutMs: 3000 });
+      assert.deepEqual([r.status, r.tests?.verdict ?? null], [status, verdict], JSON.stringify(r));
+    }
+  });
+
+  it('runs the judge where the program cannot see it, under another uid when molrl is root', async function () {
+    const code = 'import os\nme = os.getuid()\nseen = sorted({os.stat("/proc/" + p).st_uid for p in os.listdir("/proc") if p.isdigit()})\ndef probe():\n    return me, seen';
+    const ok = await run(code, 'import os\nme, seen = probe()\nassert me + 1 not in seen, seen\nif me != 0:\n    assert os.getuid() == me + 1, (me, os.getuid())');
+    assert.equal(ok.tests?.verdict, 'tests_passed', JSON.stringify(ok));
   });
 });
 
@@ -277,9 +310,15 @@ describe('createProcessSandbox', function () {
 
   it('kills runs in flight on close and refuses later runs with SANDBOX_CLOSED', async function () {
     const sandbox = await createProcessSandbox({ quiet: true });
-    const running = sandbox.run({ ...base, code: 'import time; time.sleep(30)', timeoutMs: 20_000 });
-    setTimeout(() => void sandbox.close(), 300);
-    assert.equal((await running).status, 'killed');
+    // closed at once and after a while: whatever phase the run is in (before or after its spawn), it ends killed
+    for (const delay of [0, 300]) {
+      const other = await createProcessSandbox({ quiet: true });
+      const running = other.run({ ...base, code: 'import time; time.sleep(30)', timeoutMs: 20_000 });
+      if (delay) await new Promise((r) => setTimeout(r, delay));
+      void other.close();
+      assert.equal((await running).status, 'killed', `closed after ${delay} ms`);
+    }
+    await sandbox.close();
     await assert.rejects(sandbox.run({ ...base, code: 'print(1)' }), { code: 'SANDBOX_CLOSED' });
   });
 });
