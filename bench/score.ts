@@ -4,6 +4,7 @@
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createRewardEngine, DEFAULT_WORKER_THREADS, definePlugin, infraError, loadPlugin, type RewardPlugin, type RewardSample } from '@molrl/core';
+import { builtinPlugins } from '@molrl/plugins';
 import { createSandbox, type BackendName, type Sandbox } from '@molrl/sandbox';
 
 const N = 1024;
@@ -60,7 +61,7 @@ export default async function bench(): Promise<string> {
   let plugin: string | RewardPlugin = 'reward:code-execution';
   let note = '';
   try {
-    await loadPlugin('reward:code-execution');
+    await loadPlugin('reward:code-execution', { builtins: builtinPlugins });
   } catch (error) {
     plugin = standIn;
     note = `\n\n**reward:code-execution could not be loaded (${(error as { code?: string }).code}); a stand-in plugin with the same extraction/run/compare was measured instead.**`;
@@ -72,7 +73,7 @@ export default async function bench(): Promise<string> {
   let startCost = 0;
   try {
     // warm-up: the pool's containers start, the plugin loads
-    const warm = await createRewardEngine({ rewards: [{ plugin }], sandbox }, { workers: false, concurrency: CONCURRENCY });
+    const warm = await createRewardEngine({ rewards: [{ plugin }], sandbox }, { workers: false, concurrency: CONCURRENCY, builtins: builtinPlugins });
     for await (const _ of warm.scoreAll(samples.slice(0, 64))) void _;
     await warm.close();
 
@@ -94,7 +95,7 @@ export default async function bench(): Promise<string> {
     for (let round = 0; round < ROUNDS; round++) {
       for (const [m, mode] of modes.entries()) {
         const t0 = performance.now();
-        const engine = await createRewardEngine({ rewards: [{ plugin }], sandbox }, { workers: mode.workers, concurrency: CONCURRENCY });
+        const engine = await createRewardEngine({ rewards: [{ plugin }], sandbox }, { workers: mode.workers, concurrency: CONCURRENCY, builtins: builtinPlugins });
         results[m].starts.push(performance.now() - t0);
         const run = await measure(async () => {
           const statuses: Record<string, number> = {};

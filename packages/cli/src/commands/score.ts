@@ -5,6 +5,7 @@
 import { dirname, resolve } from 'node:path';
 import { INPUT_LIMITS, isMolrlError, type MolrlError } from '@molrl/common';
 import { createRewardEngine, readScoreConfig, scoredSampleJson, type RewardSample, type ScoredSample } from '@molrl/core';
+import { builtinPlugins } from '@molrl/plugins';
 import type { Command } from 'commander';
 import { integer } from '../integer-option.ts';
 import { EXIT_FAILURE, EXIT_INFRA, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
@@ -70,6 +71,7 @@ export async function runScore(flags: ScoreFlags): Promise<number> {
   const bar = createProgressBar({ label: 'scoring' });
   try {
     engine = await createRewardEngine(config, {
+      builtins: builtinPlugins,
       concurrency: flags.concurrency,
       sampleTimeoutMs: flags.timeoutMs,
       retries: flags.retries,
@@ -114,7 +116,7 @@ export async function runScore(flags: ScoreFlags): Promise<number> {
 export function registerScore(program: Command): void {
   program
     .command('score')
-    .description('Score a JSONL file of completions with the reward plugins of a config; one result per line, in input order.')
+    .description('score a JSONL file of completions with the reward plugins of a config; one result per line, in input order')
     .requiredOption('--config <file>', 'JSON or YAML config with rewards: [{ plugin, weight?, options? }] and sandbox: { backend, ... }')
     .requiredOption('--samples <file>', "JSONL, one { id, completion, prompt?, groundTruth?, metadata? } per line; '-' reads standard input (streamed: any size)")
     .option('--json', 'print one JSON object per sample; the summary goes to stderr as JSON')

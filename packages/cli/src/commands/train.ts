@@ -4,6 +4,7 @@
 // a second one exits at once, keeping the previous checkpoint; resume with --resume either way).
 import { readJsonlFile } from '@molrl/common';
 import { loadJobConfig, runTrainJob, type MetricsRecord } from '@molrl/core';
+import { builtinPlugins } from '@molrl/plugins';
 import type { Command } from 'commander';
 import { basename, extname, join, relative } from 'node:path';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
@@ -62,6 +63,7 @@ export async function runTrain(flags: TrainFlags): Promise<number> {
     const result = await runTrainJob({
       ...(config ? { config, name: flags.name ?? basename(flags.config!, extname(flags.config!)) } : { resume: flags.resume! }),
       signal: controller.signal,
+      builtins: builtinPlugins,
       logger: { info: (m) => progress.line(m), warn: (m) => progress.line(`warning: ${m}`) },
       onStart: ({ runDir: dir, resumed, sandbox }) => {
         runDir = dir;

@@ -5,7 +5,7 @@ import { DEFAULT_CONTAINER_MEMORY_MB, type BackendName } from '@molrl/sandbox';
 import { loadPlugin, type LoadedPlugin } from '../plugins/load-plugin.ts';
 import { resolvePluginOptions } from '../plugins/plugin-options.ts';
 import { checkRequirements } from '../plugins/validate-plugin.ts';
-import type { RewardEngineConfig } from '../types.ts';
+import type { PluginCatalog, RewardEngineConfig } from '../types.ts';
 import { installPluginFaultHandlers, runInPluginScope } from './plugin-scope.ts';
 
 /** One configured reward: its plugin, weight and validated, frozen options. */
@@ -50,8 +50,9 @@ function checkAgainstSandbox(name: string, options: Record<string, unknown>, san
  * Loads every plugin of `rewards` (PLUGIN_NOT_FOUND / PLUGIN_INVALID / PLUGIN_VERSION_MISMATCH /
  * PLUGIN_DEPENDENCY_MISSING / PLUGIN_OPTIONS_INVALID, several at once as CONFIG_INVALID) and validates
  * their options against their schemas, before any hook runs. Runs no plugin code but the module itself.
+ * Built-in names are looked up in `builtins` (the catalogue of @molrl/plugins).
  */
-export async function loadRewardPlugins(rewards: RewardEngineConfig['rewards'], sandbox: BackendName | SandboxCeiling, baseDir?: string): Promise<ConfiguredReward[]> {
+export async function loadRewardPlugins(rewards: RewardEngineConfig['rewards'], sandbox: BackendName | SandboxCeiling, baseDir?: string, builtins?: PluginCatalog): Promise<ConfiguredReward[]> {
   const ceiling = typeof sandbox === 'string' ? { backend: sandbox } : sandbox;
   const backend = ceiling.backend;
   const found: MolrlError[] = [];
@@ -61,7 +62,7 @@ export async function loadRewardPlugins(rewards: RewardEngineConfig['rewards'], 
     rewards.map(async (spec, i) => {
       try {
         const label = typeof spec.plugin === 'string' ? spec.plugin : spec.plugin.name;
-        const loaded = await runInPluginScope({ plugin: label, hook: 'import' }, () => loadPlugin(spec.plugin, { baseDir, path: `rewards[${i}].plugin` }));
+        const loaded = await runInPluginScope({ plugin: label, hook: 'import' }, () => loadPlugin(spec.plugin, { baseDir, path: `rewards[${i}].plugin`, builtins }));
         checkRequirements(loaded.plugin, backend, `rewards[${i}].plugin`);
         const options = resolvePluginOptions(loaded.plugin, spec.options, `rewards[${i}].options`);
         checkAgainstSandbox(loaded.plugin.name, options as Record<string, unknown>, ceiling, `rewards[${i}].options`);

@@ -72,7 +72,7 @@ export async function createRewardEngine(config: RewardEngineConfig, opts: Rewar
 
   let configured: Configured[];
   try {
-    configured = await loadRewardPlugins(config.rewards, isSandbox(config.sandbox) ? sandbox.backend : { backend: sandbox.backend, ...((config.sandbox as { docker?: { memoryMb?: number } } | undefined)?.docker ? { docker: (config.sandbox as { docker: { memoryMb?: number } }).docker } : {}) }, o.baseDir);
+    configured = await loadRewardPlugins(config.rewards, isSandbox(config.sandbox) ? sandbox.backend : { backend: sandbox.backend, ...((config.sandbox as { docker?: { memoryMb?: number } } | undefined)?.docker ? { docker: (config.sandbox as { docker: { memoryMb?: number } }).docker } : {}) }, o.baseDir, o.builtins);
   } catch (error) {
     release();
     throw error;

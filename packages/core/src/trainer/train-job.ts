@@ -10,10 +10,10 @@ import { createRewardEngine } from '../rewards/reward-engine.ts';
 import { lazySandbox } from '../rewards/lazy-sandbox.ts';
 import { RunStore, type RunState } from '../run-store/run-store.ts';
 import { startTrackers } from '../trackers/tracker-sink.ts';
-import type { RewardEngine } from '../types.ts';
+import type { PluginCatalog, RewardEngine } from '../types.ts';
 import type { MetricsRecord, PhaseContext, PhaseProgress, TrainLogger } from './phase-context.ts';
 import { connectServer, guardClient } from './connect-server.ts';
-import { phaseRunners } from './phase-registry.ts';
+import { runPhase } from './run-phase.ts';
 import { runEval } from './run-eval.ts';
 import { meterSandbox, type SandboxUsage } from './sandbox-meter.ts';
 import { stepSeed } from './seeded-random.ts';
@@ -26,6 +26,8 @@ export interface TrainJobOptions {
   name?: string;
   /** Run directory to resume. */
   resume?: string;
+  /** Built-in reward plugins the config may name (`builtinPlugins` of @molrl/plugins). */
+  builtins?: PluginCatalog;
   /**
    * Interrupts the run: generation and scoring stop, a training step already sent and its eval finish (the
    * server may have applied the step), the last finished step is checkpointed, and the run resolves with
@@ -149,6 +151,7 @@ async function train(opts: TrainJobOptions, store: RunStore, state: RunState | n
           maxPluginErrors: config.scoring.maxPluginErrors,
           ...(config.scoring.workers === undefined ? {} : { workers: config.scoring.workers === 0 ? false : config.scoring.workers }),
           runDir: store.dir,
+          builtins: opts.builtins,
           logger: { debug() {}, info() {}, warn: (m) => logger.warn(m), error: (m) => logger.warn(m) },
         },
       ).then((e) => (engine = e));
@@ -158,7 +161,6 @@ async function train(opts: TrainJobOptions, store: RunStore, state: RunState | n
     let globalStep = state?.globalStep ?? 0;
     for (let i = state?.phase ?? 0; i < config.phases.length; i++) {
       const phase = config.phases[i];
-      const runner = phaseRunners[phase.type];
       const steps = (phase as { steps: number }).steps;
       const startStep = i === state?.phase ? state.stepInPhase : 0;
       const offset = globalStep - startStep;
@@ -191,9 +193,9 @@ async function train(opts: TrainJobOptions, store: RunStore, state: RunState | n
           if (stepInPhase >= steps || (every > 0 && stepInPhase % every === 0)) await checkpoint(stepInPhase);
         },
         checkpoint,
+        // An eval, once started, finishes on Ctrl-C (only a dead server stops it): it belongs to its step.
         evaluate: async (stepInPhase) => {
           if (!config.eval) return null;
-          // an eval runs to its end on Ctrl-C: its line belongs to a step that is done (only the server's death stops it)
           const record = await runEval(client, await rewards(), data.eval, config.eval, { seed: stepSeed(config.seed, 999, 0), step: offset + stepInPhase, dedupe: config.scoring.dedupe, signal: hard.signal, ...(config.dataset.chatTemplateKwargs ? { chatTemplateKwargs: config.dataset.chatTemplateKwargs } : {}) });
           ctx.logMetrics(stepInPhase, record);
           const line = { step: offset + stepInPhase, phase: i, ...record };
@@ -207,7 +209,7 @@ async function train(opts: TrainJobOptions, store: RunStore, state: RunState | n
       };
       if (startStep === 0 && i === 0 && !state) await writeInitialState(store, i);
       try {
-        await runner(ctx, phase);
+        await runPhase(ctx, phase);
       } catch (error) {
         if (!signal.aborted) throw error;
       }
