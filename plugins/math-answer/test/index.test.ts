@@ -25,14 +25,16 @@ const offline: RewardTesterValidCase[] = [
   { name: 'abstains without a ground truth', sample: { completion: '\\boxed{1}' }, expected: { score: null, status: 'abstain' } },
 ];
 
+// a generous time limit: sympy's import alone can take seconds on a loaded machine, and these cases test equivalence, not speed
+const SYMBOLIC = { compare: 'symbolic', timeoutMs: 60_000 };
 const symbolic: RewardTesterValidCase[] = [
-  { name: 'finds reordered expressions equal with sympy', sample: { completion: '\\boxed{x+1}', groundTruth: '1+x' }, options: { compare: 'symbolic' }, expected: { score: 1, reason: 'symbolic comparison: equal' } },
-  { name: 'finds sqrt(2)/2 equal to 1/sqrt(2)', sample: { completion: '\\boxed{\\frac{\\sqrt{2}}{2}}', groundTruth: '\\frac{1}{\\sqrt{2}}' }, options: { compare: 'symbolic' }, expected: { score: 1 } },
-  { name: 'finds (x+1)^2 equal to x^2+2x+1', sample: { completion: '\\boxed{(x+1)^2}', groundTruth: 'x^2+2x+1' }, options: { compare: 'symbolic' }, expected: { score: 1 } },
-  { name: 'finds different expressions different', sample: { completion: '\\boxed{x+2}', groundTruth: 'x+1' }, options: { compare: 'symbolic' }, expected: { score: 0, reason: 'symbolic comparison: different' } },
-  { name: 'reports an unparsable answer as wrong', sample: { completion: '\\boxed{)(}', groundTruth: 'x' }, options: { compare: 'symbolic' }, expected: { score: 0, reason: 'symbolic comparison: unparsable' } },
-  { name: 'refuses answers that would run code in parse_expr', sample: { completion: '\\boxed{__import__("os").system("echo EQUAL")}', groundTruth: 'x' }, options: { compare: 'symbolic' }, expected: { score: 0, reason: 'symbolic comparison: unparsable' } },
-  { name: 'does not let an answer print the verdict', sample: { completion: '\\boxed{print(EQUAL) + exit(0)}', groundTruth: 'x' }, options: { compare: 'symbolic' }, expected: { score: 0 } },
+  { name: 'finds reordered expressions equal with sympy', sample: { completion: '\\boxed{x+1}', groundTruth: '1+x' }, options: SYMBOLIC, expected: { score: 1, reason: 'symbolic comparison: equal' } },
+  { name: 'finds sqrt(2)/2 equal to 1/sqrt(2)', sample: { completion: '\\boxed{\\frac{\\sqrt{2}}{2}}', groundTruth: '\\frac{1}{\\sqrt{2}}' }, options: SYMBOLIC, expected: { score: 1 } },
+  { name: 'finds (x+1)^2 equal to x^2+2x+1', sample: { completion: '\\boxed{(x+1)^2}', groundTruth: 'x^2+2x+1' }, options: SYMBOLIC, expected: { score: 1 } },
+  { name: 'finds different expressions different', sample: { completion: '\\boxed{x+2}', groundTruth: 'x+1' }, options: SYMBOLIC, expected: { score: 0, reason: 'symbolic comparison: different' } },
+  { name: 'reports an unparsable answer as wrong', sample: { completion: '\\boxed{)(}', groundTruth: 'x' }, options: SYMBOLIC, expected: { score: 0, reason: 'symbolic comparison: unparsable' } },
+  { name: 'refuses answers that would run code in parse_expr', sample: { completion: '\\boxed{__import__("os").system("echo EQUAL")}', groundTruth: 'x' }, options: SYMBOLIC, expected: { score: 0, reason: 'symbolic comparison: unparsable' } },
+  { name: 'does not let an answer print the verdict', sample: { completion: '\\boxed{print(EQUAL) + exit(0)}', groundTruth: 'x' }, options: SYMBOLIC, expected: { score: 0 } },
 ];
 
 const invalid = [

@@ -33,13 +33,23 @@ describe('molrl score: signals on the docker pool', function () {
     it(`${what}: exit 130, only finished samples printed, no container left`, async () => {
       let pid = 0;
       let sent = false;
-      const run = await runCli(['score', '--config', config, '--samples', samples, '--json'], {
+      // --concurrency 1: 'quick' runs first and alone, then one slow sample holds a container when the signal comes
+      // (with more at once, two slow samples could take both pool containers before 'quick')
+      const run = await runCli(['score', '--config', config, '--samples', samples, '--json', '--concurrency', '1', '--timeout-ms', '120000'], {
         onStart: (child) => (pid = child.pid!),
         onStdout: (chunk) => {
           if (sent || !chunk.includes('"quick"')) return;
           sent = true;
           // the slow samples (50 s each) are running in the pool's containers now
-          signals.forEach((s, i) => setTimeout(() => process.kill(pid, s), 300 * i));
+          signals.forEach((s, i) =>
+            setTimeout(() => {
+              try {
+                process.kill(pid, s);
+              } catch (error) {
+                if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error; // already ended by the first signal
+              }
+            }, 300 * i),
+          );
         },
       });
       // A second Ctrl-C that lands while the process is already ending (after its clean stop) finds no
