@@ -52,6 +52,7 @@ export const jobConfigSchema = {
         },
         url: { type: 'string', pattern: '^https?://' },
         token: { type: 'string' },
+        timeoutMs: int(1, 'longest wait for one answer of the server (a generation, a training step) before the run stops with TRAIN_SERVER_UNRESPONSIVE', 600000),
       },
     },
     dataset: {
@@ -75,6 +76,9 @@ export const jobConfigSchema = {
         concurrency: int(1, 'samples scored at once', 32),
         sampleTimeoutMs: int(1, 'per-sample scoring timeout', 60000),
         retries: int(0, 'retries of infrastructure errors', 2),
+        hookTimeoutMs: int(1, 'time limit of plugin setup and teardown hooks', 120000),
+        maxPluginErrors: int(0, 'plugin_error results tolerated before the run stops with PLUGIN_ERROR_LIMIT', 10),
+        workers: int(0, 'worker threads for plugin code; 0 runs plugins in-process (default: one per core, at most 4)'),
         dedupe: { type: 'boolean', default: true, description: 'score identical completions of one prompt within a step once' },
       },
     },

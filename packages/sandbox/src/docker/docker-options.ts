@@ -53,6 +53,9 @@ export const DEFAULT_LANGUAGES_IMAGE = process.env.MOLRL_LANGUAGES_IMAGE || 'mol
 /** Label of an image whose programs run as binaries compiled into /tmp (so /tmp cannot be noexec). */
 export const EXEC_TMP_LABEL = 'molrl.exec-tmp';
 
+/** Container memory when `memoryMb` is not set: the ceiling of a run's memoryMb. */
+export const DEFAULT_CONTAINER_MEMORY_MB = 1024;
+
 /** Fill in defaults. */
 export function resolveDockerOptions(options: DockerSandboxOptions, docker: Docker): ResolvedDockerOptions {
   return {
@@ -62,7 +65,7 @@ export function resolveDockerOptions(options: DockerSandboxOptions, docker: Dock
     poolSize: options.poolSize ?? 2,
     maxRunsPerContainer: options.maxRunsPerContainer ?? 256,
     cpus: options.cpus ?? 1,
-    memoryMb: options.memoryMb ?? 1024,
+    memoryMb: options.memoryMb ?? DEFAULT_CONTAINER_MEMORY_MB,
     pidsLimit: options.pidsLimit ?? 128,
     tmpfsMb: options.tmpfsMb ?? 64,
     graceMs: options.graceMs ?? 5000,
