@@ -11,7 +11,7 @@ from typing import Callable
 
 from .distributed import Ranks, shard
 from .engine import Engine
-from .generate import Row, Sampling, generate
+from .generate import Row, Sampling
 from .losses import policy_step
 from .mol import loss_token_counts, mol_step
 
@@ -40,8 +40,8 @@ class DataParallelEngine(Engine):
                 on_row(r)
 
         seed = (seed + self.ranks.rank * RANK_SEED_STRIDE) % 2**63
-        mine = generate(self.policy, ids[part.start: part.stop], n, s, seed, local, kv_cache=kv_cache,
-                        max_batch=max_batch)
+        mine = self.generator.generate(self.policy, ids[part.start: part.stop], n, s, seed, local, kv_cache=kv_cache,
+                                       max_batch=max_batch)
         parts = self.ranks.gather(mine)
         rows: list[Row] = []
         for r, rank_rows in enumerate(parts):
