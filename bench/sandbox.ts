@@ -11,6 +11,7 @@ import { createDockerSandbox, createIsolatedVmSandbox, createProcessSandbox, DEF
 import { meterDockerCpu, type DockerCpu } from './lib/docker-cpu.ts';
 import { forkFloors, type Floor } from './lib/fork-floor.ts';
 import { humanEvalScoreSection } from './lib/humaneval-score.ts';
+import { ivmProfile, type Stage } from './lib/ivm-profile.ts';
 import { okStdout, RUNNER, startHostRunner, type HostRunner } from './lib/host-runner.ts';
 
 const exec = promisify(execFile);
@@ -129,6 +130,8 @@ export default async function sandboxBench(): Promise<string> {
   const ivm = await createIsolatedVmSandbox({ isolates: 2 });
   for (const c of [1, 2]) rows.push(await measure('isolated-vm (new context each)', 'trivial', c, 4000, JS_TRIVIAL.expected, () => viaSandbox(ivm, { language: 'javascript', code: JS_TRIVIAL.code })));
   await ivm.close();
+  // Where an isolated-vm evaluation's time goes, stage by stage.
+  const stages = await ivmProfile(JS_TRIVIAL.code);
 
   // process backend (process-unsafe): one bwrap'd subprocess per execution.
   const proc = await createProcessSandbox({ quiet: true });
@@ -240,7 +243,7 @@ export default async function sandboxBench(): Promise<string> {
     `1-minute load average ${loadBefore.toFixed(2)} before and ${loadAfter.toFixed(2)} after the run on ${availableParallelism()} cores: ` +
       'above ~1 other processes competed for the CPU and every exec/s figure is low by about that share.',
   );
-  return [...humanEval, report(rows, preloadRows, floors, warmMs, notes)].join('\n');
+  return [...humanEval, report(rows, preloadRows, floors, stages, warmMs, notes)].join('\n');
 }
 
 function cpuCells(r: Row | undefined): string {
@@ -249,7 +252,7 @@ function cpuCells(r: Row | undefined): string {
   return `| ${c.containers === null ? 'n/a' : fmt(c.containers, 2)} | ${fmt(c.dockerd, 2)} | ${fmt(c.shims, 2)} | ${fmt(c.node, 2)} | ${fmt(cpuTotal(c), 2)} |`;
 }
 
-function report(rows: Row[], preloadRows: Row[], floors: Floor[], warmMs: number, notes: string[]): string {
+function report(rows: Row[], preloadRows: Row[], floors: Floor[], stages: Stage[], warmMs: number, notes: string[]): string {
   const lines = [
     'Python workloads: trivial `print(sum(range(100)))` and a 10^6-iteration loop; JavaScript: a 100-iteration loop. ',
     `Every execution's output is checked. c = concurrent clients. Docker pool and host fork-server rows: the median of ${ROUNDS} alternating rounds (2 for the loop), n summed.`,
@@ -276,6 +279,16 @@ function report(rows: Row[], preloadRows: Row[], floors: Floor[], warmMs: number
     '| Forking process | wall ms per fork | CPU ms per fork |',
     '|---|---:|---:|',
     ...floors.map((f) => `| ${f.what} | ${fmt(f.wallMs, 3)} | ${f.cpuMs === null ? 'n/a' : fmt(f.cpuMs, 3)} |`),
+    '',
+  );
+  const ivm1 = find(rows, 'isolated-vm (new context each)', 'trivial', 1);
+  lines.push(
+    "**Where an isolated-vm evaluation's time goes** (the JavaScript trivial program; one isolate in this process, sequential, 2,000 each; bench/lib/ivm-profile.ts). " +
+      `For comparison, one run through IsolatedVmSandbox at c = 1 took ${ivm1 ? fmt(1e6 / ivm1.perSec, 0) : 'n/a'} µs of wall time per evaluation.`,
+    '',
+    '| Stage | µs per operation |',
+    '|---|---:|',
+    ...stages.map((st) => `| ${st.what} | ${fmt(st.usPerOp, 0)} |`),
     '',
   );
   const pool1 = find(rows, POOL, 'trivial', 1);

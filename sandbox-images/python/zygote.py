@@ -26,7 +26,7 @@ address-space bytes, CPU seconds (with the fds); zygote -> runner b"S" pid (spaw
 import ctypes, fcntl, gc, io, json, os, resource, select, signal, socket, struct, sys, time, traceback, types
 from importlib.machinery import SourceFileLoader as _SourceFileLoader
 import judge, serve, wire  # noqa: F401  (imported here, once, so that children start with them loaded)
-import base64, decimal, fractions, math, opcode  # noqa: F401  (the judge's and the codec's imports)
+import ast, base64, decimal, fractions, math, opcode  # noqa: F401  (the judge's and the codec's imports)
 
 PROGRAM_UID = 65534  # nobody, unless the runner is given --uid
 # The standard-library modules solutions import most (numpy is left out: it makes every fork ~1.7 ms dearer,
