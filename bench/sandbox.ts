@@ -312,13 +312,13 @@ function report(rows: Row[], preloadRows: Row[], floors: Floor[], stages: Stage[
   lines.push(
     '| Target | Measured | Verdict |',
     '|---|---:|---|',
-    `| (issue 11) docker pool >= 0.8x the bare host fork-server, trivial, c=1 | ${fmt((pool1?.perSec ?? NaN) / host1, 2)}x | ${verdict((pool1?.perSec ?? NaN) / host1 >= 0.8)} |`,
-    `| (issue 11) docker pool >= 0.8x the bare host fork-server, trivial, c=2 | ${fmt(p2 / host2, 2)}x | ${verdict(p2 / host2 >= 0.8)} |`,
-    `| (issue 11) isolated-vm, new context each, >= 3,000 eval/s (c=2) | ${fmt(ivm2)} /s | ${verdict(ivm2 >= 3000)} |`,
-    `| (issue 3) docker pool trivial at c=2 >= 400 exec/s | ${fmt(p2)} /s | ${verdict(p2 >= 400)} |`,
-    `| (issue 3) pool c=2 vs \`docker run --rm\` c=1 (sequential baseline) >= 80x | ${fmt(p2 / run1)}x | ${verdict(p2 / run1 >= 80)} |`,
-    `| (issue 3) pool c=2 vs \`docker run --rm\` c=2 (same concurrency) >= 80x | ${fmt(p2 / run2)}x | ${verdict(p2 / run2 >= 80)} |`,
-    `| (issue 3) pool of 2 warm (create to first answer) <= 1 s | ${fmt(warmMs / 1000, 2)} s | ${verdict(warmMs <= 1000)} |`,
+    `| docker pool >= 0.8x the bare host fork-server, trivial, c=1 | ${fmt((pool1?.perSec ?? NaN) / host1, 2)}x | ${verdict((pool1?.perSec ?? NaN) / host1 >= 0.8)} |`,
+    `| docker pool >= 0.8x the bare host fork-server, trivial, c=2 | ${fmt(p2 / host2, 2)}x | ${verdict(p2 / host2 >= 0.8)} |`,
+    `| isolated-vm, new context each, >= 3,000 eval/s (c=2) | ${fmt(ivm2)} /s | ${verdict(ivm2 >= 3000)} |`,
+    `| docker pool trivial at c=2 >= 400 exec/s | ${fmt(p2)} /s | ${verdict(p2 >= 400)} |`,
+    `| pool c=2 vs \`docker run --rm\` c=1 (sequential baseline) >= 80x | ${fmt(p2 / run1)}x | ${verdict(p2 / run1 >= 80)} |`,
+    `| pool c=2 vs \`docker run --rm\` c=2 (same concurrency) >= 80x | ${fmt(p2 / run2)}x | ${verdict(p2 / run2 >= 80)} |`,
+    `| pool of 2 warm (create to first answer) <= 1 s | ${fmt(warmMs / 1000, 2)} s | ${verdict(warmMs <= 1000)} |`,
   );
   if (notes.length) lines.push('', ...notes.map((n) => `- ${n}`));
   return lines.join('\n');

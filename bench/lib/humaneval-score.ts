@@ -81,7 +81,7 @@ export async function humanEvalScoreSection(rounds = 3): Promise<string[]> {
       '',
       '| Target | Measured | Verdict |',
       '|---|---:|---|',
-      `| (issue 11) HumanEval canonical, mode 'tests', \`molrl score\` >= 3x sequential host \`python3 -c\` | ${ratio.toFixed(2)}x | ${ratio >= 3 && wrong === 0 ? '**pass**' : '**miss**'} |`,
+      `| HumanEval canonical, mode 'tests', \`molrl score\` >= 3x sequential host \`python3 -c\` | ${ratio.toFixed(2)}x | ${ratio >= 3 && wrong === 0 ? '**pass**' : '**miss**'} |`,
       '',
     ];
   } finally {
