@@ -12,7 +12,7 @@ import { meterDockerCpu, type DockerCpu } from './lib/docker-cpu.ts';
 import { forkFloors, type Floor } from './lib/fork-floor.ts';
 import { humanEvalScoreSection } from './lib/humaneval-score.ts';
 import { ivmProfile, type Stage } from './lib/ivm-profile.ts';
-import { okStdout, RUNNER, startHostRunner, type HostRunner } from './lib/host-runner.ts';
+import { makeCpuGroup, okStdout, removeGroup, RUNNER, startHostRunner, type HostRunner } from './lib/host-runner.ts';
 
 const exec = promisify(execFile);
 const IMAGE = DEFAULT_DOCKER_IMAGE;
@@ -118,6 +118,7 @@ const verdict = (ok: boolean) => (ok ? '**pass**' : '**miss**');
 /** Rounds of the pool/fork-server comparison. */
 const ROUNDS = 3;
 const HOST = 'host fork-server (runner.py, no container)';
+const HOST_GROUP = 'host fork-server in one cpu cgroup of weight 1024 (as docker\'s /docker)';
 const POOL = 'docker pool';
 
 export default async function sandboxBench(): Promise<string> {
@@ -147,6 +148,9 @@ export default async function sandboxBench(): Promise<string> {
   if (missing) notes.push(`Docker rows not measured: ${missing}.`);
   let pool: DockerSandbox | null = null;
   const runners: HostRunner[] = await Promise.all([startHostRunner(), startHostRunner()]);
+  // The same two runners' twins in one cpu cgroup: the CPU share a pool's containers get on a loaded machine.
+  const cpuGroup = makeCpuGroup();
+  const grouped: HostRunner[] = await Promise.all([startHostRunner({ cpuGroup }), startHostRunner({ cpuGroup })]);
   try {
     if (!missing) {
       // Pool of 2 warm: from createSandbox() until the first execution has answered.
@@ -158,6 +162,7 @@ export default async function sandboxBench(): Promise<string> {
     }
     const paths: Array<[string, (code: string, worker: number) => Promise<string>, (() => { stop(): DockerCpu }) | undefined]> = [
       [HOST, async (code, w) => okStdout(await runners[w]!.run({ code, ...LIMITS })), undefined],
+      [HOST_GROUP, async (code, w) => okStdout(await grouped[w]!.run({ code, ...LIMITS })), undefined],
     ];
     if (pool) paths.push([POOL, (code) => viaSandbox(pool!, { language: 'python', code }), () => meterDockerCpu(pool!.containerIds)]);
     for (const c of [1, 2]) {
@@ -173,7 +178,8 @@ export default async function sandboxBench(): Promise<string> {
       }
     }
   } finally {
-    for (const r of runners) await r.close();
+    for (const r of [...runners, ...grouped]) await r.close();
+    removeGroup(cpuGroup);
     await pool?.close();
   }
 
@@ -295,6 +301,8 @@ function report(rows: Row[], preloadRows: Row[], floors: Floor[], stages: Stage[
   const pool2 = find(rows, POOL, 'trivial', 2);
   const host1 = find(rows, HOST, 'trivial', 1)?.perSec ?? NaN;
   const host2 = find(rows, HOST, 'trivial', 2)?.perSec ?? NaN;
+  const grouped1 = find(rows, HOST_GROUP, 'trivial', 1)?.perSec ?? NaN;
+  const grouped2 = find(rows, HOST_GROUP, 'trivial', 2)?.perSec ?? NaN;
   const run1 = find(rows, 'docker run --rm per execution', 'trivial', 1)?.perSec ?? NaN;
   const run2 = find(rows, 'docker run --rm per execution', 'trivial', 2)?.perSec ?? NaN;
   const ivm2 = find(rows, 'isolated-vm (new context each)', 'trivial', 2)?.perSec ?? NaN;
@@ -314,6 +322,8 @@ function report(rows: Row[], preloadRows: Row[], floors: Floor[], stages: Stage[
     '|---|---:|---|',
     `| docker pool >= 0.8x the bare host fork-server, trivial, c=1 | ${fmt((pool1?.perSec ?? NaN) / host1, 2)}x | ${verdict((pool1?.perSec ?? NaN) / host1 >= 0.8)} |`,
     `| docker pool >= 0.8x the bare host fork-server, trivial, c=2 | ${fmt(p2 / host2, 2)}x | ${verdict(p2 / host2 >= 0.8)} |`,
+    `| (not a target) docker pool / host fork-server with the same CPU weight (one cpu cgroup), trivial, c=1 | ${fmt((pool1?.perSec ?? NaN) / grouped1, 2)}x | |`,
+    `| (not a target) the same at c=2 | ${fmt(p2 / grouped2, 2)}x | |`,
     `| isolated-vm, new context each, >= 3,000 eval/s (c=2) | ${fmt(ivm2)} /s | ${verdict(ivm2 >= 3000)} |`,
     `| docker pool trivial at c=2 >= 400 exec/s | ${fmt(p2)} /s | ${verdict(p2 >= 400)} |`,
     `| pool c=2 vs \`docker run --rm\` c=1 (sequential baseline) >= 80x | ${fmt(p2 / run1)}x | ${verdict(p2 / run1 >= 80)} |`,

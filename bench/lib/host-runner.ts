@@ -11,6 +11,39 @@ export const RUNNER = fileURLToPath(new URL('../../sandbox-images/python/runner.
 
 /** The cgroup v1 cpuacct hierarchy (root only). */
 const CPUACCT = '/sys/fs/cgroup/cpuacct';
+/** The cgroup v1 cpu hierarchy, where docker puts all containers in one group of weight 1024 (`/docker`). */
+const CPU = '/sys/fs/cgroup/cpu';
+
+/**
+ * A fresh cpu cgroup at the top level, weight 1024 like docker's `/docker` group, for host runners to join
+ * (`cpuGroup`): they then compete with the rest of the machine as a pool's containers do, as one scheduling
+ * entity rather than one per process. Remove it with removeGroup() once its runners are closed.
+ */
+export function makeCpuGroup(): string {
+  const dir = makeGroup(CPU);
+  if (!dir) throw new Error(`cannot make a cgroup under ${CPU} (needs root and cgroup v1)`);
+  return dir;
+}
+
+/** Removes a cgroup directory made here (a no-op while a straggler is still in it). */
+export function removeGroup(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    // the directory goes once the kernel sees the cgroup empty
+  }
+}
+
+/** Makes a fresh cgroup directory under `root`; null where that is not allowed (not root, cgroup v2). */
+function makeGroup(root: string): string | null {
+  const dir = `${root}/molrl-bench-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  try {
+    mkdirSync(dir);
+    return dir;
+  } catch {
+    return null;
+  }
+}
 
 /** One request's fields beyond the code (limits, tests). */
 export interface HostRequest {
@@ -39,22 +72,17 @@ export interface HostRunner {
 
 /**
  * Starts `runner` (default: this checkout's) with `args` (e.g. `--preload`) and waits for its ready line. With
- * `cgroup`, it runs in a fresh cpuacct cgroup (falls back to none where that cannot be made: not root, cgroup v2).
+ * `cgroup`, it runs in a fresh cpuacct cgroup (falls back to none where that cannot be made: not root, cgroup v2);
+ * with `cpuGroup`, it joins that cpu cgroup (makeCpuGroup()).
  */
-export async function startHostRunner(options: { runner?: string; args?: string[]; cgroup?: boolean } = {}): Promise<HostRunner> {
+export async function startHostRunner(options: { runner?: string; args?: string[]; cgroup?: boolean; cpuGroup?: string } = {}): Promise<HostRunner> {
   const runner = options.runner ?? RUNNER;
-  let dir: string | null = null;
-  if (options.cgroup) {
-    dir = `${CPUACCT}/molrl-bench-${process.pid}-${Math.random().toString(36).slice(2)}`;
-    try {
-      mkdirSync(dir);
-    } catch {
-      dir = null;
-    }
-  }
+  const dir = options.cgroup ? makeGroup(CPUACCT) : null;
+  const cpuDir = options.cpuGroup ?? null;
+  const groups = [dir, cpuDir].filter((d): d is string => d !== null);
   const env = { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' };
-  const child: ChildProcess = dir
-    ? spawn('/bin/sh', ['-c', `echo $$ > ${dir}/cgroup.procs && exec /usr/bin/python3 "$@"`, 'sh', runner, ...(options.args ?? [])], { stdio: ['pipe', 'pipe', 'inherit'], env })
+  const child: ChildProcess = groups.length
+    ? spawn('/bin/sh', ['-c', `${groups.map((g) => `echo $$ > ${g}/cgroup.procs && `).join('')}exec /usr/bin/python3 "$@"`, 'sh', runner, ...(options.args ?? [])], { stdio: ['pipe', 'pipe', 'inherit'], env })
     : spawn('/usr/bin/python3', [runner, ...(options.args ?? [])], { stdio: ['pipe', 'pipe', 'inherit'], env });
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const next = async (): Promise<Record<string, unknown>> => {
@@ -77,13 +105,7 @@ export async function startHostRunner(options: { runner?: string; args?: string[
     async close() {
       child.stdin!.end();
       if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
-      if (dir) {
-        try {
-          rmdirSync(dir);
-        } catch {
-          // a straggler still in it: the directory goes once the kernel sees the cgroup empty
-        }
-      }
+      if (dir) removeGroup(dir);
     },
   };
 }
