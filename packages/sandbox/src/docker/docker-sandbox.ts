@@ -99,7 +99,8 @@ export class DockerSandbox implements Sandbox {
       this.#release(session);
     } catch (cause) {
       this.#starting--;
-      this.#lastStartError = errors.SANDBOX_CONTAINER_FAILED(this.#o.image, cause);
+      // a module of the preload list the image lacks is the config's fault: said as such, not as a container failure
+      this.#lastStartError = (cause as { code?: string }).code === 'SANDBOX_PRELOAD_FAILED' ? (cause as Error) : errors.SANDBOX_CONTAINER_FAILED(this.#o.image, cause);
       if (this.#live.size === 0 && this.#starting === 0) {
         for (const w of this.#waiters.drain()) w.resolve(this.#lastStartError);
       }
