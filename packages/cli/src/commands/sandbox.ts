@@ -67,7 +67,6 @@ async function runSandboxCommand(files: string[], flags: SandboxRunFlags): Promi
     const plan = await planSandboxRun(files, flags);
     const { compileTimeoutMs: _compile, ...limits } = plan.limits;
     sandbox = await createSandbox({ backend: plan.backend, limits }, 'sandbox');
-    used.sandbox = sandbox;
     const results: Array<RunResult & { file: string }> = [];
     for (const program of plan.programs) {
       if (interrupted) break;
