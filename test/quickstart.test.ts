@@ -24,8 +24,8 @@ describe('quickstart pipeline (smoke)', function () {
     delete config.$schema;
     config.runsDir = dir;
     config.dataset = { train: join(example, 'train.jsonl'), eval: join(example, 'eval.jsonl') };
-    config.phases[0] = { ...config.phases[0], data: join(example, 'sft.jsonl'), steps: 20, logEvery: 10 };
-    config.phases[1] = { ...config.phases[1], steps: 4, promptsPerStep: 4 };
+    config.phases[0] = { ...config.phases[0], data: join(example, 'sft.jsonl'), steps: 20, warmupSteps: 5, logEvery: 10 };
+    config.phases[1] = { ...config.phases[1], steps: 4, warmupSteps: 1, promptsPerStep: 4 };
     config.eval = { ...config.eval, every: 2, samples: 12, runs: 1 };
     configFile = join(dir, 'config.json');
     writeFileSync(configFile, JSON.stringify(config));

@@ -83,8 +83,8 @@ describe('quickstart-like run: pull the plug anywhere, resume to the same end', 
       eval: { ...config.eval, every: 2, samples: 8, runs: 1 },
       scoring: { sampleTimeoutMs: 600_000 }, // a held sample may wait long
     });
-    config.phases[0] = { ...config.phases[0], data: join(example, 'sft.jsonl'), steps: 6, logEvery: 1, batchSize: 8, microBatchSize: 8 };
-    config.phases[1] = { ...config.phases[1], steps: 4, promptsPerStep: 2, groupSize: 4, sampling: { ...config.phases[1].sampling, maxTokens: 24 }, checkpointEvery: 1 };
+    config.phases[0] = { ...config.phases[0], data: join(example, 'sft.jsonl'), steps: 6, warmupSteps: 2, logEvery: 1, batchSize: 8, microBatchSize: 8 };
+    config.phases[1] = { ...config.phases[1], steps: 4, warmupSteps: 1, promptsPerStep: 2, groupSize: 4, sampling: { ...config.phases[1].sampling, maxTokens: 24 }, checkpointEvery: 1 };
     const file = join(dir, `${name}.json`);
     writeFileSync(file, JSON.stringify(config));
     return file;

@@ -25,8 +25,8 @@ function shortQuickstart(dir: string, name: string, logging: object): string {
   delete config.$schema;
   Object.assign(config, { name, runsDir: dir, logging });
   config.dataset = { train: join(example, 'train.jsonl'), eval: join(example, 'eval.jsonl') };
-  config.phases[0] = { ...config.phases[0], data: join(example, 'sft.jsonl'), steps: 20, logEvery: 10 };
-  config.phases[1] = { ...config.phases[1], steps: 3, promptsPerStep: 4 };
+  config.phases[0] = { ...config.phases[0], data: join(example, 'sft.jsonl'), steps: 20, warmupSteps: 5, logEvery: 10 };
+  config.phases[1] = { ...config.phases[1], steps: 3, warmupSteps: 1, promptsPerStep: 4 };
   config.eval = { ...config.eval, every: 0, samples: 8, runs: 1 };
   const file = join(dir, `${name}.json`);
   writeFileSync(file, JSON.stringify(config));
