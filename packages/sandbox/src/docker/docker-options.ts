@@ -2,6 +2,7 @@
 import type Docker from 'dockerode';
 import { hostname } from 'node:os';
 import { freshProgramUid } from '../program-uid.ts';
+import { DEFAULT_HOST, type DockerHostConfig, type DockerHostRef } from './docker-host.ts';
 
 /** Options of `createDockerSandbox` (the `sandbox.docker` config section plus programmatic ones). */
 export interface DockerSandboxOptions {
@@ -27,8 +28,30 @@ export interface DockerSandboxOptions {
   startTimeoutMs?: number;
 }
 
-/** Options with every default filled in. */
-export type ResolvedDockerOptions = Required<Omit<DockerSandboxOptions, 'docker'>> & { docker: Docker };
+/**
+ * Options of a sandbox fleet (`sandbox.docker` with `hosts`): one pool per host, the container options shared by
+ * all, each run on the least-loaded host that answers.
+ */
+export interface DockerFleetOptions extends Omit<DockerSandboxOptions, 'docker'> {
+  /** The Docker daemons, each with its own `poolSize` (default: `poolSize`). */
+  hosts: DockerHostConfig[];
+  /** A host that does not answer a ping within this many ms is down. @default 5000 */
+  hostTimeoutMs?: number;
+  /** Longest wait between two probes of a host that is down (they start at 250 ms and double). @default 30000 */
+  hostProbeMaxMs?: number;
+}
+
+/**
+ * A daemon call that manages a container (create, start, inspect, stats, remove, list) gives up after this long
+ * (create and start: after startTimeoutMs), so a daemon that hangs never hangs a run, a refill or close().
+ */
+export const DOCKER_CALL_TIMEOUT_MS = 10_000;
+
+/** Defaults of the fleet's own options. */
+export const FLEET_DEFAULTS = Object.freeze({ hostTimeoutMs: 5000, hostProbeMaxMs: 30_000, hostProbeMinMs: 250 });
+
+/** Options with every default filled in; `host` is how this pool's daemon is named and reached from the CLI. */
+export type ResolvedDockerOptions = Required<Omit<DockerSandboxOptions, 'docker'>> & { docker: Docker; host: DockerHostRef };
 
 /**
  * Default image name: the one `npm run setup` builds, or `MOLRL_SANDBOX_IMAGE` where set (setup's image build
@@ -36,8 +59,18 @@ export type ResolvedDockerOptions = Required<Omit<DockerSandboxOptions, 'docker'
  */
 export const DEFAULT_DOCKER_IMAGE = process.env.MOLRL_SANDBOX_IMAGE || 'molrl/sandbox-python:0.1.0';
 
+/**
+ * How a dockerode client's daemon is named and reached from the CLI: a client on an explicit unix socket (a
+ * daemon other than the default, e.g. a test's own) by that socket, anything else as the default daemon.
+ */
+export function hostOfClient(docker: Docker): DockerHostRef {
+  const socket = (docker.modem as { socketPath?: unknown; host?: unknown }).socketPath;
+  if (typeof socket !== 'string' || (docker.modem as { host?: unknown }).host) return DEFAULT_HOST;
+  return { name: `unix://${socket}`, cliArgs: ['-H', `unix://${socket}`] };
+}
+
 /** Fill in defaults. */
-export function resolveDockerOptions(options: DockerSandboxOptions, docker: Docker): ResolvedDockerOptions {
+export function resolveDockerOptions(options: DockerSandboxOptions, docker: Docker, host: DockerHostRef = hostOfClient(docker)): ResolvedDockerOptions {
   return {
     image: options.image ?? DEFAULT_DOCKER_IMAGE,
     poolSize: options.poolSize ?? 2,
@@ -49,12 +82,16 @@ export function resolveDockerOptions(options: DockerSandboxOptions, docker: Dock
     graceMs: options.graceMs ?? 5000,
     startTimeoutMs: options.startTimeoutMs ?? 30_000,
     docker,
+    host,
   };
 }
 
-/** Labels every molrl container carries: `molrl=1`, the pool, and the owning process (for stale cleanup). */
-export function containerLabels(poolId: string): Record<string, string> {
-  return { molrl: '1', 'molrl.pool': poolId, 'molrl.pid': String(process.pid), 'molrl.host': hostname() };
+/**
+ * Labels every molrl container carries: `molrl=1`, the pool, the owning process and its machine (for stale
+ * cleanup), and the Docker host as the owner names it (`default` for the default daemon).
+ */
+export function containerLabels(poolId: string, dockerHost: string | null = null): Record<string, string> {
+  return { molrl: '1', 'molrl.pool': poolId, 'molrl.pid': String(process.pid), 'molrl.host': hostname(), 'molrl.docker-host': dockerHost ?? 'default' };
 }
 
 /**
@@ -79,7 +116,7 @@ export function containerSpec(o: ResolvedDockerOptions, poolId: string, uid: num
     User: '0:0',
     WorkingDir: '/tmp',
     Env: ['PATH=/usr/local/bin:/usr/bin:/bin', 'LANG=C.UTF-8', 'PYTHONDONTWRITEBYTECODE=1'],
-    Labels: containerLabels(poolId),
+    Labels: containerLabels(poolId, o.host.name),
     AttachStdin: true,
     AttachStdout: true,
     AttachStderr: true,

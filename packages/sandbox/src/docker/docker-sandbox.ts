@@ -3,7 +3,7 @@ import Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
 import type { RunOptions, RunRequest, RunResult, Sandbox } from '../types.ts';
 import { errors } from '../errors.ts';
-import { DEFAULT_DOCKER_IMAGE, resolveDockerOptions, type DockerSandboxOptions, type ResolvedDockerOptions } from './docker-options.ts';
+import { DEFAULT_DOCKER_IMAGE, DOCKER_CALL_TIMEOUT_MS, resolveDockerOptions, type DockerSandboxOptions, type ResolvedDockerOptions } from './docker-options.ts';
 import { RunnerSession, type RunnerReply, type SessionFailure } from './runner-session.ts';
 import { removeStaleContainers, trackPool, untrackPool } from './exit-cleanup.ts';
 import { checkRequest } from '../check-request.ts';
@@ -52,6 +52,16 @@ export class DockerSandbox implements Sandbox {
     return [...this.#live].map((s) => s.container.id);
   }
 
+  /** The Docker host as configured (`unix://…`, `tcp://…`, `ssh://…`), null for the default daemon. */
+  get host(): string | null {
+    return this.#o.host.name;
+  }
+
+  /** docker CLI flags that reach this pool's daemon (the exit cleanup runs `docker <flags> rm -f`). */
+  get dockerCliArgs(): string[] {
+    return this.#o.host.cliArgs;
+  }
+
   /** Start containers until the pool is full; resolves when those started now are ready (or failed). */
   async fill(): Promise<void> {
     const want = this.#o.poolSize - this.#live.size - this.#starting;
@@ -62,6 +72,16 @@ export class DockerSandbox implements Sandbox {
         return start.finally(() => this.#inFlight.delete(start));
       }),
     );
+  }
+
+  /**
+   * Starts the missing containers and waits for every start under way: whether the pool then holds a container
+   * and its last start succeeded (a fleet asks this of a host after a fault there).
+   */
+  async warm(): Promise<boolean> {
+    void this.fill();
+    await Promise.allSettled([...this.#inFlight]);
+    return this.#live.size > 0 && this.#lastStartError === null;
   }
 
   async #startOne(): Promise<void> {
@@ -77,7 +97,7 @@ export class DockerSandbox implements Sandbox {
       this.#release(session);
     } catch (cause) {
       this.#starting--;
-      this.#lastStartError = errors.SANDBOX_CONTAINER_FAILED(this.#o.image, cause);
+      this.#lastStartError = errors.SANDBOX_CONTAINER_FAILED(this.#o.image, cause, this.#o.host.name);
       if (this.#live.size === 0 && this.#starting === 0) {
         for (const w of this.#waiters.splice(0)) w.resolve(this.#lastStartError);
       }
@@ -94,9 +114,10 @@ export class DockerSandbox implements Sandbox {
   /** Removes this pool's containers that it no longer holds (left by a daemon restart or a failed removal). */
   async #sweep(): Promise<void> {
     try {
-      const list = await this.#o.docker.listContainers({ all: true, filters: { label: [`molrl.pool=${this.poolId}`] } });
+      const abortSignal = AbortSignal.timeout(DOCKER_CALL_TIMEOUT_MS);
+      const list = await this.#o.docker.listContainers({ all: true, filters: { label: [`molrl.pool=${this.poolId}`] }, abortSignal });
       const live = new Set(this.containerIds);
-      await Promise.all(list.filter((c) => !live.has(c.Id)).map((c) => this.#o.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+      await Promise.all(list.filter((c) => !live.has(c.Id)).map((c) => this.#o.docker.getContainer(c.Id).remove({ force: true, abortSignal }).catch(() => undefined)));
     } catch {
       // the daemon is still away: the next recovery sweeps again
     }
@@ -128,7 +149,7 @@ export class DockerSandbox implements Sandbox {
     if (idle) return Promise.resolve(idle);
     if (this.#live.size === 0 && this.#starting === 0) {
       if (this.#lastStartError) void this.fill();
-      else return Promise.reject(errors.SANDBOX_CONTAINER_FAILED(this.#o.image, new Error('the pool holds no container')));
+      else return Promise.reject(errors.SANDBOX_CONTAINER_FAILED(this.#o.image, new Error('the pool holds no container'), this.#o.host.name));
     }
     return new Promise<RunnerSession>((resolve, reject) => {
       const onAbort = () => {
@@ -233,7 +254,8 @@ function emptyResult(status: RunResult['status'], durationMs: number): RunResult
   return { status, exitCode: null, signal: null, stdout: '', stderr: '', truncated: false, durationMs };
 }
 
-function infraResult(error: Error, durationMs: number): RunResult {
+/** The sandbox_error result of an infrastructure fault. */
+export function infraResult(error: Error, durationMs: number): RunResult {
   const code = (error as { code?: string }).code ?? 'SANDBOX_RUNNER_FAILED';
   return { ...emptyResult('sandbox_error', durationMs), error: { code, message: error.message } };
 }
@@ -263,33 +285,63 @@ function toResult(reply: RunnerReply, container: string): RunResult {
   return result;
 }
 
+/** Pings a daemon; the request is aborted after `ms` (dockerode takes the signal; its types do not say so). */
+export function pingDocker(docker: Docker, ms: number): Promise<unknown> {
+  const ping = docker.ping.bind(docker) as unknown as (opts: { abortSignal: AbortSignal }) => Promise<unknown>;
+  return ping({ abortSignal: AbortSignal.timeout(ms) });
+}
+
+/** `p`, or a rejection once `ms` passed. */
+function within<T>(ms: number, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Checks a pool's daemon before containers start there: it answers within `timeoutMs`
+ * (`SANDBOX_DOCKER_UNAVAILABLE`), has the image (`SANDBOX_IMAGE_MISSING`) and, for the default image, one built
+ * from this checkout's runner (`SANDBOX_IMAGE_STALE`). Errors name the host when it is not the default daemon.
+ */
+export async function checkDockerHost(o: ResolvedDockerOptions, timeoutMs = DOCKER_CALL_TIMEOUT_MS): Promise<void> {
+  const host = o.host.name;
+  try {
+    await pingDocker(o.docker, timeoutMs);
+  } catch (cause) {
+    throw errors.SANDBOX_DOCKER_UNAVAILABLE(cause, host);
+  }
+  let labels: Record<string, string> | null | undefined;
+  try {
+    labels = (await within(timeoutMs, o.docker.getImage(o.image).inspect())).Config?.Labels; // image inspect takes no AbortSignal
+  } catch (cause) {
+    if ((cause as { statusCode?: number }).statusCode === 404) throw errors.SANDBOX_IMAGE_MISSING(o.image, host);
+    throw errors.SANDBOX_DOCKER_UNAVAILABLE(cause, host);
+  }
+  const stale = o.image === DEFAULT_DOCKER_IMAGE ? staleImageReason(labels, expectedRunnerHash()) : null;
+  if (stale) throw errors.SANDBOX_IMAGE_STALE(o.image, stale, host);
+}
+
+/** Opens a checked pool: leftovers of crashed earlier processes removed, `poolSize` containers warm (at least one). */
+export async function openDockerPool(o: ResolvedDockerOptions): Promise<DockerSandbox> {
+  await removeStaleContainers(o.docker).catch(() => undefined);
+  const pool = new DockerSandbox(o);
+  trackPool(pool);
+  await pool.fill();
+  if (pool.containerIds.length === 0) {
+    await pool.close();
+    throw pool.startError ?? errors.SANDBOX_CONTAINER_FAILED(o.image, new Error('no container of the pool became ready'), o.host.name);
+  }
+  return pool;
+}
+
 /**
  * Start a docker pool: checks the daemon (`SANDBOX_DOCKER_UNAVAILABLE`) and the image
  * (`SANDBOX_IMAGE_MISSING`), then waits until `poolSize` containers are warm.
  */
 export async function createDockerSandbox(options: DockerSandboxOptions = {}): Promise<DockerSandbox> {
   const o = resolveDockerOptions(options, options.docker ?? new Docker());
-  try {
-    await o.docker.ping();
-  } catch (cause) {
-    throw errors.SANDBOX_DOCKER_UNAVAILABLE(cause);
-  }
-  let labels: Record<string, string> | null | undefined;
-  try {
-    labels = (await o.docker.getImage(o.image).inspect()).Config?.Labels;
-  } catch (cause) {
-    if ((cause as { statusCode?: number }).statusCode === 404) throw errors.SANDBOX_IMAGE_MISSING(o.image);
-    throw errors.SANDBOX_DOCKER_UNAVAILABLE(cause);
-  }
-  const stale = o.image === DEFAULT_DOCKER_IMAGE ? staleImageReason(labels, expectedRunnerHash()) : null;
-  if (stale) throw errors.SANDBOX_IMAGE_STALE(o.image, stale);
-  await removeStaleContainers(o.docker).catch(() => undefined); // leftovers of crashed earlier processes
-  const pool = new DockerSandbox(o);
-  trackPool(pool);
-  await pool.fill();
-  if (pool.containerIds.length === 0) {
-    await pool.close();
-    throw pool.startError ?? errors.SANDBOX_CONTAINER_FAILED(o.image, new Error('no container of the pool became ready'));
-  }
-  return pool;
+  await checkDockerHost(o);
+  return openDockerPool(o);
 }
