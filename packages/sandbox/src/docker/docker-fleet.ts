@@ -3,13 +3,13 @@
 // lands on another host), it is probed with backoff, and it rejoins once it answers with the image in place.
 import Docker from 'dockerode';
 import { describeError, errors as commonErrors } from '@molrl/common';
-import { checkRequest } from '../check-request.ts';
 import { errors } from '../errors.ts';
 import { validateSandboxConfig } from '../sandbox-config-schema.ts';
 import type { RunOptions, RunRequest, RunResult, Sandbox } from '../types.ts';
 import { describeHost, dockerodeOptions } from './docker-host.ts';
 import { FLEET_DEFAULTS, resolveDockerOptions, type DockerFleetOptions, type ResolvedDockerOptions } from './docker-options.ts';
-import { checkDockerHost, infraResult, openDockerPool, pingDocker, type DockerSandbox } from './docker-sandbox.ts';
+import { checkDockerHost, checkDockerRequest, infraResult, openDockerPool, pingDocker, type DockerSandbox } from './docker-sandbox.ts';
+import { WaitQueue } from './wait-queue.ts';
 
 /** What the fleet knows of one host now. */
 export interface FleetHostStatus {
@@ -51,16 +51,11 @@ class HostSlot {
   }
 }
 
-interface Waiter {
-  resolve(slot: HostSlot): void;
-  reject(error: Error): void;
-}
-
 /** A Sandbox over several Docker hosts (the docker backend with `sandbox.docker.hosts`). */
 export class DockerFleet implements Sandbox {
   readonly backend = 'docker' as const;
   readonly #slots: HostSlot[];
-  readonly #waiters: Waiter[] = [];
+  readonly #waiters = new WaitQueue<HostSlot>();
   readonly #timeoutMs: number;
   readonly #probeMaxMs: number;
   #closed = false;
@@ -97,12 +92,7 @@ export class DockerFleet implements Sandbox {
 
   async run(req: RunRequest, opts: RunOptions = {}): Promise<RunResult> {
     if (this.#closed) throw errors.SANDBOX_CLOSED('docker');
-    const o = this.#slots[0]!.o; // container options are the same on every host
-    checkRequest(req, {
-      maxMemoryMb: o.memoryMb,
-      memoryHint: 'the container memory; raise sandbox.docker.memoryMb for more',
-      maxFilesTotalBytes: (o.tmpfsMb * 1024 * 1024) / 2,
-    });
+    checkDockerRequest(req, this.#slots[0]!.o); // container options are the same on every host
     const signal = opts.signal;
     if (signal?.aborted) throw errors.SANDBOX_ABORTED('docker', signal.reason);
     let slot: HostSlot;
@@ -146,25 +136,7 @@ export class DockerFleet implements Sandbox {
     const slot = this.#pick();
     if (slot) return Promise.resolve(slot);
     if (!this.#slots.some((s) => s.up)) return Promise.reject(this.#allDown());
-    return new Promise<HostSlot>((resolve, reject) => {
-      const onAbort = () => {
-        const i = this.#waiters.indexOf(waiter);
-        if (i >= 0) this.#waiters.splice(i, 1);
-        reject(errors.SANDBOX_ABORTED('docker', signal!.reason));
-      };
-      const waiter: Waiter = {
-        resolve: (s) => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve(s);
-        },
-        reject: (e) => {
-          signal?.removeEventListener('abort', onAbort);
-          reject(e);
-        },
-      };
-      this.#waiters.push(waiter);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return this.#waiters.wait(signal);
   }
 
   /** Hands free hosts to waiting runs, first come first served. */
@@ -172,7 +144,7 @@ export class DockerFleet implements Sandbox {
     while (this.#waiters.length > 0) {
       const slot = this.#pick();
       if (!slot) break;
-      this.#waiters.shift()!.resolve(slot);
+      this.#waiters.serve(slot);
     }
   }
 
@@ -203,7 +175,7 @@ export class DockerFleet implements Sandbox {
     this.#scheduleProbe(slot, FLEET_DEFAULTS.hostProbeMinMs);
     if (!this.#slots.some((s) => s.up)) {
       const error = this.#allDown();
-      for (const w of this.#waiters.splice(0)) w.reject(error);
+      this.#waiters.rejectAll(error);
     }
   }
 
@@ -239,8 +211,7 @@ export class DockerFleet implements Sandbox {
     if (this.#closed) return;
     this.#closed = true;
     for (const s of this.#slots) if (s.probeTimer) clearTimeout(s.probeTimer);
-    const closed = errors.SANDBOX_CLOSED('docker');
-    for (const w of this.#waiters.splice(0)) w.reject(closed);
+    this.#waiters.rejectAll(errors.SANDBOX_CLOSED('docker'));
     await Promise.all(this.#slots.map((s) => s.pool.close()));
   }
 }

@@ -8,10 +8,7 @@ import { RunnerSession, type RunnerReply, type SessionFailure } from './runner-s
 import { removeStaleContainers, trackPool, untrackPool } from './exit-cleanup.ts';
 import { checkRequest } from '../check-request.ts';
 import { expectedRunnerHash, staleImageReason } from './image-freshness.ts';
-
-interface Waiter {
-  resolve(session: RunnerSession | Error): void;
-}
+import { WaitQueue } from './wait-queue.ts';
 
 /** Statuses after which a container is not reused. */
 const RECYCLE_AFTER = new Set(['timeout', 'killed', 'memory_limit', 'sandbox_error']);
@@ -24,7 +21,7 @@ export class DockerSandbox implements Sandbox {
   readonly #o: ResolvedDockerOptions;
   readonly #idle: RunnerSession[] = [];
   readonly #live = new Set<RunnerSession>();
-  readonly #waiters: Waiter[] = [];
+  readonly #waiters = new WaitQueue<RunnerSession>();
   #starting = 0;
   #closed = false;
   #lastStartError: Error | null = null;
@@ -99,7 +96,7 @@ export class DockerSandbox implements Sandbox {
       this.#starting--;
       this.#lastStartError = errors.SANDBOX_CONTAINER_FAILED(this.#o.image, cause, this.#o.host.name);
       if (this.#live.size === 0 && this.#starting === 0) {
-        for (const w of this.#waiters.splice(0)) w.resolve(this.#lastStartError);
+        this.#waiters.rejectAll(this.#lastStartError);
       }
       if (!this.#closed && !this.#retryTimer) {
         this.#retryTimer = setTimeout(() => {
@@ -133,9 +130,7 @@ export class DockerSandbox implements Sandbox {
 
   #release(session: RunnerSession): void {
     if (session.dead) return;
-    const waiter = this.#waiters.shift();
-    if (waiter) waiter.resolve(session);
-    else this.#idle.push(session);
+    if (!this.#waiters.serve(session)) this.#idle.push(session);
   }
 
   #retire(session: RunnerSession): void {
@@ -151,31 +146,12 @@ export class DockerSandbox implements Sandbox {
       if (this.#lastStartError) void this.fill();
       else return Promise.reject(errors.SANDBOX_CONTAINER_FAILED(this.#o.image, new Error('the pool holds no container'), this.#o.host.name));
     }
-    return new Promise<RunnerSession>((resolve, reject) => {
-      const onAbort = () => {
-        const i = this.#waiters.indexOf(waiter);
-        if (i >= 0) this.#waiters.splice(i, 1);
-        reject(errors.SANDBOX_ABORTED('docker', signal!.reason));
-      };
-      const waiter: Waiter = {
-        resolve: (got) => {
-          signal?.removeEventListener('abort', onAbort);
-          if (got instanceof Error) reject(got);
-          else resolve(got);
-        },
-      };
-      this.#waiters.push(waiter);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return this.#waiters.wait(signal);
   }
 
   async run(req: RunRequest, opts: RunOptions = {}): Promise<RunResult> {
     if (this.#closed) throw errors.SANDBOX_CLOSED('docker');
-    checkRequest(req, {
-      maxMemoryMb: this.#o.memoryMb,
-      memoryHint: 'the container memory; raise sandbox.docker.memoryMb for more',
-      maxFilesTotalBytes: (this.#o.tmpfsMb * 1024 * 1024) / 2,
-    });
+    checkDockerRequest(req, this.#o);
     const signal = opts.signal;
     if (signal?.aborted) throw errors.SANDBOX_ABORTED('docker', signal.reason);
     let session: RunnerSession;
@@ -239,7 +215,7 @@ export class DockerSandbox implements Sandbox {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
-    for (const w of this.#waiters.splice(0)) w.resolve(errors.SANDBOX_CLOSED('docker'));
+    this.#waiters.rejectAll(errors.SANDBOX_CLOSED('docker'));
     const all = [...this.#live];
     this.#live.clear();
     this.#idle.length = 0;
@@ -252,6 +228,15 @@ export class DockerSandbox implements Sandbox {
 
 function emptyResult(status: RunResult['status'], durationMs: number): RunResult {
   return { status, exitCode: null, signal: null, stdout: '', stderr: '', truncated: false, durationMs };
+}
+
+/** Checks a request against the container limits before anything runs (coded errors, see checkRequest). */
+export function checkDockerRequest(req: RunRequest, o: ResolvedDockerOptions): void {
+  checkRequest(req, {
+    maxMemoryMb: o.memoryMb,
+    memoryHint: 'the container memory; raise sandbox.docker.memoryMb for more',
+    maxFilesTotalBytes: (o.tmpfsMb * 1024 * 1024) / 2,
+  });
 }
 
 /** The sandbox_error result of an infrastructure fault. */
