@@ -6,5 +6,5 @@ export { DEFAULT_SANDBOX_BACKEND, DEFAULT_SANDBOX_LIMITS, RUN_REQUEST_LIMITS, ty
 export { createIsolatedVmSandbox, IsolatedVmSandbox, type IsolatedVmSandboxOptions } from './isolated-vm/isolated-vm-sandbox.ts';
 export { createProcessSandbox, ProcessSandbox, type ProcessSandboxOptions } from './process/process-sandbox.ts';
 export { createDockerSandbox, DockerSandbox, removeStaleContainers, DEFAULT_DOCKER_IMAGE, type DockerSandboxOptions } from './docker/index.ts';
-export { createDockerFleet, DockerFleet, type DockerFleetOptions, type FleetHostStatus } from './docker/index.ts';
+export { createDockerFleet, dockerCapacity, DockerFleet, type DockerFleetOptions, type FleetHostStatus } from './docker/index.ts';
 export type { DockerHostConfig, DockerSocketHost, DockerSshHost, DockerTcpHost } from './docker/index.ts';

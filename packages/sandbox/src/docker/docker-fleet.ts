@@ -80,6 +80,24 @@ export class DockerFleet implements Sandbox {
     }));
   }
 
+  /**
+   * Pings every host that is up (within hostTimeoutMs) and takes those that do not answer out, as a failed run
+   * there would; returns every host's status (for health checks: the fleet serves while one host is up).
+   */
+  async checkHosts(): Promise<FleetHostStatus[]> {
+    await Promise.all(
+      this.#slots.map(async (slot) => {
+        if (!slot.up || this.#closed) return;
+        try {
+          await pingDocker(slot.o.docker, this.#timeoutMs);
+        } catch (cause) {
+          if (slot.up && !this.#closed) this.#markDown(slot, `no answer to a ping within ${this.#timeoutMs} ms (${describeError(cause)})`);
+        }
+      }),
+    );
+    return this.hosts;
+  }
+
   /** Ids of the containers of every host. */
   get containerIds(): string[] {
     return this.#slots.flatMap((s) => s.pool.containerIds);

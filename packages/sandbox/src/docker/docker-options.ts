@@ -69,11 +69,20 @@ export function hostOfClient(docker: Docker): DockerHostRef {
   return { name: `unix://${socket}`, cliArgs: ['-H', `unix://${socket}`] };
 }
 
+/** Warm containers of a pool (of each host of a fleet) when the config names none. */
+export const DEFAULT_POOL_SIZE = 2;
+
+/** Concurrent runs a `sandbox.docker` section allows: its poolSize, or the sum over its hosts. */
+export function dockerCapacity(o: Pick<DockerFleetOptions, 'poolSize'> & { hosts?: readonly { poolSize?: number }[] }): number {
+  const each = o.poolSize ?? DEFAULT_POOL_SIZE;
+  return o.hosts ? o.hosts.reduce((n, h) => n + (h.poolSize ?? each), 0) : each;
+}
+
 /** Fill in defaults. */
 export function resolveDockerOptions(options: DockerSandboxOptions, docker: Docker, host: DockerHostRef = hostOfClient(docker)): ResolvedDockerOptions {
   return {
     image: options.image ?? DEFAULT_DOCKER_IMAGE,
-    poolSize: options.poolSize ?? 2,
+    poolSize: options.poolSize ?? DEFAULT_POOL_SIZE,
     maxRunsPerContainer: options.maxRunsPerContainer ?? 256,
     cpus: options.cpus ?? 1,
     memoryMb: options.memoryMb ?? 1024,
