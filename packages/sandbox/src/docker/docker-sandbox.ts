@@ -61,6 +61,7 @@ export class DockerSandbox implements Sandbox {
 
   /** Start containers until the pool is full; resolves when those started now are ready (or failed). */
   async fill(): Promise<void> {
+    if (this.#closed) return;
     const want = this.#o.poolSize - this.#live.size - this.#starting;
     await Promise.all(
       Array.from({ length: Math.max(0, want) }, () => {
