@@ -8,7 +8,8 @@ import { validateSandboxConfig } from '../sandbox-config-schema.ts';
 import type { RunOptions, RunRequest, RunResult, Sandbox } from '../types.ts';
 import { describeHost, dockerodeOptions } from './docker-host.ts';
 import { FLEET_DEFAULTS, resolveDockerOptions, type DockerFleetOptions, type ResolvedDockerOptions } from './docker-options.ts';
-import { checkDockerHost, checkDockerRequest, infraResult, openDockerPool, pingDocker, type DockerSandbox } from './docker-sandbox.ts';
+import { checkDockerHost, checkDockerRequest, DockerSandbox, infraResult, openDockerPool, pingDocker } from './docker-sandbox.ts';
+import { removeStaleContainers, trackPool } from './exit-cleanup.ts';
 import { WaitQueue } from './wait-queue.ts';
 
 /** What the fleet knows of one host now. */
@@ -37,6 +38,8 @@ class HostSlot {
   up = true;
   downReason: string | null = null;
   probeTimer: NodeJS.Timeout | null = null;
+  /** Whether leftovers of dead processes were removed there (at start, or when it first answered). */
+  swept = false;
 
   readonly o: ResolvedDockerOptions;
   readonly pool: DockerSandbox;
@@ -64,6 +67,7 @@ export class DockerFleet implements Sandbox {
     this.#slots = slots;
     this.#timeoutMs = timeoutMs;
     this.#probeMaxMs = probeMaxMs;
+    for (const slot of slots) if (!slot.up) this.#scheduleProbe(slot, FLEET_DEFAULTS.hostProbeMinMs);
   }
 
   /** Every host, in the configured order. */
@@ -209,6 +213,7 @@ export class DockerFleet implements Sandbox {
     let reason: string | null = null;
     try {
       await checkDockerHost(slot.o, this.#timeoutMs);
+      if (!slot.swept) slot.swept = (await removeStaleContainers(slot.o.docker).catch(() => null)) !== null;
       if (!(await slot.pool.warm())) reason = slot.pool.startError?.message ?? 'no container of its pool is ready yet';
     } catch (error) {
       reason = (error as Error).message;
@@ -235,9 +240,11 @@ export class DockerFleet implements Sandbox {
 }
 
 /**
- * Start a fleet (`sandbox.docker` with `hosts`, validated here too): every host must answer and hold a fresh
- * image (errors name the host), its leftovers of dead processes are removed, and its pool warms up; then runs
- * go to the least-loaded host that answers.
+ * Start a fleet (`sandbox.docker` with `hosts`, validated here too). A host that answers must hold the image,
+ * fresh (else SANDBOX_IMAGE_MISSING / SANDBOX_IMAGE_STALE naming it); its leftovers of dead processes are
+ * removed and its pool warms up. A host that does not answer starts down (a warning on stderr) and is probed
+ * like any host that went down, so that a run, or its resume, goes on while one host is away; when no host
+ * answers, the first one's SANDBOX_DOCKER_UNAVAILABLE is thrown.
  */
 export async function createDockerFleet(options: DockerFleetOptions): Promise<DockerFleet> {
   const valid = validateSandboxConfig({ backend: 'docker', docker: options }).docker as DockerFleetOptions;
@@ -251,18 +258,24 @@ export async function createDockerFleet(options: DockerFleetOptions): Promise<Do
     return resolveDockerOptions({ ...shared, poolSize: h.poolSize ?? shared.poolSize }, new Docker(dockerodeOptions(h, `sandbox.docker.hosts[${i}]`)), ref);
   });
   const checked = await Promise.allSettled(resolved.map((o) => checkDockerHost(o, hostTimeoutMs)));
-  const failed = checked.find((c) => c.status === 'rejected');
-  if (failed) throw failed.reason;
-  const opened = await Promise.allSettled(resolved.map((o) => openDockerPool(o)));
-  const pools = opened.flatMap((p) => (p.status === 'fulfilled' ? [p.value] : []));
+  const away = (c: PromiseSettledResult<void>) => c.status === 'rejected' && (c.reason as { code?: string }).code === 'SANDBOX_DOCKER_UNAVAILABLE';
+  const wrong = checked.find((c) => c.status === 'rejected' && !away(c)); // the image missing or stale: a setup mistake
+  if (wrong) throw (wrong as PromiseRejectedResult).reason;
+  if (checked.every(away)) throw (checked[0] as PromiseRejectedResult).reason;
+  const opened = await Promise.allSettled(resolved.map((o, i) => (away(checked[i]!) ? Promise.resolve(null) : openDockerPool(o))));
   const notOpened = opened.find((p) => p.status === 'rejected');
   if (notOpened) {
-    await Promise.all(pools.map((p) => p.close()));
+    await Promise.all(opened.map((p) => (p.status === 'fulfilled' ? p.value?.close() : undefined)));
     throw notOpened.reason;
   }
-  return new DockerFleet(
-    resolved.map((o, i) => new HostSlot(o, pools[i]!)),
-    hostTimeoutMs,
-    hostProbeMaxMs,
-  );
+  const slots = resolved.map((o, i) => {
+    const pool = (opened[i] as PromiseFulfilledResult<DockerSandbox | null>).value;
+    if (pool) return Object.assign(new HostSlot(o, pool), { swept: true });
+    const reason = ((checked[i] as PromiseRejectedResult).reason as Error).message;
+    process.stderr.write(`molrl: warning: ${reason}; the sandbox fleet starts without this host and takes it in once it answers\n`);
+    const idle = new DockerSandbox(o);
+    trackPool(idle);
+    return Object.assign(new HostSlot(o, idle), { up: false, downReason: reason });
+  });
+  return new DockerFleet(slots, hostTimeoutMs, hostProbeMaxMs);
 }

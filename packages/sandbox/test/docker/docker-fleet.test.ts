@@ -195,13 +195,48 @@ describe('docker fleet over two daemons', function () {
     }
   });
 
-  it('a host that is unreachable, refuses our CA, lacks the image or has a stale one fails the start with an error naming it', async () => {
+  it('a host down at start: the fleet starts without it (with a warning), then takes it in, its leftovers removed, when it answers', async () => {
+    await daemon.up();
+    const deadPid = spawnSync('true').pid!;
+    const leftover = await daemon.docker.createContainer({ Image: IMAGE, Cmd: ['true'], Labels: { molrl: '1', 'molrl.pool': 'gone', 'molrl.pid': String(deadPid), 'molrl.host': hostname() } });
+    await daemon.down();
+    const warnings: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => (warnings.push(String(chunk)), true)) as typeof process.stderr.write;
+    let fleet: DockerFleet;
+    try {
+      fleet = await createDockerFleet({ hosts: [main(1), socket(1)], image: IMAGE, hostProbeMaxMs: 1000 });
+    } finally {
+      process.stderr.write = write;
+    }
+    try {
+      assert.match(warnings.join(''), new RegExp(`^molrl: warning: the Docker daemon at unix://${daemon.socket} is not reachable .*the sandbox fleet starts without this host`, 'm'));
+      assert.deepEqual(fleet.hosts.map((h) => h.up), [true, false]);
+      assert.deepEqual((await Promise.all([fleet.run(py('print(1)')), fleet.run(py('print(2)'))])).map((r) => r.status), ['ok', 'ok']);
+      assert.equal(fleet.hosts[1]!.runs, 0);
+      await daemon.up();
+      await rejoined(fleet, 1);
+      await assert.rejects(leftover.inspect(), { statusCode: 404 });
+      const runs = await Promise.all([0, 1, 2, 3].map((i) => fleet.run(py(`import time; time.sleep(0.3); print(${i})`))));
+      assert.deepEqual(runs.map((r) => r.status), ['ok', 'ok', 'ok', 'ok']);
+      assert.ok(fleet.hosts[1]!.runs >= 1, 'the host that came up took runs');
+    } finally {
+      await fleet.close();
+    }
+  });
+
+  it('no host answering, our CA refused, the image missing or stale on a host: the start fails with an error naming the host', async () => {
     await daemon.up();
     const nowhere = '/nonexistent/docker.sock';
-    await assert.rejects(createDockerFleet({ hosts: [main(1), { socketPath: nowhere }], image: IMAGE }), (e: { code: string; message: string; details: { host: string } }) => {
+    await assert.rejects(createDockerFleet({ hosts: [{ socketPath: nowhere }], image: IMAGE }), (e: { code: string; message: string; details: { host: string } }) => {
       assert.equal(e.code, 'SANDBOX_DOCKER_UNAVAILABLE');
       assert.equal(e.details.host, `unix://${nowhere}`);
       assert.ok(e.message.includes(`unix://${nowhere}`), e.message);
+      return true;
+    });
+    await assert.rejects(createDockerFleet({ hosts: [main(1), main(2)], image: IMAGE }), (e: { code: string; message: string }) => {
+      assert.equal(e.code, 'CONFIG_INVALID');
+      assert.match(e.message, /hosts\[1\]: unix:\/\/.* is listed twice \(also hosts\[0\]\)/);
       return true;
     });
 
