@@ -45,7 +45,7 @@ export const errors = {
       'SANDBOX_DOCKER_UNAVAILABLE',
       host === null
         ? `the Docker daemon is not reachable (${describeError(cause)}); start it (npm run setup starts dockerd) or pick the isolated-vm or process backend`
-        : `the Docker daemon at ${host} is not reachable (${describeError(cause)}); start it, check its address and credentials in sandbox.docker.hosts, or remove it from the list`,
+        : `the Docker daemon at ${host} is not reachable (${describeError(cause)}); start it, or check its address and credentials (an entry of sandbox.docker.hosts)`,
       { cause, details: { host } },
     ),
   SANDBOX_FILE_PATH_INVALID: (path: string) =>

@@ -79,7 +79,7 @@ export function dockerCapacity(o: Pick<DockerFleetOptions, 'poolSize'> & { hosts
 }
 
 /** Fill in defaults. */
-export function resolveDockerOptions(options: DockerSandboxOptions, docker: Docker, host: DockerHostRef = hostOfClient(docker)): ResolvedDockerOptions {
+export function resolveDockerOptions(options: DockerSandboxOptions, docker: Docker, host: DockerHostRef = DEFAULT_HOST): ResolvedDockerOptions {
   return {
     image: options.image ?? DEFAULT_DOCKER_IMAGE,
     poolSize: options.poolSize ?? DEFAULT_POOL_SIZE,

@@ -3,7 +3,7 @@ import Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
 import type { RunOptions, RunRequest, RunResult, Sandbox } from '../types.ts';
 import { errors } from '../errors.ts';
-import { DEFAULT_DOCKER_IMAGE, DOCKER_CALL_TIMEOUT_MS, resolveDockerOptions, type DockerSandboxOptions, type ResolvedDockerOptions } from './docker-options.ts';
+import { DEFAULT_DOCKER_IMAGE, DOCKER_CALL_TIMEOUT_MS, hostOfClient, resolveDockerOptions, type DockerSandboxOptions, type ResolvedDockerOptions } from './docker-options.ts';
 import { RunnerSession, type RunnerReply, type SessionFailure } from './runner-session.ts';
 import { removeStaleContainers, trackPool, untrackPool } from './exit-cleanup.ts';
 import { checkRequest } from '../check-request.ts';
@@ -327,7 +327,8 @@ export async function openDockerPool(o: ResolvedDockerOptions): Promise<DockerSa
  * (`SANDBOX_IMAGE_MISSING`), then waits until `poolSize` containers are warm.
  */
 export async function createDockerSandbox(options: DockerSandboxOptions = {}): Promise<DockerSandbox> {
-  const o = resolveDockerOptions(options, options.docker ?? new Docker());
+  // a client passed in (another daemon than the default one) is named by its socket in messages and the exit cleanup
+  const o = options.docker ? resolveDockerOptions(options, options.docker, hostOfClient(options.docker)) : resolveDockerOptions(options, new Docker());
   await checkDockerHost(o);
   return openDockerPool(o);
 }
