@@ -267,7 +267,7 @@ function report(rows: Row[], warmMs: number, notes: string[]): string {
   const vsRun = pool2 / run2;
   const vsHost = host2 / pool2;
   lines.push(
-    '| Target (issue 3) | Measured | Verdict |',
+    '| Target | Measured | Verdict |',
     '|---|---:|---|',
     `| docker pool trivial at c=2 >= 400 exec/s | ${fmt(pool2)} /s | ${verdict(pool2 >= 400)} |`,
     `| pool c=2 vs \`docker run --rm\` c=1 (sequential baseline) >= 80x | ${fmt(pool2 / run1)}x | ${verdict(pool2 / run1 >= 80)} |`,

@@ -2,6 +2,7 @@
 // the event loop's longest stall, and the sandbox-only rate of the same programs in the same run.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createRewardEngine, definePlugin, infraError, loadPlugin, type RewardPlugin, type RewardSample } from '@molrl/core';
+import { builtinPlugins } from '@molrl/plugins';
 import { createSandbox, type BackendName, type Sandbox } from '@molrl/sandbox';
 
 const N = 1024;
@@ -57,7 +58,7 @@ export default async function bench(): Promise<string> {
   let plugin: string | RewardPlugin = 'reward:code-execution';
   let note = '';
   try {
-    await loadPlugin('reward:code-execution');
+    await loadPlugin('reward:code-execution', { builtins: builtinPlugins });
   } catch (error) {
     plugin = standIn;
     note = `\n\n**reward:code-execution could not be loaded (${(error as { code?: string }).code}); a stand-in plugin with the same extraction/run/compare was measured instead.**`;
@@ -67,7 +68,7 @@ export default async function bench(): Promise<string> {
   const rows: string[] = [];
   try {
     // warm-up: the pool's containers start, the plugin loads
-    const warm = await createRewardEngine({ rewards: [{ plugin }], sandbox }, { workers: false, concurrency: CONCURRENCY });
+    const warm = await createRewardEngine({ rewards: [{ plugin }], sandbox }, { workers: false, concurrency: CONCURRENCY, builtins: builtinPlugins });
     for await (const _ of warm.scoreAll(samples.slice(0, 64))) void _;
     await warm.close();
 
@@ -81,7 +82,7 @@ export default async function bench(): Promise<string> {
     rows.push(`| sandbox only (${programs.length} programs straight to the pool) | ${(programs.length / direct.seconds).toFixed(0)} programs/s | ${direct.stallMs.toFixed(1)} | ${direct.latenessMs.toFixed(1)} | - |`);
 
     for (const workers of [false, 2] as const) {
-      const engine = await createRewardEngine({ rewards: [{ plugin }], sandbox }, { workers, concurrency: CONCURRENCY });
+      const engine = await createRewardEngine({ rewards: [{ plugin }], sandbox }, { workers, concurrency: CONCURRENCY, builtins: builtinPlugins });
       const run = await measure(async () => {
         const statuses: Record<string, number> = {};
         for await (const r of engine.scoreAll(samples)) statuses[r.status] = (statuses[r.status] ?? 0) + 1;

@@ -144,7 +144,7 @@ export default async function serveBench(): Promise<string> {
       `Server resident memory (sampled every 2 s): ${mb(warm)} MiB after the warm-up, median ${mb(early)} MiB over the first fifth of the`,
       `rounds and ${mb(late)} MiB over the last fifth (${fmt(growth * 100, 1)} %), ${mb(end)} MiB at the end, peak ${mb(Math.max(...memory))} MiB.`,
       '',
-      '| Target (issue 15) | Measured | Verdict |',
+      '| Target | Measured | Verdict |',
       '|---|---:|---|',
       `| throughput >= 0.8x the in-process pool rate | ${fmt(ratio, 2)}x | ${verdict(ratio >= 0.8)} |`,
       `| zero errors other than designed 429/504 | ${otherErrors} | ${verdict(otherErrors === 0)} |`,

@@ -7,6 +7,7 @@ import Docker from 'dockerode';
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { createRewardEngine, type RewardEngine, type RewardSample } from '@molrl/core';
+import { builtinPlugins } from '@molrl/plugins';
 import { createDockerSandbox, type DockerSandbox } from '@molrl/sandbox';
 
 const HIJACK = readFileSync(new URL('../packages/sandbox/test/docker/fixtures/hijack-pid1.py', import.meta.url), 'utf8');
@@ -107,8 +108,8 @@ export async function runSoak(opts: { minutes: number; everyS?: number; poolSize
   const docker = new Docker();
   const pool: DockerSandbox = await createDockerSandbox({ poolSize });
   const engines: Record<Kind['mode'], RewardEngine> = {
-    output: await createRewardEngine({ rewards: [{ plugin: 'reward:code-execution', options: { mode: 'output', timeoutMs: 2000, memoryMb: 256 } }], sandbox: pool }, { workers: false, concurrency: opts.concurrency ?? 8 }),
-    tests: await createRewardEngine({ rewards: [{ plugin: 'reward:code-execution', options: { mode: 'tests', timeoutMs: 2000, memoryMb: 256 } }], sandbox: pool }, { workers: false, concurrency: opts.concurrency ?? 8 }),
+    output: await createRewardEngine({ rewards: [{ plugin: 'reward:code-execution', options: { mode: 'output', timeoutMs: 2000, memoryMb: 256 } }], sandbox: pool }, { workers: false, concurrency: opts.concurrency ?? 8, builtins: builtinPlugins }),
+    tests: await createRewardEngine({ rewards: [{ plugin: 'reward:code-execution', options: { mode: 'tests', timeoutMs: 2000, memoryMb: 256 } }], sandbox: pool }, { workers: false, concurrency: opts.concurrency ?? 8, builtins: builtinPlugins }),
   };
   const bag = KINDS.flatMap((k) => Array.from({ length: k.weight }, () => k));
   const report: SoakReport = { minutes: opts.minutes, samples: 0, lost: 0, wrong: {}, statuses: {}, perKind: {}, points: [], containersAfter: 0, leftoverProcesses: 0, poolSize };

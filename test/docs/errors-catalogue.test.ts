@@ -253,9 +253,9 @@ describe('BUILTIN_PLUGINS', () => {
       .map((d) => ({ dir: join('plugins', d.name), name: (JSON.parse(readFileSync(join(ROOT, 'plugins', d.name, 'package.json'), 'utf8')) as { name: string }).name }));
 
   async function registry(): Promise<Readonly<Record<string, string>>> {
-    const core = (await import('@molrl/core')) as { BUILTIN_PLUGINS?: Readonly<Record<string, string>> };
-    assert.ok(core.BUILTIN_PLUGINS, '@molrl/core does not export BUILTIN_PLUGINS');
-    return core.BUILTIN_PLUGINS;
+    const catalogue = (await import('@molrl/plugins')) as { BUILTIN_PLUGINS?: Readonly<Record<string, string>> };
+    assert.ok(catalogue.BUILTIN_PLUGINS, '@molrl/plugins does not export BUILTIN_PLUGINS');
+    return catalogue.BUILTIN_PLUGINS;
   }
 
   it('is sorted by plugin name', async () => {

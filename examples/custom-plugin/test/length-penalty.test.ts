@@ -3,6 +3,7 @@ import { ok, strictEqual } from 'node:assert/strict';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RewardTester, createRewardEngine, loadPlugin } from '@molrl/core';
+import { builtinPlugins } from '@molrl/plugins';
 import plugin from '../src/index.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -29,7 +30,7 @@ describe('example:length-penalty loaded by path', () => {
   it('combines with a built-in reward in one engine', async () => {
     const engine = await createRewardEngine(
       { rewards: [{ plugin: './src/index.ts', weight: 0.5, options: { softChars: 5, maxChars: 10 } }, { plugin: 'reward:format', options: { requireThink: true } }] },
-      { workers: false, retries: 0, baseDir: join(here, '..') },
+      { workers: false, retries: 0, baseDir: join(here, '..'), builtins: builtinPlugins },
     );
     try {
       const scored = await engine.score({ id: 'a', completion: '<think>long reasoning</think> ok', metadata: {} });

@@ -10,7 +10,7 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 /** Builds the program (exported for tests of --help). */
 export function createProgram(): Command {
   const program = new Command('molrl')
-    .description('Reinforcement learning of language models with verifiable rewards.')
+    .description('reinforcement learning of language models with verifiable rewards')
     .version(pkg.version)
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();

@@ -3,6 +3,7 @@ import { connectServer, createRewardEngine, loadDatasets, loadJobConfig } from '
 import { appendJsonl } from '@molrl/common';
 import type { PolicyServerHandle } from '@molrl/policy-client';
 import { createSandbox } from '@molrl/sandbox';
+import { builtinPlugins } from '@molrl/plugins';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { collectTraces, type CollectedTrace } from './traces-collect.ts';
@@ -40,7 +41,7 @@ export async function runCollect(flags: CollectFlags, signal: AbortSignal, onLog
   writeFileSync(flags.out, '');
   const sandbox = await createSandbox(config.sandbox);
   let server: PolicyServerHandle | null = null;
-  const engine = await createRewardEngine({ rewards: config.rewards, sandbox }, { ...config.scoring, logger: { debug() {}, info() {}, warn: onLog, error: onLog } });
+  const engine = await createRewardEngine({ rewards: config.rewards, sandbox }, { ...config.scoring, builtins: builtinPlugins, logger: { debug() {}, info() {}, warn: onLog, error: onLog } });
   try {
     const conn = await connectServer(config, { signal, onLog, ...(flags.checkpoint ? { checkpointRoot: resolve(flags.checkpoint) } : {}) });
     server = conn.handle;

@@ -2,7 +2,8 @@
 // options and sandbox requirements, and that the server's Python has what the model needs; missing data
 // files are warnings.
 import { isMolrlError, readConfigFile, type MolrlError } from '@molrl/common';
-import { loadRewardPlugins, validateJobConfig, type JobConfig } from '@molrl/core';
+import { jobDataFiles, loadRewardPlugins, validateJobConfig, type JobConfig } from '@molrl/core';
+import { builtinPlugins } from '@molrl/plugins';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { serverPythonProblem } from './python-check.ts';
@@ -18,15 +19,6 @@ function linesOf(error: MolrlError): string[] {
   return (error.details?.problems as string[] | undefined) ?? [error.message];
 }
 
-function dataFiles(config: JobConfig): [string, string][] {
-  const files: [string, string][] = [['dataset.train', config.dataset.train]];
-  if (config.dataset.eval) files.push(['dataset.eval', config.dataset.eval]);
-  config.phases.forEach((phase, i) => {
-    if (phase.type === 'sft') files.push([`phases[${i}].data`, phase.data]);
-  });
-  return files;
-}
-
 /** Checks the job config in `file` as `molrl train` would before starting anything. */
 export async function checkJobFile(file: string): Promise<JobCheck> {
   let config: JobConfig;
@@ -39,7 +31,7 @@ export async function checkJobFile(file: string): Promise<JobCheck> {
   }
   const problems: string[] = [];
   try {
-    await loadRewardPlugins(config.rewards, config.sandbox.backend, dirname(resolve(file)));
+    await loadRewardPlugins(config.rewards, config.sandbox.backend, dirname(resolve(file)), builtinPlugins);
   } catch (error) {
     if (!isMolrlError(error)) throw error;
     problems.push(...linesOf(error));
@@ -47,7 +39,7 @@ export async function checkJobFile(file: string): Promise<JobCheck> {
   const python = serverPythonProblem(config);
   if (python) problems.push(python);
   // Data files are warnings: example configs name data the user brings.
-  const warnings = dataFiles(config)
+  const warnings = jobDataFiles(config)
     .filter(([, f]) => !existsSync(f))
     .map(([path, f]) => `${path}: file not found (got ${JSON.stringify(f)}); 'molrl train' needs it`);
   return problems.length ? { config: null, problems, code: 'CONFIG_INVALID', warnings } : { config, problems: [], warnings };

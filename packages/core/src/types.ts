@@ -138,6 +138,9 @@ export interface RewardEngineConfig {
   sandbox?: SandboxConfigInput | SandboxConfig | Sandbox;
 }
 
+/** Built-in reward plugin name (`reward:format`) -> module URL or package specifier that default-exports it. */
+export type PluginCatalog = Readonly<Record<string, string>>;
+
 /** Tuning of the reward engine. */
 export interface RewardEngineOptions {
   /** Samples scored at once by `scoreAll`. @default 32 */
@@ -150,6 +153,8 @@ export interface RewardEngineOptions {
   workers?: boolean | number;
   /** Directory relative plugin paths resolve against. @default process.cwd() */
   baseDir?: string;
+  /** Built-in plugin names and their modules (`builtinPlugins` of @molrl/plugins). @default none */
+  builtins?: PluginCatalog;
   /** Run directory handed to hooks as `ctx.runDir`. */
   runDir?: string;
   /** Logger for hooks. @default a logger that writes warnings and errors to stderr */

@@ -72,6 +72,7 @@ export const ROUTES: Route[] = [
   },
   { method: 'post', path: '/v1/train/policy', operationId: 'trainPolicy', summary: 'One clipped policy-gradient step on a stored rollout.', request: 'train-policy-request', response: 'train-policy-response', changesState: true },
   { method: 'post', path: '/v1/train/mol', operationId: 'trainMol', summary: 'One mixture-of-losses (or SFT) step over tagged text segments.', request: 'train-mol-request', response: 'train-mol-response', changesState: true },
+  { method: 'post', path: '/v1/phase/start', operationId: 'startPhase', summary: 'At a training phase start: optionally clear the optimizer state, and set the KL reference (the loaded model, or a snapshot of the weights now).', request: 'phase-start-request', response: 'phase-start-response', changesState: true },
   { method: 'post', path: '/v1/checkpoint/save', operationId: 'saveCheckpoint', summary: 'Write weights or adapter, optimizer, step and RNG state under the checkpoint root.', request: 'checkpoint-request', response: 'checkpoint-response' },
   { method: 'post', path: '/v1/checkpoint/load', operationId: 'loadCheckpoint', summary: 'Restore a checkpoint from under the checkpoint root.', request: 'checkpoint-request', response: 'checkpoint-response', changesState: true },
 ];

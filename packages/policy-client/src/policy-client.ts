@@ -14,6 +14,8 @@ import type {
   GenerateResponse,
   GenerateStreamEvent,
   HealthResponse,
+  PhaseStartRequest,
+  PhaseStartResponse,
   PolicyClientOptions,
   ServerErrorBody,
   TrainMolRequest,
@@ -88,6 +90,11 @@ export class PolicyClient {
   /** `POST /v1/train/mol`: one MoL / CE / SFT step. Never retried once sent. */
   trainMol(request: TrainMolRequest, options: CallOptions = {}): Promise<TrainMolResponse> {
     return this.#call('POST', '/v1/train/mol', request, 'train-mol-request', 'train-mol-response', false, options);
+  }
+
+  /** `POST /v1/phase/start`: at a phase's start, optionally clear the optimizer state and choose the KL reference (idempotent: safe to retry). */
+  startPhase(request: PhaseStartRequest, options: CallOptions = {}): Promise<PhaseStartResponse> {
+    return this.#call('POST', '/v1/phase/start', request, 'phase-start-request', 'phase-start-response', true, options);
   }
 
   /** `POST /v1/checkpoint/save`: weights or adapter, optimizer, step and RNG state to a server-side directory. */

@@ -72,6 +72,8 @@ export interface PolicyProtocol {
   'generate-response': GenerateResponse;
   'generate-stream-line': GenerateStreamLine;
   'health-response': HealthResponse;
+  'phase-start-request': PhaseStartRequest;
+  'phase-start-response': PhaseStartResponse;
   'train-mol-request': TrainMolRequest;
   'train-mol-response': TrainMolResponse;
   'train-policy-request': TrainPolicyRequest;
@@ -258,6 +260,33 @@ export interface HealthResponse {
   lora?: boolean;
 }
 /**
+ * Sent when a training phase starts (not when a run resumes inside a phase: the checkpoint holds that state).
+ */
+export interface PhaseStartRequest {
+  /**
+   * Clear the optimizer's moment estimates and step counts (the learning rate comes with each step).
+   */
+  resetOptimizer?: boolean;
+  /**
+   * Reference of the KL terms from now on: 'base' is the model the server loaded (LoRA: adapter disabled); 'phase-start' is a frozen snapshot of the weights now (LoRA: a copy of the adapter; full fine-tuning and tiny: a copy of the model). Saved in checkpoints.
+   */
+  reference?: 'base' | 'phase-start';
+}
+export interface PhaseStartResponse {
+  /**
+   * Optimizer step count (unchanged by a reset).
+   */
+  step: number;
+  /**
+   * The reference now in use.
+   */
+  reference: 'base' | 'phase-start';
+  /**
+   * Whether the optimizer state was cleared.
+   */
+  optimizerReset: boolean;
+}
+/**
  * One optimizer step of the mixture-of-losses objective over tagged text segments. With every assistant segment tagged 'ce' and mode 'ce' this is SFT.
  */
 export interface TrainMolRequest {
@@ -275,7 +304,7 @@ export interface TrainMolRequest {
    */
   microBatchTokens?: number;
   /**
-   * Optional: sets the optimizer's learning rate from this step on, in (0, 1] (AdamW moves every weight by about this much per step).
+   * Optional: the learning rate of this step, in (0, 1] (AdamW moves every weight by about this much per step); absent: the server's initial rate (--lr), never one an earlier request sent.
    */
   learningRate?: number;
   /**
@@ -337,6 +366,10 @@ export interface TrainMolResponse {
    */
   gradNorm?: number;
   /**
+   * Optional: the learning rate this step used (the request's, else the server's initial rate).
+   */
+  learningRate?: number;
+  /**
    * Optional: server-side time of the step.
    */
   durationMs?: number;
@@ -374,7 +407,7 @@ export interface TrainPolicyRequest {
    */
   microBatchTokens?: number;
   /**
-   * Optional: sets the optimizer's learning rate from this step on, in (0, 1] (AdamW moves every weight by about this much per step).
+   * Optional: the learning rate of this step, in (0, 1] (AdamW moves every weight by about this much per step); absent: the server's initial rate (--lr), never one an earlier request sent.
    */
   learningRate?: number;
   /**
@@ -420,6 +453,10 @@ export interface TrainPolicyResponse {
    */
   gradNorm: number;
   /**
+   * Optional: the learning rate this step used (the request's, else the server's initial rate).
+   */
+  learningRate?: number;
+  /**
    * Mean token entropy of the policy on the completions.
    */
   entropy: number;
@@ -454,6 +491,8 @@ export const schemaNames = [
   'generate-response',
   'generate-stream-line',
   'health-response',
+  'phase-start-request',
+  'phase-start-response',
   'train-mol-request',
   'train-mol-response',
   'train-policy-request',

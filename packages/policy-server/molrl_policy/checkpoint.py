@@ -1,6 +1,7 @@
 """Checkpoints: a directory with weights (or adapter), optimizer state, step, RNG states and model config.
 
-Files: the weights (tiny: model.pt with the weights and the reference; hf: standard Hugging Face directories,
+Files: the weights (tiny: model.pt with the weights and the reference; any model: model.pt with a phase-start
+reference snapshot when one is held; hf: standard Hugging Face directories,
 see hf_export.py: `adapter/` (PEFT) or `model/` (save_pretrained), the tokenizer inside, and `base/` for
 hf-random LoRA), optimizer.pt, rng.pt (torch generator states, tensors only), rng.json (Python and NumPy
 generator states), state.json (written last: a directory without it is not a checkpoint). Every .pt file is read with `weights_only=True`: a checkpoint is
@@ -15,6 +16,7 @@ import random
 import numpy as np
 import torch
 
+from . import reference
 from .errors import ApiError
 
 STATE_FILES = ("optimizer.pt", "rng.pt", "rng.json", "state.json")
@@ -50,7 +52,7 @@ def save(engine, path: str) -> dict:
     try:
         os.makedirs(path, exist_ok=True)
         files = list(engine.policy.save_weights(path))
-        weights = engine.policy.checkpoint_state()
+        weights = {**engine.policy.checkpoint_state(), **reference.checkpoint_part(engine.policy)}
         if weights:
             torch.save(weights, os.path.join(path, "model.pt"))
             files.append("model.pt")
@@ -85,9 +87,11 @@ def load(engine, path: str) -> dict:
                        f"{json.dumps(want)}: start the server with the same --model/--model-config", "path")
     dev = engine.policy.device
     engine.policy.load_weights(path)
+    weights = {}
     if os.path.isfile(os.path.join(path, "model.pt")):
-        engine.policy.load_checkpoint_state(torch.load(os.path.join(path, "model.pt"), map_location=dev,
-                                                       weights_only=True))
+        weights = torch.load(os.path.join(path, "model.pt"), map_location=dev, weights_only=True)
+        engine.policy.load_checkpoint_state(weights)
+    reference.load_checkpoint_part(engine.policy, weights)
     engine.opt.load_state_dict(torch.load(os.path.join(path, "optimizer.pt"), map_location=dev, weights_only=True))
     rng = torch.load(os.path.join(path, "rng.pt"), weights_only=True)
     with open(os.path.join(path, "rng.json")) as f:

@@ -14,6 +14,7 @@ from typing import Callable
 
 import torch
 
+from . import reference
 from .errors import ApiError, bad_request
 from .generate import Row, Sampling, generate
 from .losses import policy_step
@@ -68,6 +69,7 @@ class Engine:
         self.logits_chunk = logits_chunk  # positions per output-head chunk (None: head.CHUNK_ELEMENTS / V)
         self.params = [p for p in policy.module.parameters() if p.requires_grad]
         self.opt = torch.optim.AdamW(self.params, lr=lr, weight_decay=weight_decay)
+        self.base_lr = lr  # the rate of a step whose request names none (never the previous request's)
         self.step = 0
         self.rng = random.Random(seed)
         torch.manual_seed(seed)
@@ -117,16 +119,15 @@ class Engine:
         return max(1, self.kv_cache_bytes // per_row)
 
     # -- training -------------------------------------------------------------------------------
-    def _apply(self, lr: float | None, max_grad_norm: float, loss: float) -> float:
+    def _apply(self, lr: float, max_grad_norm: float, loss: float) -> float:
         """Clip, set the learning rate, step; a non-finite loss or gradient skips the update (coded error)."""
         norm = float(torch.nn.utils.clip_grad_norm_(self.params, max_grad_norm))
         if not (math.isfinite(norm) and math.isfinite(loss)):
             self.opt.zero_grad(set_to_none=True)
             raise ApiError(500, "NON_FINITE_LOSS", f"loss {loss} / gradient norm {norm} is not finite; the update was "
                            "skipped (weights unchanged): lower the learning rate or check the advantages")
-        if lr is not None:
-            for g in self.opt.param_groups:
-                g["lr"] = lr
+        for g in self.opt.param_groups:
+            g["lr"] = lr
         self.opt.step()
         self.step += 1
         self.opt.zero_grad(set_to_none=True)
@@ -157,7 +158,8 @@ class Engine:
                 self.opt.zero_grad(set_to_none=True)
                 raise
             out.update(stats)
-            out["gradNorm"] = self._apply(_opt(req, "learningRate", None), _opt(req, "maxGradNorm", 1.0), out["loss"])
+            out["learningRate"] = _opt(req, "learningRate", self.base_lr)
+            out["gradNorm"] = self._apply(out["learningRate"], _opt(req, "maxGradNorm", 1.0), out["loss"])
             out["step"] = self.step
         out["skipped"] = len(ro.rows) - len(items)
         out["durationMs"] = (time.perf_counter() - t0) * 1000
@@ -187,8 +189,21 @@ class Engine:
         except BaseException:
             self.opt.zero_grad(set_to_none=True)
             raise
-        stats["gradNorm"] = self._apply(_opt(req, "learningRate", None), _opt(req, "maxGradNorm", 1.0), stats["loss"]) \
+        stats["learningRate"] = _opt(req, "learningRate", self.base_lr)
+        stats["gradNorm"] = self._apply(stats["learningRate"], _opt(req, "maxGradNorm", 1.0), stats["loss"]) \
             if stats["ceTokens"] or stats["klTokens"] else 0.0
         stats["step"] = self.step
         stats["durationMs"] = (time.perf_counter() - t0) * 1000
         return stats
+
+    # -- phases ---------------------------------------------------------------------------------
+    def start_phase(self, req: dict) -> dict:
+        """A training phase starts: optionally clear the optimizer's moments, and set the KL reference."""
+        reset = bool(_opt(req, "resetOptimizer", False))
+        if reset:
+            self.opt.state.clear()  # Adam moments and step counts; param groups (the rate comes per step) stay
+        if _opt(req, "reference", "base") == "phase-start":
+            reference.take_snapshot(self.policy)
+        else:
+            reference.drop_snapshot(self.policy)
+        return {"step": self.step, "reference": reference.current(self.policy), "optimizerReset": reset}

@@ -18,6 +18,7 @@ from typing import Any
 
 import torch
 
+from . import reference
 from .config import ConfigError
 from .hf_chat import HFTokenizer
 from .model import PolicyModel
@@ -91,12 +92,16 @@ class HFPolicy(PolicyModel):
     def logits(self, ids, attn):
         return self._run(self.module, ids, attn, use_cache=False).logits  # (B, T, V)
 
+    def _ref_model(self):
+        """Full fine-tuning's reference: the phase-start snapshot when one is held, else the frozen base copy."""
+        return self.ref if self.phase_ref is None else self.phase_ref
+
     def ref_logits(self, ids, attn):
         with torch.no_grad():
             if self.lora:
-                with self.module.disable_adapter():
+                with reference.lora_reference(self):
                     return self._run(self.module, ids, attn, use_cache=False).logits
-            return self._run(self.ref, ids, attn, use_cache=False).logits
+            return self._run(self._ref_model(), ids, attn, use_cache=False).logits
 
     def hidden(self, ids, attn):
         """Final hidden states (B, T, D) of the policy (LoRA active), before the output head."""
@@ -106,15 +111,15 @@ class HFPolicy(PolicyModel):
     def ref_hidden(self, ids, attn):
         with torch.no_grad():
             if self.lora:
-                with self.module.disable_adapter():
+                with reference.lora_reference(self):
                     return self.hidden(ids, attn)
-            return self._run(self.ref.get_decoder(), ids, attn, use_cache=False).last_hidden_state
+            return self._run(self._ref_model().get_decoder(), ids, attn, use_cache=False).last_hidden_state
 
     def head(self) -> torch.Tensor:
         return self.base_model.get_output_embeddings().weight  # (V, D)
 
     def ref_head(self) -> torch.Tensor:
-        return self.head() if self.lora else self.ref.get_output_embeddings().weight
+        return self.head() if self.lora else self._ref_model().get_output_embeddings().weight
 
     # -- generation ---------------------------------------------------------------------------------
     def prefill(self, ids, attn, max_new: int = 0):

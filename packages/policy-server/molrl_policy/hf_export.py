@@ -48,7 +48,7 @@ def save_policy(policy, path: str) -> list[str]:
         tok.save_pretrained(out)
         return ["model"]
     out = os.path.join(path, "adapter")
-    policy.module.save_pretrained(out)
+    policy.module.save_pretrained(out, selected_adapters=["default"])  # not a phase-start reference adapter (model.pt)
     tok.save_pretrained(out)
     names = ["adapter"]
     if policy.base_source is None:  # hf-random: the base weights cannot be downloaded again

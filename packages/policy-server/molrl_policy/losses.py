@@ -1,6 +1,6 @@
 """Clipped policy-gradient loss (GRPO / BNPO / Dr.GRPO / DAPO) with k3 KL, micro-batched.
 
-Per token t of completion i (rl-anchors.md 1.3-1.5):
+Per token t of completion i (GRPO, arXiv 2402.03300; Dr.GRPO, arXiv 2503.20783; DAPO, arXiv 2503.14476):
   rho = exp(logp - logp_old);  l = -min(rho * A_i, clip(rho, 1 - eps_low, 1 + eps_high) * A_i) + beta * KL
   KL (k3) = exp(ref - logp) - (ref - logp) - 1
 Aggregation over the whole accumulated batch of B sequences and N completion tokens:

@@ -28,6 +28,7 @@ class PolicyModel:
     module: nn.Module  # what the optimizer trains (its requires_grad parameters)
     context: int | None  # most positions per sequence, None = unbounded
     lora: bool = False
+    phase_ref: Any = None  # KL reference snapshot taken at a phase start (reference.py); None = the loaded model
 
     def logits(self, ids: torch.Tensor, attn: torch.Tensor) -> torch.Tensor:
         """Policy forward on right-padded ids (B, T) -> logits (B, T, V)."""
@@ -215,22 +216,26 @@ class TinyPolicy(PolicyModel):
     def logits(self, ids, attn):
         return self.module(ids, self._pos(attn), padded_mask(attn))
 
+    def _ref_model(self) -> TinyGPT:
+        """The reference: the phase-start snapshot when one is held, else the frozen initial weights."""
+        return self.ref if self.phase_ref is None else self.phase_ref
+
     def ref_logits(self, ids, attn):
         with torch.no_grad():
-            return self.ref(ids, self._pos(attn), padded_mask(attn))
+            return self._ref_model()(ids, self._pos(attn), padded_mask(attn))
 
     def hidden(self, ids, attn):
         return self.module(ids, self._pos(attn), padded_mask(attn), hidden=True)
 
     def ref_hidden(self, ids, attn):
         with torch.no_grad():
-            return self.ref(ids, self._pos(attn), padded_mask(attn), hidden=True)
+            return self._ref_model()(ids, self._pos(attn), padded_mask(attn), hidden=True)
 
     def head(self):
         return self.module.wte.weight  # tied output head (V, D)
 
     def ref_head(self):
-        return self.ref.wte.weight
+        return self._ref_model().wte.weight
 
     def kv_bytes_per_token(self) -> int:
         return 2 * self.cfg.n_layer * self.cfg.d_model * 4  # K and V, fp32

@@ -23,7 +23,8 @@ PROTOCOL_VERSION = "1"
 PACKAGE_DIR = Path(__file__).resolve().parent
 SCHEMA_DIR = PACKAGE_DIR / "schemas"
 OPENAPI_FILE = PACKAGE_DIR / "openapi.json"
-REQUESTS = ("generate-request", "train-policy-request", "train-mol-request", "checkpoint-request")
+REQUESTS = ("generate-request", "train-policy-request", "train-mol-request", "checkpoint-request",
+            "phase-start-request")
 MESSAGE_LIMIT = 300  # characters of a value quoted in an error message
 MAX_DEPTH = 64  # nesting of a request body; the deepest protocol message nests 6 levels
 
@@ -160,6 +161,9 @@ class Protocol:
 
     def parse_checkpoint(self, body: Any) -> str:
         return self.check("checkpoint-request", body)["path"]
+
+    def parse_phase_start(self, body: Any) -> dict:
+        return self.check("phase-start-request", body)
 
 
 def _branch_error(err):

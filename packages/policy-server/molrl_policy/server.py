@@ -205,7 +205,7 @@ class Handler(BaseHTTPRequestHandler):
             self.authorize()  # before a byte of the body is read
             routes = {"/v1/generate": self.generate, "/v1/train/policy": self.train_policy,
                       "/v1/train/mol": self.train_mol, "/v1/checkpoint/save": self.ckpt_save,
-                      "/v1/checkpoint/load": self.ckpt_load}
+                      "/v1/checkpoint/load": self.ckpt_load, "/v1/phase/start": self.phase_start}
             route = routes.get(self.path.split("?")[0])
             if route is None:
                 raise ApiError(404, "NOT_FOUND", f"no route POST {self.path}; routes: {', '.join(routes)}")
@@ -271,6 +271,12 @@ class Handler(BaseHTTPRequestHandler):
         req = self.app.protocol.parse_train_mol(body)
         out = self.app.locked(self.app.engine.train_mol, req, log)
         self.metrics("train/mol", **{k: out[k] for k in ("step", "loss", "ce", "kl", "ceTokens", "klTokens")})
+        self.send_json(200, out)
+
+    def phase_start(self, body: Any) -> None:
+        req = self.app.protocol.parse_phase_start(body)
+        out = self.app.locked(self.app.engine.start_phase, req)
+        self.metrics("phase/start", **out)
         self.send_json(200, out)
 
     def ckpt_save(self, body: Any) -> None:

@@ -92,7 +92,27 @@ def test_eos_ends_a_completion_with_finish_reason_stop(engine):
     assert rows[0].completion_ids == [EOS] and rows[0].finish_reason == "stop" and rows[0].text == ""
 
 
-def test_presence_penalty_changes_greedy_output(engine):
-    a, _ = texts(engine, Sampling(temperature=0, max_tokens=16), n=1)
-    b, _ = texts(engine, Sampling(temperature=0, max_tokens=16, presence_penalty=2.0), n=1)
-    assert len(set(b[0])) >= len(set(a[0]))
+def greedy_by_hand(engine, prompt_ids, steps, penalty):
+    """Greedy decoding without a cache: argmax of the last logits minus `penalty` on tokens already generated."""
+    out = []
+    for _ in range(steps):
+        x = torch.tensor([prompt_ids + out])
+        with torch.no_grad():
+            logits = engine.policy.logits(x, torch.ones_like(x, dtype=torch.bool))[0, -1].float()  # (V,)
+        logits[list(engine.policy.tok.banned_ids)] = float("-inf")
+        if out:
+            logits[sorted(set(out))] -= penalty
+        out.append(int(logits.argmax()))
+    return out
+
+
+def test_presence_penalty_changes_greedy_output_as_computed_by_hand(engine):
+    prompt = engine.encode_prompt(P[0], 0)
+    plain = generate(engine.policy, [prompt], 1, Sampling(temperature=0, max_tokens=16), 0)[0].completion_ids
+    penalised = generate(engine.policy, [prompt], 1, Sampling(temperature=0, max_tokens=16, presence_penalty=2.0), 0)[0].completion_ids
+    assert len(set(plain)) < len(plain), "the unpenalised greedy completion repeats a token (else this test shows nothing)"
+    assert penalised != plain
+    assert len(set(penalised)) > len(set(plain))
+    assert EOS not in plain + penalised  # both ran the full 16 steps, so the hand loop can follow them
+    assert plain == greedy_by_hand(engine, prompt, 16, 0.0)
+    assert penalised == greedy_by_hand(engine, prompt, 16, 2.0)

@@ -32,7 +32,7 @@ def hand_loss(eng, rid, loss_type, low, high, beta, L, temperature):
 
 
 def _hand(eng, rows, loss_type, low, high, beta, L, temperature):
-    """Per-token loop straight from the formulas (rl-anchors.md 1.3-1.5)."""
+    """Per-token loop straight from the formulas in losses.py's docstring."""
     seq_losses, all_tokens = [], []
     for r, a in zip(rows, ADV):
         if a is None:

@@ -210,7 +210,7 @@ describe('reward:code-execution tests mode vs hostile programs (docker backend)'
     const sandbox = await createSandbox({ backend: 'docker', docker: { poolSize: 1 } });
     try {
       for (const mode of ['tests', 'output'] as const) {
-        const engine = await createRewardEngine({ rewards: [{ plugin: 'reward:code-execution', options: { mode } }], sandbox }, { workers: false, concurrency: 1 });
+        const engine = await createRewardEngine({ rewards: [{ plugin, options: { mode } }], sandbox }, { workers: false, concurrency: 1 });
         const samples = [
           { id: 'attacker', completion: py(hijack), metadata: { tests: 'assert True' }, groundTruth: 'x' },
           ...Array.from({ length: 8 }, (_, i) => ({ id: `wrong-${i}`, completion: py(`def solve():\n    return ${i}\nprint(${i})`), metadata: { tests: TESTS }, groundTruth: '42' })),

@@ -2,7 +2,9 @@
 // Exit codes: 0 evaluated; 2 invalid config or flags; 3 the policy server or sandbox failed.
 import { connectServer, createRewardEngine, loadDatasets, loadJobConfig, runEval, type EvalConfig, type MetricsRecord } from '@molrl/core';
 import type { SamplingParams } from '@molrl/policy-client';
+import { builtinPlugins } from '@molrl/plugins';
 import { InvalidArgumentError, type Command } from 'commander';
+import { integer } from '../integer-option.ts';
 import { resolve } from 'node:path';
 import { EXIT_OK } from '../exit-codes.ts';
 
@@ -21,11 +23,6 @@ interface EvalFlags {
   json?: boolean;
 }
 
-const positive = (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got ${JSON.stringify(value)}.`);
-  return n;
-};
 
 /** The eval settings: the config's `eval` (or defaults), with the flags applied. */
 export function evalSettings(configured: EvalConfig | undefined, flags: Pick<EvalFlags, 'runs' | 'samples' | 'preset'>): EvalConfig {
@@ -45,7 +42,7 @@ export async function runEvalCommand(flags: EvalFlags): Promise<number> {
   const settings = evalSettings(config.eval, flags);
   const data = loadDatasets(config.dataset);
   const { client, handle } = await connectServer(config, flags.checkpoint ? { checkpointRoot: resolve(flags.checkpoint) } : {});
-  const engine = await createRewardEngine({ rewards: config.rewards, sandbox: config.sandbox }, { concurrency: config.scoring.concurrency, sampleTimeoutMs: config.scoring.sampleTimeoutMs, retries: config.scoring.retries });
+  const engine = await createRewardEngine({ rewards: config.rewards, sandbox: config.sandbox }, { concurrency: config.scoring.concurrency, sampleTimeoutMs: config.scoring.sampleTimeoutMs, retries: config.scoring.retries, builtins: builtinPlugins });
   try {
     if (flags.checkpoint) await client.loadCheckpoint({ path: resolve(flags.checkpoint) });
     const record: MetricsRecord = await runEval(client, engine, data.eval, settings, { seed: config.seed, step: 0, dedupe: config.scoring.dedupe });
@@ -67,8 +64,8 @@ export function registerEval(program: Command): void {
     .description("pass@1 over a job's eval split (k samples per prompt averaged), plus greedy accuracy")
     .requiredOption('--config <file>', 'job config (JSON or YAML): model, server, dataset, rewards, eval')
     .option('--checkpoint <path>', 'checkpoint directory to load first (e.g. runs/<name>/checkpoints/step-000100)')
-    .option('--runs <k>', 'samples per prompt, pass@1 averaged over them (the paper averages AIME over 3)', positive)
-    .option('--samples <n>', 'eval prompts (default: eval.samples)', positive)
+    .option('--runs <k>', 'samples per prompt, pass@1 averaged over them (the paper averages AIME over 3)', integer(1))
+    .option('--samples <n>', 'eval prompts (default: eval.samples)', integer(1))
     .option('--preset <name>', `sampling preset: ${Object.keys(SAMPLING_PRESETS).join(', ')} (qwen3: temperature 0.6, top-p 0.95, top-k 20, presence penalty 1.0)`)
     .option('--json', 'print the result as JSON')
     .action(async (flags: EvalFlags) => {

@@ -1,7 +1,8 @@
 // `molrl plugins`: `list` shows the built-in reward plugins and their options; `init NAME` scaffolds a new plugin package.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { BUILTIN_PLUGINS, loadPlugin } from '@molrl/core';
+import { loadPlugin } from '@molrl/core';
+import { BUILTIN_PLUGINS, builtinPlugins } from '@molrl/plugins';
 import type { Command } from 'commander';
 import { errors } from '../errors.ts';
 import { pluginScaffold } from '../plugin-scaffold.ts';
@@ -20,7 +21,7 @@ async function listPlugins(): Promise<PluginRow[]> {
   for (const name of Object.keys(BUILTIN_PLUGINS)) {
     let plugin;
     try {
-      ({ plugin } = await loadPlugin(name));
+      ({ plugin } = await loadPlugin(name, { builtins: builtinPlugins }));
     } catch (error) {
       rows.push({ name, version: '-', description: `unavailable: ${(error as Error).message.split('\n')[0]}`, options: {} });
       continue;
@@ -34,10 +35,10 @@ async function listPlugins(): Promise<PluginRow[]> {
 
 /** Adds `molrl plugins list|init`. */
 export function registerPlugins(program: Command): void {
-  const plugins = program.command('plugins').description('List the built-in reward plugins or scaffold a new one.');
+  const plugins = program.command('plugins').description('list the built-in reward plugins or scaffold a new one');
   plugins
     .command('list')
-    .description('Show the built-in reward plugins: name, version, description and options.')
+    .description('show the built-in reward plugins: name, version, description and options')
     .option('--json', 'print one JSON object per plugin')
     .action(async (flags: { json?: boolean }) => {
       for (const row of await listPlugins()) {
@@ -51,7 +52,7 @@ export function registerPlugins(program: Command): void {
     });
   plugins
     .command('init')
-    .description('Scaffold a reward plugin package (package.json, src/index.js with definePlugin, README, a passing RewardTester test).')
+    .description('scaffold a reward plugin package (package.json, src/index.js with definePlugin, README, a passing RewardTester test)')
     .argument('<name>', 'plugin name, e.g. reward:my-check (the package is molrl-plugin-my-check)')
     .option('--dir <dir>', 'directory to create (default ./<name without reward:>)')
     .option('--json', 'print the created files as JSON')

@@ -24,10 +24,10 @@ Examples:
 
 /** Registers `molrl sandbox` and its `run` sub-command. */
 export function registerSandbox(program: Command): void {
-  const sandbox = program.command('sandbox').description('Run programs in a sandbox backend (docker, isolated-vm, process-unsafe).');
+  const sandbox = program.command('sandbox').description('run programs in a sandbox backend (docker, isolated-vm, process-unsafe)');
   sandbox
     .command('run')
-    .description('Run program files (or stdin) in a sandbox and print one result per file.')
+    .description('run program files (or stdin) in a sandbox and print one result per file')
     .argument('[FILE...]', "program files, or '-' for standard input (the default)")
     .option('--backend <name>', 'docker | isolated-vm | process (process-unsafe: runs on this host)', 'docker')
     .option('--language <name>', 'python | javascript (default: from the file extension)')

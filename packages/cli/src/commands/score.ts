@@ -4,6 +4,7 @@
 import { dirname, resolve } from 'node:path';
 import { isMolrlError } from '@molrl/common';
 import { createRewardEngine, readScoreConfig, scoredSampleJson, type ScoredSample } from '@molrl/core';
+import { builtinPlugins } from '@molrl/plugins';
 import type { Command } from 'commander';
 import { integer } from '../integer-option.ts';
 import { EXIT_FAILURE, EXIT_INFRA, EXIT_INTERRUPTED } from '../exit-codes.ts';
@@ -35,6 +36,7 @@ export async function runScore(flags: ScoreFlags): Promise<number> {
   const { samples, bad } = readSamples(flags.samples);
   for (const b of bad) process.stderr.write(`${flags.samples}:${b.line}: ${b.problem} (line skipped)\n`);
   const engine = await createRewardEngine(config, {
+    builtins: builtinPlugins,
     concurrency: flags.concurrency,
     sampleTimeoutMs: flags.timeoutMs,
     retries: flags.retries,
@@ -70,7 +72,7 @@ export async function runScore(flags: ScoreFlags): Promise<number> {
 export function registerScore(program: Command): void {
   program
     .command('score')
-    .description('Score a JSONL file of completions with the reward plugins of a config; one result per line, in input order.')
+    .description('score a JSONL file of completions with the reward plugins of a config; one result per line, in input order')
     .requiredOption('--config <file>', 'JSON or YAML config with rewards: [{ plugin, weight?, options? }] and sandbox: { backend, ... }')
     .requiredOption('--samples <file>', 'JSONL, one { id, completion, prompt?, groundTruth?, metadata? } per line')
     .option('--json', 'print one JSON object per sample; the summary goes to stderr as JSON')

@@ -4,6 +4,7 @@
 import { errors as commonErrors } from '@molrl/common';
 import { readScoreConfig } from '@molrl/core';
 import { openapiDocument, SERVE_DEFAULTS, SERVE_ROUTES, startServer } from '@molrl/serve';
+import { builtinPlugins } from '@molrl/plugins';
 import type { Command } from 'commander';
 import { dirname, resolve } from 'node:path';
 import { EXIT_INTERRUPTED } from '../exit-codes.ts';
@@ -71,6 +72,7 @@ async function serve(flags: ServeFlags): Promise<void> {
       retries: flags.retries,
       workers: flags.workers === undefined ? undefined : flags.workers === 0 ? false : flags.workers,
       baseDir: dirname(resolve(flags.config)),
+      builtins: builtinPlugins,
     },
   });
   if (flags.json) process.stdout.write(JSON.stringify({ url: server.url, pid: process.pid, routes: SERVE_ROUTES }) + '\n');
@@ -88,7 +90,7 @@ async function serve(flags: ServeFlags): Promise<void> {
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description("Serve the sandbox and the reward plugins over HTTP: SandboxFusion's /run_code, OpenRLHF's /get_reward, molrl's /v1/score.")
+    .description("serve the sandbox and the reward plugins over HTTP: SandboxFusion's /run_code, OpenRLHF's /get_reward, molrl's /v1/score")
     .option('--config <file>', 'JSON or YAML config with rewards: [...] and sandbox: {...} (as for molrl score)')
     .option('--host <address>', 'bind address; anything but loopback needs --token', SERVE_DEFAULTS.host)
     .option('--port <n>', 'TCP port; 0 picks a free one', integer(0, 65_535), SERVE_DEFAULTS.port)

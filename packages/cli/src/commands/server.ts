@@ -89,10 +89,10 @@ async function health(flags: { url: string; token?: string; json?: boolean }): P
 
 /** Adds `molrl server start` and `molrl server health`. */
 export function registerServer(program: Command): void {
-  const server = program.command('server').description('Run or query the Python policy server.');
+  const server = program.command('server').description('run or query the Python policy server');
   server
     .command('start')
-    .description('Start a policy server, print its URL once healthy, and run it until Ctrl-C (then exit 130).')
+    .description('start a policy server, print its URL once healthy, and run it until Ctrl-C (then exit 130)')
     .requiredOption('--model <spec>', "model: 'tiny' (CPU), 'hf:<path-or-id>' or 'hf-random:<config>'")
     .option('--port <n>', 'port; 0 picks a free one', integer(0, 65535), 8100)
     .option('--host <address>', 'bind address; anything but loopback needs --token', '127.0.0.1')
@@ -112,7 +112,7 @@ export function registerServer(program: Command): void {
     .action((flags: StartFlags) => start(flags));
   server
     .command('health')
-    .description('Ask a running policy server for its health.')
+    .description('ask a running policy server for its health')
     .requiredOption('--url <url>', 'server URL, e.g. http://127.0.0.1:8100')
     .option('--token <secret>', 'bearer token')
     .option('--json', 'print the health answer as JSON')

@@ -118,10 +118,10 @@ function collectSummaryText(s: CollectSummary): string {
 
 /** Registers `molrl traces` and its sub-commands. */
 export function registerTraces(program: Command): void {
-  const traces = program.command('traces').description('Agent traces for the MoL phase: prepare, collect.');
+  const traces = program.command('traces').description('agent traces for the MoL phase: prepare, collect');
   traces
     .command('prepare')
-    .description('Preprocess agent traces: think blocks, loss tags per variant, token budget.')
+    .description('preprocess agent traces: think blocks, loss tags per variant, token budget')
     .option('--input <file>', 'JSONL file of traces')
     .option('--model-type <type>', 'cot (clear <think> contents) | non-cot (insert empty <think> blocks)')
     .option('--variant <name>', 'mol | ce | ce_nokl | ce_eetb', 'mol')
@@ -148,7 +148,7 @@ export function registerTraces(program: Command): void {
     });
   traces
     .command('collect')
-    .description('Run the current policy as a code agent over the config\'s tasks and write agent traces (JSONL) for MoL.')
+    .description('run the current policy as a code agent over the config\'s tasks and write agent traces (JSONL) for MoL')
     .option('--config <file>', 'job config: model, server (start or url), dataset, rewards, sandbox')
     .option('--out <file>', 'JSONL file of traces to write')
     .option('--split <name>', 'dataset split: train | eval', 'train')

@@ -3,6 +3,7 @@
 // 130 interrupted by Ctrl-C (after a checkpoint; resume with --resume).
 import { readJsonlFile } from '@molrl/common';
 import { loadJobConfig, runTrainJob, type MetricsRecord } from '@molrl/core';
+import { builtinPlugins } from '@molrl/plugins';
 import type { Command } from 'commander';
 import { basename, extname, join, relative } from 'node:path';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
@@ -58,6 +59,7 @@ export async function runTrain(flags: TrainFlags): Promise<number> {
     const result = await runTrainJob({
       ...(config ? { config, name: flags.name ?? basename(flags.config!, extname(flags.config!)) } : { resume: flags.resume! }),
       signal: controller.signal,
+      builtins: builtinPlugins,
       logger: { info: (m) => progress.line(m), warn: (m) => progress.line(`warning: ${m}`) },
       onStart: ({ runDir, resumed, sandbox }) => {
         progress.start({ phases: config?.phases.length ?? 0, sandbox });

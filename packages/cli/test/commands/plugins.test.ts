@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BUILTIN_PLUGINS } from '@molrl/core';
+import { BUILTIN_PLUGINS } from '@molrl/plugins';
 
 const entry = fileURLToPath(new URL('./fixtures/molrl-cli.ts', import.meta.url));
 const root = fileURLToPath(new URL('../../../../', import.meta.url));

@@ -1,5 +1,5 @@
 // `molrl validate`: exit 0 for a valid config, exit 2 with every problem and its path otherwise; --json.
-import { ok, strictEqual } from 'node:assert/strict';
+import { deepStrictEqual, ok, strictEqual } from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +39,20 @@ describe('molrl validate', () => {
     ok(out.problems.includes('rewards[1].options.timeoutMs: must be <= 60000 (got 120000)'), run.stdout);
     ok(out.problems.some((p: string) => p.startsWith('rewards[1].options: unexpected property "schem"; expected one of: scheme,')), run.stdout);
     ok(out.warnings.some((w: string) => w.startsWith('dataset.train: file not found')), run.stdout);
+  });
+
+  it("names each phase's problems and missing data files by path", async () => {
+    const file = join(dir, 'phases.json');
+    const mol = { type: 'mol', dataset: 'traces.jsonl', learningRate: 1e-4, modelType: 'cot', steps: 10, validation: { data: 'val.jsonl' } };
+    writeFileSync(file, JSON.stringify({ model: 'tiny', server: { start: {} }, dataset: { train: 't.jsonl' }, rewards: [{ plugin: 'reward:format' }], phases: [mol, { type: 'grpo', steps: 1, beta: 0.1 }] }));
+    const bad = await runCli(['validate', file, '--json']);
+    strictEqual(bad.code, 2);
+    ok(JSON.parse(bad.stdout).problems[0].startsWith('phases[1].reference: '), bad.stdout);
+    writeFileSync(file, JSON.stringify({ model: 'tiny', server: { start: {} }, dataset: { train: 't.jsonl' }, rewards: [{ plugin: 'reward:format' }], phases: [mol, { type: 'grpo', steps: 1, beta: 0.1, reference: 'phase-start' }] }));
+    const good = await runCli(['validate', file, '--json']);
+    strictEqual(good.code, 0, good.stdout);
+    const warned = JSON.parse(good.stdout).warnings.map((w: string) => w.split(':')[0]);
+    deepStrictEqual(warned, ['dataset.train', 'phases[0].dataset', 'phases[0].validation.data']);
   });
 
   it('refuses a plugin that needs another sandbox backend', async () => {

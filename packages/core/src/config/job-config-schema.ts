@@ -1,85 +1,16 @@
-// JSON Schema of the job config (published as packages/core/schemas/job-config.json; a test keeps it in sync).
-import { protocolSchemas } from '@molrl/policy-client';
+// JSON Schema of the job config, phases from their definitions (published as packages/core/schemas/job-config.json; a test keeps it in sync).
 import { sandboxConfigSchema } from '@molrl/sandbox';
-import { molPhaseSchema } from '../mol/mol-phase-schema.ts';
 import { rewardsConfigSchema } from '../rewards/rewards-config-schema.ts';
+import { phaseSchema } from '../trainer/define-phase.ts';
+import { BUILTIN_PHASES, type AnyPhaseDefinition } from '../trainer/phase-registry.ts';
+import { int, samplingSchema } from './schema-fragments.ts';
 import { loggingConfigSchema } from '../trackers/logging-config.ts';
 
 const { $id: _s, ...sandboxSchema } = sandboxConfigSchema;
 const { $id: _r, ...rewardsSchema } = rewardsConfigSchema;
 
-const int = (minimum: number, description: string, fallback?: number) => ({ type: 'integer', minimum, description, ...(fallback === undefined ? {} : { default: fallback }) });
-
-/** `schema` without its `default`s (deep): a job config leaves unset what the server fills in. */
-function withoutDefaults(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(withoutDefaults);
-  if (!schema || typeof schema !== 'object') return schema;
-  return Object.fromEntries(Object.entries(schema).filter(([k]) => k !== 'default').map(([k, v]) => [k, withoutDefaults(v)]));
-}
-
-/**
- * Sampling parameters of /v1/generate: the policy protocol's own schema (generate-request.json), so that a
- * config accepts exactly what the server accepts.
- */
-export const samplingSchema = {
-  ...(withoutDefaults((protocolSchemas()['generate-request'] as { properties: { sampling: object } }).properties.sampling) as object),
-  default: {},
-};
-
-/** A `{ type: 'grpo' }` phase. */
-export const grpoPhaseSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['type', 'steps'],
-  properties: {
-    type: { const: 'grpo' },
-    name: { type: 'string' },
-    estimator: { enum: ['grpo', 'dr_grpo', 'rloo'], default: 'grpo' },
-    scale: { enum: ['group', 'batch', 'none'], default: 'group', description: 'grpo: std of the group, of the batch, or none' },
-    steps: int(1, 'optimizer steps'),
-    promptsPerStep: int(1, 'B/G: prompts per step', 16),
-    groupSize: int(2, 'G: completions per prompt', 8),
-    sampling: samplingSchema,
-    lossType: { enum: ['grpo', 'bnpo', 'dr_grpo', 'dapo'], description: "defaults to 'dr_grpo' with the dr_grpo estimator, else 'grpo'" },
-    clip: {
-      type: 'object',
-      additionalProperties: false,
-      default: {},
-      properties: { low: { type: 'number', minimum: 0, default: 0.2 }, high: { type: 'number', minimum: 0, default: 0.2 } },
-    },
-    beta: { type: 'number', minimum: 0, default: 0, description: 'k3 KL weight' },
-    maxCompletionLength: int(1, "dr_grpo's normaliser; defaults to sampling.maxTokens"),
-    learningRate: { type: 'number', exclusiveMinimum: 0, maximum: 1, description: 'learning rate from this phase on, in (0, 1] (as the policy protocol)' },
-    microBatchSize: int(1, 'completions per forward/backward pass', 8),
-    microBatchTokens: int(1, "token budget of a micro-batch (rows x longest sequence); default: the server's (hf 16384)"),
-    chatTemplateKwargs: { type: 'object', description: "chat-template options of this phase's generate requests, over dataset.chatTemplateKwargs" },
-    dropZeroVarianceGroups: { type: 'boolean', default: false },
-    checkpointEvery: int(1, 'checkpoint every k steps of this phase'),
-  },
-};
-
-/** A `{ type: 'sft' }` phase: demonstrations `{ prompt, completion }`, all completion tokens CE. */
-export const sftPhaseSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['type', 'data', 'steps', 'learningRate'],
-  properties: {
-    type: { const: 'sft' },
-    name: { type: 'string' },
-    data: { type: 'string', minLength: 1, description: 'JSONL of { prompt, completion }, relative to the config file' },
-    steps: int(1, 'optimizer steps'),
-    batchSize: int(1, 'demonstrations per step', 32),
-    learningRate: { type: 'number', exclusiveMinimum: 0, maximum: 1, description: 'peak learning rate, in (0, 1] (as the policy protocol)' },
-    schedule: { enum: ['cosine', 'constant'], default: 'cosine' },
-    warmupSteps: int(0, 'linear warm-up steps', 0),
-    microBatchSize: int(1, 'examples per forward/backward pass', 32),
-    logEvery: int(1, 'metrics line every k steps', 10),
-    checkpointEvery: int(1, 'checkpoint every k steps of this phase'),
-  },
-};
-
-/** Schema per phase type. The MoL phase (issue 7) plugs in here: `mol: molPhaseSchema` from ../mol/mol-phase-schema.ts. */
-export const phaseSchemas: Record<string, object> = { grpo: grpoPhaseSchema, mol: molPhaseSchema, sft: sftPhaseSchema };
+/** Schema of one `phases[i]` entry per phase type, from the phase definitions. */
+export const phaseSchemas: Readonly<Record<string, object>> = Object.fromEntries(BUILTIN_PHASES.map((d) => [d.type, phaseSchema(d as unknown as AnyPhaseDefinition)]));
 
 /** The job config's JSON Schema (draft-07, ajv strict). */
 export const jobConfigSchema = {

@@ -1,9 +1,8 @@
 // Types of the job config (`molrl train --config FILE`), after validation and defaults.
-import type { SamplingParams, LossType } from '@molrl/policy-client';
+import type { SamplingParams } from '@molrl/policy-client';
 import type { SandboxConfig } from '@molrl/sandbox';
 import type { RewardSpec } from '../types.ts';
-import type { AdvantageEstimator } from '../advantages/compute-advantages.ts';
-import type { MolPhaseConfig } from '../mol/mol-phase-schema.ts';
+import type { PhaseConfig } from '../trainer/phase-registry.ts';
 import type { LoggingConfig } from '../trackers/logging-config.ts';
 
 /** How the trainer starts its policy server (flags of `python -m molrl_policy.server`). */
@@ -42,62 +41,13 @@ export interface DatasetConfig {
   chatTemplateKwargs?: Record<string, unknown>;
 }
 
-/** A GRPO / Dr.GRPO phase. */
-export interface GrpoPhaseConfig {
-  type: 'grpo';
-  name?: string;
-  /** @default 'grpo' */
-  estimator: AdvantageEstimator;
-  /** grpo: std of the group, of the batch, or none. @default 'group' */
-  scale: 'group' | 'batch' | 'none';
-  steps: number;
-  /** B/G: prompts per step. @default 16 */
-  promptsPerStep: number;
-  /** G: completions per prompt. @default 8 */
-  groupSize: number;
-  sampling: SamplingParams;
-  /** Loss aggregation; defaults to 'dr_grpo' for the dr_grpo estimator, else 'grpo'. */
-  lossType?: LossType;
-  clip: { low: number; high: number };
-  /** k3 KL weight. @default 0 */
-  beta: number;
-  maxCompletionLength?: number;
-  learningRate?: number;
-  /** @default 8 */
-  microBatchSize: number;
-  /** Token budget of a micro-batch (rows x longest sequence); default: the server's. */
-  microBatchTokens?: number;
-  /** Chat-template options of this phase's generate requests, over `dataset.chatTemplateKwargs`. */
-  chatTemplateKwargs?: Record<string, unknown>;
-  /** Groups whose rewards are all equal get null advantages (not trained on). @default false */
-  dropZeroVarianceGroups: boolean;
-  /** Checkpoint every k steps of this phase (overrides `checkpoint.every`). */
-  checkpointEvery?: number;
-}
-
-/** Supervised fine-tuning on demonstrations `{ prompt, completion }` (all completion tokens CE). */
-export interface SftPhaseConfig {
-  type: 'sft';
-  name?: string;
-  /** JSONL of demonstrations, relative to the config file. */
-  data: string;
-  steps: number;
-  /** @default 32 */
-  batchSize: number;
-  learningRate: number;
-  /** @default 'cosine' */
-  schedule: 'cosine' | 'constant';
-  /** @default 0 */
-  warmupSteps: number;
-  /** @default 32 */
-  microBatchSize: number;
-  /** Metrics line every k steps. @default 10 */
-  logEvery: number;
-  checkpointEvery?: number;
-}
-
-/** Any phase; `mol` phases are defined by packages/core/src/mol (issue 7). */
-export type PhaseConfig = GrpoPhaseConfig | SftPhaseConfig | MolPhaseConfig;
+/** Any phase: the union of the built-in phase definitions' configs (see ../trainer/phase-registry.ts). */
+export type { PhaseConfig } from '../trainer/phase-registry.ts';
+export type { GrpoPhaseConfig } from '../trainer/grpo-phase.ts';
+export type { SftPhaseConfig, SftTemplate, Demonstration } from '../trainer/sft-phase.ts';
+export type { MolPhaseConfig, MolValidationConfig } from '../mol/mol-phase.ts';
+export type { PhaseConfigBase, ReferenceChoice } from '../trainer/define-phase.ts';
+export type { LearningRateSchedule } from '../trainer/learning-rate-schedule.ts';
 
 /** Periodic evaluation. */
 export interface EvalConfig {

@@ -1,11 +1,11 @@
-// Validates a job config (JSON/YAML file or object): every problem with its path, defaults applied, paths resolved, frozen.
+// Validates a job config (JSON/YAML file or object): every problem with its path, defaults applied, phases resolved by their definitions, frozen.
 import { createAjv, deepFreeze, errors as commonErrors, formatAjvErrors, readConfigFile } from '@molrl/common';
 import type { ValidateFunction } from 'ajv';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { resolveMolPhase } from '../mol/resolve-mol-phase.ts';
-import type { MolPhaseConfig } from '../mol/mol-phase-schema.ts';
+import type { PhaseConfigBase } from '../trainer/define-phase.ts';
 import { jobConfigSchema } from './job-config-schema.ts';
-import type { GrpoPhaseConfig, JobConfig } from './job-config-types.ts';
+import type { JobConfig } from './job-config-types.ts';
+import { rememberPhases, resolvePhases } from './resolve-phases.ts';
 
 let validator: ValidateFunction<JobConfig> | null = null;
 
@@ -18,22 +18,11 @@ function getValidator(): ValidateFunction<JobConfig> {
 /** Resolves `p` against `baseDir` unless absolute. */
 const under = (baseDir: string, p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
 
-/** Checks the schema cannot express; returns `path: problem` lines. */
-function semanticProblems(config: JobConfig): string[] {
-  const problems: string[] = [];
-  config.phases.forEach((phase, i) => {
-    if (phase.type !== 'grpo') return;
-    const p = phase as GrpoPhaseConfig;
-    if (p.estimator !== 'grpo' && p.scale !== 'group') problems.push(`phases[${i}].scale: only the grpo estimator divides by a std (got "${p.scale}" with "${p.estimator}")`);
-  });
-  if (config.eval && !config.dataset.eval && config.dataset.evalFraction <= 0) problems.push('dataset.evalFraction: must be > 0 when eval is set without dataset.eval');
-  return problems;
-}
-
 /**
  * Validates `data` as a job config. Throws CONFIG_INVALID listing every problem as `phases[0].steps: ...`.
- * Returns a deep-frozen copy with defaults applied and file paths (dataset, sft data, runsDir) made absolute
- * against `baseDir`; `lossType` of GRPO phases is resolved from the estimator.
+ * Returns a deep-frozen copy with defaults applied, file paths (dataset, phase data, runsDir, plugin paths)
+ * made absolute against `baseDir`, and each phase resolved by its definition (e.g. MoL `epochs` -> `steps`).
+ * The data a phase read while resolving is kept for the trainer, which does not read it again.
  */
 export function validateJobConfig(data: unknown, baseDir = process.cwd()): JobConfig {
   const copy = structuredClone(data) as JobConfig;
@@ -44,21 +33,22 @@ export function validateJobConfig(data: unknown, baseDir = process.cwd()): JobCo
   if (server && typeof server === 'object' && (server.start === undefined) === (server.url === undefined)) {
     problems.push('server: give exactly one of "start" (launch a policy server) or "url" (use a running one)');
   }
-  if (valid) problems.push(...semanticProblems(copy));
+  const phases = (copy as { phases?: unknown })?.phases;
+  const phaseErrors = (i: number) => (validate.errors ?? []).some((e) => e.instancePath === `/phases/${i}` || e.instancePath.startsWith(`/phases/${i}/`));
+  const resolved = Array.isArray(phases)
+    ? resolvePhases(phases as PhaseConfigBase[], { baseDir, seed: Number.isInteger(copy.seed) ? copy.seed : 0, skip: phaseErrors })
+    : { problems: [], loaders: [] };
+  problems.push(...resolved.problems);
+  if (valid && copy.eval && !copy.dataset.eval && copy.dataset.evalFraction <= 0) problems.push('dataset.evalFraction: must be > 0 when eval is set without dataset.eval');
   if (problems.length) throw commonErrors.CONFIG_INVALID(`the job config is invalid:\n  ${problems.join('\n  ')}`, problems[0].split(':')[0], { problems, errors: validate.errors ?? [] });
   copy.runsDir = under(baseDir, copy.runsDir);
   copy.dataset.train = under(baseDir, copy.dataset.train);
   if (copy.dataset.eval) copy.dataset.eval = under(baseDir, copy.dataset.eval);
   if (copy.logging?.tensorboard?.dir) copy.logging.tensorboard.dir = under(baseDir, copy.logging.tensorboard.dir);
-  copy.phases.forEach((phase, i) => {
-    if (phase.type === 'mol') copy.phases[i] = resolveMolPhase(phase as unknown as MolPhaseConfig, baseDir, copy.seed, `phases[${i}]`) as unknown as typeof phase;
-  });
   for (const spec of copy.rewards) if (typeof spec.plugin === 'string' && /^\.\.?\//.test(spec.plugin)) spec.plugin = under(baseDir, spec.plugin);
-  for (const phase of copy.phases) {
-    if (phase.type === 'sft') phase.data = under(baseDir, phase.data);
-    if (phase.type === 'grpo') phase.lossType ??= phase.estimator === 'dr_grpo' ? 'dr_grpo' : 'grpo';
-  }
-  return deepFreeze(copy) as JobConfig;
+  const frozen = deepFreeze(copy) as JobConfig;
+  rememberPhases(frozen.phases, resolved.loaders);
+  return frozen;
 }
 
 /** Reads and validates a job config file (JSON or YAML); relative paths resolve against the file's directory. */

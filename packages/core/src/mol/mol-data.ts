@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { prepareTraces, type PrepareSummary } from '../traces/prepare-traces.ts';
 import type { PreparedTrace } from '../traces/trace-types.ts';
 import { sampleWithoutReplacement, seededRandom, stepSeed } from '../trainer/seeded-random.ts';
-import type { MolPhaseConfig } from './mol-phase-schema.ts';
+import type { MolPhaseConfig } from './mol-phase.ts';
 
 /** Prepared train and validation traces of a MoL phase, with the preprocessing summary of the training file. */
 export interface MolData {

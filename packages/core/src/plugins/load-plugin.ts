@@ -3,12 +3,11 @@ import { createRequire } from 'node:module';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { errors } from '../errors.ts';
-import type { RewardPlugin } from '../types.ts';
-import { BUILTIN_PLUGINS, importBuiltin } from './registry.ts';
+import type { PluginCatalog, RewardPlugin } from '../types.ts';
 import { validatePlugin } from './validate-plugin.ts';
 
 /** Where a plugin came from, in a form a worker thread can import again. */
-export type PluginSource = { kind: 'builtin'; name: string } | { kind: 'url'; url: string } | { kind: 'object' };
+export type PluginSource = { kind: 'builtin'; name: string; url: string } | { kind: 'url'; url: string } | { kind: 'object' };
 
 /** A loaded, validated plugin and its source. */
 export interface LoadedPlugin {
@@ -31,20 +30,21 @@ export function pluginFromModule(mod: unknown): unknown {
 
 /** Imports the module a PluginSource names (used by the loader and by worker threads). */
 export async function importPluginSource(source: PluginSource): Promise<unknown> {
-  if (source.kind === 'builtin') return pluginFromModule(await importBuiltin(source.name));
-  if (source.kind === 'url') return pluginFromModule(await import(source.url));
+  if (source.kind === 'builtin' || source.kind === 'url') return pluginFromModule(await import(source.url));
   throw new Error('a plugin given as an object cannot be re-imported');
 }
 
 /**
- * Loads a plugin by built-in name (`reward:code-execution`), by path to an ES module (relative paths
- * resolve against `baseDir`), or by npm package name (resolved from `baseDir`, then from molrl itself).
- * Throws PLUGIN_NOT_FOUND listing what was tried, PLUGIN_INVALID / PLUGIN_VERSION_MISMATCH for bad plugins.
+ * Loads a plugin by built-in name (`reward:code-execution`, looked up in `builtins`: the catalogue of
+ * @molrl/plugins), by path to an ES module (relative paths resolve against `baseDir`), or by npm package
+ * name (resolved from `baseDir`, then from molrl itself). Throws PLUGIN_NOT_FOUND listing what was tried,
+ * PLUGIN_INVALID / PLUGIN_VERSION_MISMATCH for bad plugins.
  */
-export async function loadPlugin(spec: string | RewardPlugin, opts: { baseDir?: string; path?: string } = {}): Promise<LoadedPlugin> {
+export async function loadPlugin(spec: string | RewardPlugin, opts: { baseDir?: string; path?: string; builtins?: PluginCatalog } = {}): Promise<LoadedPlugin> {
   const path = opts.path ?? 'plugin';
   if (typeof spec !== 'string') return { plugin: validatePlugin(spec, path), source: { kind: 'object' } };
   const baseDir = opts.baseDir ?? process.cwd();
+  const builtins = opts.builtins ?? {};
   const tried: string[] = [];
   const attempt = async (label: string, source: PluginSource): Promise<LoadedPlugin | null> => {
     tried.push(label);
@@ -52,13 +52,13 @@ export async function loadPlugin(spec: string | RewardPlugin, opts: { baseDir?: 
     try {
       value = await importPluginSource(source);
     } catch (error) {
-      if (isModuleNotFound(error, source.kind === 'builtin' ? BUILTIN_PLUGINS[source.name] : spec)) return null;
+      if (isModuleNotFound(error, source.kind === 'builtin' ? source.url : spec)) return null;
       throw errors.PLUGIN_INVALID(spec, [`importing ${label} failed: ${(error as Error).message}`], path);
     }
     return { plugin: validatePlugin(value, path, spec), source };
   };
-  if (BUILTIN_PLUGINS[spec] !== undefined) {
-    const found = await attempt(`built-in ${spec} (${BUILTIN_PLUGINS[spec]})`, { kind: 'builtin', name: spec });
+  if (Object.hasOwn(builtins, spec)) {
+    const found = await attempt(`built-in ${spec} (${builtins[spec]})`, { kind: 'builtin', name: spec, url: builtins[spec] });
     if (found) return found;
   } else if (isPath(spec)) {
     const url = spec.startsWith('file:') ? spec : pathToFileURL(resolve(baseDir, spec)).href;
@@ -73,7 +73,10 @@ export async function loadPlugin(spec: string | RewardPlugin, opts: { baseDir?: 
       if ((error as { code?: string }).code !== 'MODULE_NOT_FOUND' && (error as { code?: string }).code !== 'ERR_PACKAGE_PATH_NOT_EXPORTED') throw error;
       tried.push(`package ${spec} from ${baseDir}`);
     }
-    if (spec.startsWith('reward:')) tried.push(`built-in names: ${Object.keys(BUILTIN_PLUGINS).join(', ')}`);
+    if (spec.startsWith('reward:')) {
+      const names = Object.keys(builtins);
+      tried.push(names.length ? `built-in names: ${names.join(', ')}` : 'built-in names: none were given (pass `builtins` from @molrl/plugins)');
+    }
     else {
       try {
         const url = import.meta.resolve(spec);

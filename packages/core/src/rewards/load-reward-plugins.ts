@@ -4,7 +4,7 @@ import type { BackendName } from '@molrl/sandbox';
 import { loadPlugin, type LoadedPlugin } from '../plugins/load-plugin.ts';
 import { resolvePluginOptions } from '../plugins/plugin-options.ts';
 import { checkRequirements } from '../plugins/validate-plugin.ts';
-import type { RewardEngineConfig } from '../types.ts';
+import type { PluginCatalog, RewardEngineConfig } from '../types.ts';
 
 /** One configured reward: its plugin, weight and validated, frozen options. */
 export interface ConfiguredReward {
@@ -29,14 +29,15 @@ function throwAll(found: MolrlError[]): void {
  * Loads every plugin of `rewards` (PLUGIN_NOT_FOUND / PLUGIN_INVALID / PLUGIN_VERSION_MISMATCH /
  * PLUGIN_DEPENDENCY_MISSING / PLUGIN_OPTIONS_INVALID, several at once as CONFIG_INVALID) and validates
  * their options against their schemas, before any hook runs. Runs no plugin code but the module itself.
+ * Built-in names are looked up in `builtins` (the catalogue of @molrl/plugins).
  */
-export async function loadRewardPlugins(rewards: RewardEngineConfig['rewards'], backend: BackendName, baseDir?: string): Promise<ConfiguredReward[]> {
+export async function loadRewardPlugins(rewards: RewardEngineConfig['rewards'], backend: BackendName, baseDir?: string, builtins?: PluginCatalog): Promise<ConfiguredReward[]> {
   const found: MolrlError[] = [];
   const configured: ConfiguredReward[] = [];
   await Promise.all(
     rewards.map(async (spec, i) => {
       try {
-        const loaded = await loadPlugin(spec.plugin, { baseDir, path: `rewards[${i}].plugin` });
+        const loaded = await loadPlugin(spec.plugin, { baseDir, path: `rewards[${i}].plugin`, builtins });
         checkRequirements(loaded.plugin, backend, `rewards[${i}].plugin`);
         const options = resolvePluginOptions(loaded.plugin, spec.options, `rewards[${i}].options`);
         configured[i] = { name: loaded.plugin.name, weight: spec.weight ?? 1, loaded, options: options as Readonly<Record<string, unknown>> };

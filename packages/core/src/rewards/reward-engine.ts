@@ -33,7 +33,7 @@ export async function createRewardEngine(config: RewardEngineConfig, opts: Rewar
   const sandbox = isSandbox(config.sandbox) ? config.sandbox : lazySandbox(validateSandboxConfig(config.sandbox ?? {}, 'sandbox'));
   const logger = o.logger ?? stderrLogger;
 
-  const configured: Configured[] = await loadRewardPlugins(config.rewards, sandbox.backend, o.baseDir);
+  const configured: Configured[] = await loadRewardPlugins(config.rewards, sandbox.backend, o.baseDir, o.builtins);
 
   const workerCount = o.workers === true ? undefined : o.workers === false ? 0 : o.workers;
   const pool = o.workers !== false && workerCount !== 0 && configured.some((c) => c.loaded.source.kind !== 'object')

@@ -1,6 +1,6 @@
-// PhaseContext: what a phase runner (grpo, sft, mol) gets from the trainer, and the phase runner contract.
+// PhaseContext: what a phase's run (grpo, sft, mol) gets from the trainer.
 import type { PolicyClient } from '@molrl/policy-client';
-import type { JobConfig, PhaseConfig } from '../config/job-config-types.ts';
+import type { JobConfig } from '../config/job-config-types.ts';
 import type { DatasetRow } from '../dataset/load-dataset.ts';
 import type { RewardEngine } from '../types.ts';
 
@@ -54,12 +54,13 @@ export interface PhaseContext {
   checkpoint(stepInPhase: number): Promise<void>;
   /** Runs the job's eval (if configured) and logs it as a metrics line at `stepInPhase`. */
   evaluate(stepInPhase: number): Promise<MetricsRecord | null>;
-  /** Aborted on Ctrl-C or when the server dies: stop between steps (the trainer checkpoints). */
+  /**
+   * Aborted on Ctrl-C or when the server dies: stop between steps (the trainer checkpoints the last step that
+   * reached `endStep`). Generation may be cut short with it; a training call is not (once the server may have
+   * applied an update, the step runs to `endStep`, so that the checkpoint's weights are those of its step).
+   */
   signal: AbortSignal;
   /** Reports progress to the terminal UI. */
   progress(update: PhaseProgress): void;
   logger: TrainLogger;
 }
-
-/** Runs one phase from `ctx.startStep` to its end, calling `ctx.endStep` after each step. */
-export type PhaseRunner = (ctx: PhaseContext, phase: PhaseConfig) => Promise<void>;

@@ -11,10 +11,10 @@ import { createRewardEngine } from '../rewards/reward-engine.ts';
 import { lazySandbox } from '../rewards/lazy-sandbox.ts';
 import { RunStore, type RunState } from '../run-store/run-store.ts';
 import { startTrackers } from '../trackers/tracker-sink.ts';
-import type { RewardEngine } from '../types.ts';
+import type { PluginCatalog, RewardEngine } from '../types.ts';
 import type { MetricsRecord, PhaseContext, PhaseProgress, TrainLogger } from './phase-context.ts';
 import { connectServer } from './connect-server.ts';
-import { phaseRunners } from './phase-registry.ts';
+import { runPhase } from './run-phase.ts';
 import { runEval } from './run-eval.ts';
 import { meterSandbox, type SandboxUsage } from './sandbox-meter.ts';
 import { stepSeed } from './seeded-random.ts';
@@ -27,6 +27,8 @@ export interface TrainJobOptions {
   name?: string;
   /** Run directory to resume. */
   resume?: string;
+  /** Built-in reward plugins the config may name (`builtinPlugins` of @molrl/plugins). */
+  builtins?: PluginCatalog;
   /** Cancels the run: the trainer checkpoints the last finished step and resolves with status 'interrupted'. */
   signal?: AbortSignal;
   logger?: TrainLogger;
@@ -99,7 +101,7 @@ export async function runTrainJob(opts: TrainJobOptions): Promise<TrainJobResult
     const rewards = () => {
       enginePromise ??= createRewardEngine(
         { rewards: config.rewards, sandbox: meter.sandbox },
-        { concurrency: config.scoring.concurrency, sampleTimeoutMs: config.scoring.sampleTimeoutMs, retries: config.scoring.retries, runDir: store.dir, logger: { debug() {}, info() {}, warn: (m) => logger.warn(m), error: (m) => logger.warn(m) } },
+        { concurrency: config.scoring.concurrency, sampleTimeoutMs: config.scoring.sampleTimeoutMs, retries: config.scoring.retries, runDir: store.dir, builtins: opts.builtins, logger: { debug() {}, info() {}, warn: (m) => logger.warn(m), error: (m) => logger.warn(m) } },
       ).then((e) => (engine = e));
       return enginePromise;
     };
@@ -107,7 +109,6 @@ export async function runTrainJob(opts: TrainJobOptions): Promise<TrainJobResult
     let globalStep = state?.globalStep ?? 0;
     for (let i = state?.phase ?? 0; i < config.phases.length; i++) {
       const phase = config.phases[i];
-      const runner = phaseRunners[phase.type];
       const steps = (phase as { steps: number }).steps;
       const startStep = i === state?.phase ? state.stepInPhase : 0;
       const offset = globalStep - startStep;
@@ -140,9 +141,10 @@ export async function runTrainJob(opts: TrainJobOptions): Promise<TrainJobResult
           if (stepInPhase >= steps || (every > 0 && stepInPhase % every === 0)) await checkpoint(stepInPhase);
         },
         checkpoint,
+        // An eval, once started, finishes on Ctrl-C (only a dead server stops it): it belongs to its step.
         evaluate: async (stepInPhase) => {
           if (!config.eval) return null;
-          const record = await runEval(client, await rewards(), data.eval, config.eval, { seed: stepSeed(config.seed, 999, 0), step: offset + stepInPhase, dedupe: config.scoring.dedupe, signal, ...(config.dataset.chatTemplateKwargs ? { chatTemplateKwargs: config.dataset.chatTemplateKwargs } : {}) });
+          const record = await runEval(client, await rewards(), data.eval, config.eval, { seed: stepSeed(config.seed, 999, 0), step: offset + stepInPhase, dedupe: config.scoring.dedupe, signal: stop.signal, ...(config.dataset.chatTemplateKwargs ? { chatTemplateKwargs: config.dataset.chatTemplateKwargs } : {}) });
           ctx.logMetrics(stepInPhase, record);
           const line = { step: offset + stepInPhase, phase: i, ...record };
           evals.push(line);
@@ -155,7 +157,7 @@ export async function runTrainJob(opts: TrainJobOptions): Promise<TrainJobResult
       };
       if (startStep === 0 && i === 0 && !state) await writeInitialState(store, i);
       try {
-        await runner(ctx, phase);
+        await runPhase(ctx, phase);
       } catch (error) {
         if (!signal.aborted) throw error;
       }

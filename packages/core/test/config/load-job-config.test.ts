@@ -69,6 +69,28 @@ describe('validateJobConfig', () => {
     ok(problems[0].startsWith('phases[0].scale:'));
   });
 
+  it('asks for an explicit KL reference when an earlier phase trained the model', () => {
+    const sft = { type: 'sft', data: 'demos.jsonl', steps: 2, learningRate: 1e-3 };
+    const problems = problemsOf({ ...minimal(), phases: [sft, { type: 'grpo', steps: 1, beta: 0.1 }] });
+    deepStrictEqual(problems.map((p) => p.split(':')[0]), ['phases[1].reference']);
+    ok(problems[0].includes('"base"') && problems[0].includes('"phase-start"'), problems[0]);
+    const ok1 = validateJobConfig({ ...minimal(), phases: [sft, { type: 'grpo', steps: 1, beta: 0.1, reference: 'phase-start', resetOptimizer: true }] }, '/base');
+    deepStrictEqual([(ok1.phases[1] as GrpoPhaseConfig).reference, ok1.phases[1].resetOptimizer, ok1.phases[0].resetOptimizer], ['phase-start', true, false]);
+    validateJobConfig({ ...minimal(), phases: [{ type: 'grpo', steps: 1, beta: 0.1 }] }, '/base'); // first phase: the base is the phase start
+    validateJobConfig({ ...minimal(), phases: [sft, { type: 'grpo', steps: 1 }] }, '/base'); // no KL term: nothing to choose
+    ok(problemsOf({ ...minimal(), phases: [sft, { type: 'sft', data: 'd.jsonl', steps: 1, learningRate: 1, reference: 'base' }] })[0].startsWith('phases[1]: unexpected property "reference"'));
+  });
+
+  it('checks each phase schedule: a warm-up or decay needs a rate, warm-up fits in the steps', () => {
+    const problems = problemsOf({ ...minimal(), phases: [{ type: 'grpo', steps: 4, schedule: 'cosine' }, { type: 'sft', data: 'd.jsonl', steps: 3, learningRate: 1e-3, warmupSteps: 5 }] });
+    deepStrictEqual(problems.map((p) => p.split(':')[0]), ['phases[0].learningRate', 'phases[1].warmupSteps']);
+  });
+
+  it('reports schema problems of one phase and resolve problems of another together', () => {
+    const problems = problemsOf({ ...minimal(), phases: [{ type: 'grpo', steps: 0 }, { type: 'grpo', estimator: 'rloo', scale: 'none', steps: 1 }] });
+    deepStrictEqual(problems.map((p) => p.split(':')[0]), ['phases[0].steps', 'phases[1].scale']);
+  });
+
   it('does not modify its input', () => {
     const input = minimal();
     validateJobConfig(input, '/base');

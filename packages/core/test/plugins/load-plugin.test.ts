@@ -20,6 +20,13 @@ describe('loadPlugin', () => {
     await rejects(loadPlugin('reward:no-such-builtin', { baseDir: fixtures }), { code: 'PLUGIN_NOT_FOUND' });
   });
 
+  it('loads a built-in name from the catalogue it is given, and only from there', async () => {
+    const builtins = { 'reward:echo': new URL('../rewards/fixtures/echo-plugin.ts', import.meta.url).href };
+    const { plugin, source } = await loadPlugin('reward:echo', { builtins });
+    deepStrictEqual([plugin.name, source.kind], ['test:echo', 'builtin']);
+    await rejects(loadPlugin('reward:echo', { baseDir: fixtures }), { code: 'PLUGIN_NOT_FOUND' });
+  });
+
   it('refuses a module whose default export is not a plugin with PLUGIN_INVALID', async () => {
     await rejects(loadPlugin('./not-a-plugin.ts', { baseDir: fixtures }), { code: 'PLUGIN_INVALID' });
   });

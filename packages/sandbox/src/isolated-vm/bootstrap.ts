@@ -19,7 +19,7 @@ export interface IsolateOutput {
  * become globals) inside try/catch; and returns its private IsolateOutput as the script's completion value, which
  * isolated-vm copies out after the microtask queue drained, so late output of promise continuations is included.
  *
- * Why this shape (see sandbox-anchors.md, isolated-vm):
+ * Why this shape:
  * - Exceptions never leave the isolate. isolated-vm reads an escaping error's `message`/`stack` outside the
  *   evaluation's timeout, so a thrown object with a looping getter, or a looping `Error.prepareStackTrace`, would
  *   hang or crash the host. Here they are described inside the evaluation, under its timeout.

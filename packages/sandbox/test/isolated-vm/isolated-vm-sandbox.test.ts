@@ -1,4 +1,4 @@
-// Tests of the isolated-vm backend with real programs, including the hostile ones from sandbox-anchors.md.
+// Tests of the isolated-vm backend with real programs, including hostile ones (escapes, resource exhaustion, hanging getters).
 import assert from 'node:assert/strict';
 import { createIsolatedVmSandbox, type IsolatedVmSandbox } from '../../src/isolated-vm/isolated-vm-sandbox.ts';
 import type { RunRequest, RunResult } from '../../src/types.ts';

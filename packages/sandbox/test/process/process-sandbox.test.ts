@@ -1,4 +1,4 @@
-// Tests of the process (process-unsafe) backend with real programs, including hostile ones from sandbox-anchors.md.
+// Tests of the process (process-unsafe) backend with real programs, including hostile ones (escapes, resource exhaustion).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
