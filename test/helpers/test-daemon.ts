@@ -6,7 +6,7 @@
 import Docker from 'dockerode';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -117,6 +117,8 @@ export class TestDaemon {
       process.kill(pid, 'SIGTERM');
       for (let i = 0; i < 300 && alive(pid); i++) await sleep(100);
     }
+    // a dockerd killed outright (SIGKILL, a lost machine) leaves its pidfile behind, and a new one refuses to start
+    if (!(Number.isInteger(pid) && pid > 0 && alive(pid) && cmdline.includes(HOME))) rmSync(this.#pidfile, { force: true });
   }
 
   /** Starts dockerd and waits until it answers (up to 60 s). */
