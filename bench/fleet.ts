@@ -41,8 +41,8 @@ interface Setup {
   name: string;
   containers: number;
   sandbox: Sandbox;
-  /** Runs per host after the measurement, for fleets. */
-  spread?: () => string;
+  /** Runs per host so far, for fleets. */
+  runsPerHost?: () => number[];
 }
 
 export default async function fleetBench(): Promise<string> {
@@ -56,7 +56,7 @@ export default async function fleetBench(): Promise<string> {
     const fleet = async (name: string, hosts: Parameters<typeof createDockerFleet>[0]['hosts']) => {
       const f = await createDockerFleet({ image: IMAGE, hosts });
       const containers = f.hosts.reduce((s, h) => s + h.poolSize, 0);
-      setups.push({ name, containers, sandbox: f, spread: () => f.hosts.map((h) => h.runs).join(' / ') });
+      setups.push({ name, containers, sandbox: f, runsPerHost: () => f.hosts.map((h) => h.runs) });
     };
     setups.push({ name: 'one host, plain pool (baseline), poolSize 2', containers: 2, sandbox: await createDockerSandbox({ image: IMAGE, poolSize: 2 }) });
     await fleet('one host as a fleet (hosts: [main]), poolSize 2', [{ socketPath: MAIN_SOCKET, poolSize: 2 }]);
@@ -66,11 +66,18 @@ export default async function fleetBench(): Promise<string> {
 
     // rounds alternate over the setups so that load drifting during the run hits all alike; a row is the median round
     const results = new Map<string, number[]>();
+    const spread = new Map<string, number[]>(); // runs per host of a setup and workload, over the measured rounds
     for (const w of WORKLOADS) for (const s of setups) await rate(s.sandbox, w.code, w.expected, 10, s.containers); // warm-up
     for (let round = 0; round < ROUNDS; round++) {
       for (const w of WORKLOADS) {
         for (const s of setups) {
+          const before = s.runsPerHost?.();
           const perSec = await rate(s.sandbox, w.code, w.expected, w.n, 2 * s.containers);
+          const after = s.runsPerHost?.();
+          if (before && after) {
+            const sum = spread.get(`${s.name}|${w.name}`) ?? before.map(() => 0);
+            spread.set(`${s.name}|${w.name}`, sum.map((x, i) => x + after[i]! - before[i]!));
+          }
           results.set(`${s.name}|${w.name}`, [...(results.get(`${s.name}|${w.name}`) ?? []), perSec]);
           process.stderr.write(`  ${s.name} ${w.name}: ${perSec.toFixed(1)}/s\n`);
         }
@@ -81,13 +88,14 @@ export default async function fleetBench(): Promise<string> {
     const lines = [
       `Python programs through \`sandbox.run\`, every output checked; clients = 2 × the containers (the queue never runs dry). Median of ${ROUNDS} alternating rounds of ${WORKLOADS.map((w) => `${w.n} ${w.name}`).join(' / ')} runs per setup. Ratio: against the plain one-host pool of 2.`,
       '',
-      '| Setup | Containers | Workload | programs/s | vs baseline | runs per host |',
-      '|---|---:|---|---:|---:|---|',
+      '| Setup | Containers | Workload | programs/s | rounds min–max | vs baseline | runs per host (all rounds) |',
+      '|---|---:|---|---:|---:|---:|---|',
     ];
     for (const w of WORKLOADS) {
       for (const s of setups) {
-        const perSec = median(results.get(`${s.name}|${w.name}`)!);
-        lines.push(`| ${s.name} | ${s.containers} | ${w.name} | ${fmt(perSec)} | ${fmt(perSec / base(w.name), 2)}x | ${s.spread && w === WORKLOADS.at(-1) ? s.spread() : ''} |`);
+        const rounds = results.get(`${s.name}|${w.name}`)!;
+        const perSec = median(rounds);
+        lines.push(`| ${s.name} | ${s.containers} | ${w.name} | ${fmt(perSec)} | ${fmt(Math.min(...rounds))}–${fmt(Math.max(...rounds))} | ${fmt(perSec / base(w.name), 2)}x | ${spread.get(`${s.name}|${w.name}`)?.join(' / ') ?? ''} |`);
       }
     }
     lines.push(
@@ -95,7 +103,8 @@ export default async function fleetBench(): Promise<string> {
       `- This machine has ${availableParallelism()} cores, shared by both daemons, their containers and this process: a second daemon here adds no CPU, ` +
         'so two hosts cannot beat one host with as many containers; the rows measure the cost of dispatching over several daemons (and of TLS), ' +
         'not the gain of more machines. On separate machines each host brings its own cores: throughput adds up to the sum of the hosts, ' +
-        'as long as the trainer keeps them all busy (reward-engine concurrency at least the total poolSize).',
+        'as long as the trainer keeps them all busy (reward-engine concurrency at least the total poolSize). ' +
+        'Where the min–max ranges of two rows overlap, the difference between them is this machine\'s load, not the setup.',
       `- 1-minute load average ${loadBefore.toFixed(2)} before and ${loadAfter.toFixed(2)} after, on ${availableParallelism()} cores: other helpers' processes shared the machine.`,
     );
     return lines.join('\n');
