@@ -143,7 +143,7 @@ describe('docker fleet over two daemons', function () {
       await daemon.up();
       await rejoined(fleet, 1);
       const again = await Promise.all(Array.from({ length: 8 }, (_, i) => fleet.run(py(`import time; time.sleep(0.2); print(${i})`))));
-      assert.deepEqual(again.map((r) => r.status), Array(8).fill('ok'));
+      assert.deepEqual(again.map((r) => r.status), Array(8).fill("ok"), JSON.stringify(again.filter((r) => r.status !== "ok").map((r) => r.error)));
       assert.ok(fleet.hosts[1]!.runs >= before + 2, `the host that came back got runs again: ${fleet.hosts[1]!.runs - before}`);
       // the containers the stop killed were swept when the pool recovered: only its live ones remain
       const left = await poolContainers(daemon.docker, stopped.poolId);
