@@ -97,10 +97,13 @@ export function resolveDockerOptions(options: DockerSandboxOptions, docker: Dock
 
 /**
  * Labels every molrl container carries: `molrl=1`, the pool, the owning process and its machine (for stale
- * cleanup), and the Docker host as the owner names it (`default` for the default daemon).
+ * cleanup), the Docker host as the owner names it (`default` for the default daemon), and, given a `startId`,
+ * `molrl.start`: the start that created it (known to the pool before the container exists, so that a sweep of
+ * the pool's lost containers never removes one still starting).
  */
-export function containerLabels(poolId: string, dockerHost: string | null = null): Record<string, string> {
-  return { molrl: '1', 'molrl.pool': poolId, 'molrl.pid': String(process.pid), 'molrl.host': hostname(), 'molrl.docker-host': dockerHost ?? 'default' };
+export function containerLabels(poolId: string, dockerHost: string | null = null, startId: string | null = null): Record<string, string> {
+  const labels = { molrl: '1', 'molrl.pool': poolId, 'molrl.pid': String(process.pid), 'molrl.host': hostname(), 'molrl.docker-host': dockerHost ?? 'default' };
+  return startId === null ? labels : { ...labels, 'molrl.start': startId };
 }
 
 /**
@@ -117,7 +120,7 @@ export const RUNNER_CAPABILITIES = ['SETUID', 'SETGID', 'SETPCAP', 'KILL', 'DAC_
  * program to an unprivileged uid without capabilities, so pid 1, the runner and its stdout (the channel to
  * this host) are out of the programs' reach.
  */
-export function containerSpec(o: ResolvedDockerOptions, poolId: string, uid: number = freshProgramUid()): Docker.ContainerCreateOptions {
+export function containerSpec(o: ResolvedDockerOptions, poolId: string, startId: string | null = null, uid: number = freshProgramUid()): Docker.ContainerCreateOptions {
   const memory = o.memoryMb * 1024 * 1024;
   return {
     Image: o.image,
@@ -125,7 +128,7 @@ export function containerSpec(o: ResolvedDockerOptions, poolId: string, uid: num
     User: '0:0',
     WorkingDir: '/tmp',
     Env: ['PATH=/usr/local/bin:/usr/bin:/bin', 'LANG=C.UTF-8', 'PYTHONDONTWRITEBYTECODE=1'],
-    Labels: containerLabels(poolId, o.host.name),
+    Labels: containerLabels(poolId, o.host.name, startId),
     AttachStdin: true,
     AttachStdout: true,
     AttachStderr: true,

@@ -23,6 +23,8 @@ export class DockerSandbox implements Sandbox {
   readonly #live = new Set<RunnerSession>();
   readonly #waiters = new WaitQueue<RunnerSession>();
   #starting = 0;
+  /** `molrl.start` labels of the containers being started now: not yet held, yet no sweep may remove them. */
+  readonly #startIds = new Set<string>();
   #closed = false;
   #lastStartError: Error | null = null;
   #retryTimer: NodeJS.Timeout | null = null;
@@ -84,9 +86,12 @@ export class DockerSandbox implements Sandbox {
 
   async #startOne(): Promise<void> {
     this.#starting++;
+    const startId = randomBytes(6).toString('hex');
+    this.#startIds.add(startId);
     try {
-      const session = await RunnerSession.start(this.#o, this.poolId, (s) => this.#onDeath(s));
+      const session = await RunnerSession.start(this.#o, this.poolId, startId, (s) => this.#onDeath(s));
       this.#starting--;
+      this.#startIds.delete(startId); // in the same tick as it joins #live below (or is destroyed)
       if (this.#closed) return void (await session.destroy());
       if (this.#lastStartError) void this.#sweep(); // back after a fault: containers it could not remove then
       this.#lastStartError = null;
@@ -95,6 +100,7 @@ export class DockerSandbox implements Sandbox {
       this.#release(session);
     } catch (cause) {
       this.#starting--;
+      this.#startIds.delete(startId); // RunnerSession.start removed its container, or a sweep will
       this.#lastStartError = errors.SANDBOX_CONTAINER_FAILED(this.#o.image, cause, this.#o.host.name);
       if (this.#live.size === 0 && this.#starting === 0) {
         this.#waiters.rejectAll(this.#lastStartError);
@@ -109,13 +115,18 @@ export class DockerSandbox implements Sandbox {
     }
   }
 
-  /** Removes this pool's containers that it no longer holds (left by a daemon restart or a failed removal). */
+  /**
+   * Removes this pool's containers that it no longer holds (left by a daemon restart or a failed removal). One
+   * that is still starting is not held yet either: it is known by its `molrl.start` label, and both sets are
+   * read after the listing comes back, in one tick, so a start that ends meanwhile is in one or the other.
+   */
   async #sweep(): Promise<void> {
     try {
       const abortSignal = AbortSignal.timeout(DOCKER_CALL_TIMEOUT_MS);
       const list = await this.#o.docker.listContainers({ all: true, filters: { label: [`molrl.pool=${this.poolId}`] }, abortSignal });
       const live = new Set(this.containerIds);
-      await Promise.all(list.filter((c) => !live.has(c.Id)).map((c) => this.#o.docker.getContainer(c.Id).remove({ force: true, abortSignal }).catch(() => undefined)));
+      const lost = list.filter((c) => !live.has(c.Id) && !this.#startIds.has(c.Labels['molrl.start'] ?? ''));
+      await Promise.all(lost.map((c) => this.#o.docker.getContainer(c.Id).remove({ force: true, abortSignal }).catch(() => undefined)));
     } catch {
       // the daemon is still away: the next recovery sweeps again
     }

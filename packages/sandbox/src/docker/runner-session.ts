@@ -71,9 +71,9 @@ export class RunnerSession {
     this.#host = host;
   }
 
-  /** Create, attach and start a container, then wait for the runner's ready line. */
-  static async start(o: ResolvedDockerOptions, poolId: string, onDeath: (s: RunnerSession) => void): Promise<RunnerSession> {
-    const container = await o.docker.createContainer({ ...containerSpec(o, poolId), abortSignal: AbortSignal.timeout(o.startTimeoutMs) });
+  /** Create (labelled `molrl.start` = `startId`), attach and start a container, then wait for the runner's ready line. */
+  static async start(o: ResolvedDockerOptions, poolId: string, startId: string, onDeath: (s: RunnerSession) => void): Promise<RunnerSession> {
+    const container = await o.docker.createContainer({ ...containerSpec(o, poolId, startId), abortSignal: AbortSignal.timeout(o.startTimeoutMs) });
     const session = new RunnerSession(container, o.host.name);
     let timer: NodeJS.Timeout | undefined;
     try {

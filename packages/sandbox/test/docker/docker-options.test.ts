@@ -35,6 +35,8 @@ describe('containerSpec', () => {
     assert.equal(spec.Labels!.molrl, '1');
     assert.equal(spec.Labels!['molrl.pool'], 'p1');
     assert.equal(spec.Labels!['molrl.docker-host'], 'default');
+    assert.equal(spec.Labels!['molrl.start'], undefined);
+    assert.equal(containerSpec(resolveDockerOptions({}, new Docker()), 'p1', 's1').Labels!['molrl.start'], 's1');
   });
 });
 
