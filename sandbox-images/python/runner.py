@@ -7,6 +7,8 @@ Protocol: NDJSON on stdin/stdout, one request at a time; the first line out is {
   response: {"id", "status", "exitCode", "signal", "stdout", "stderr", "truncated", "durationMs",
              "leftovers", "marker"?: {"value", "requested"}, "tests"?: {"verdict", "detail"},
              "error"?: {"code", "message"}}
+`--preload a,b,c` names the modules the zygote imports before it serves (default: zygote.PRELOAD; "" for
+none); the ready line reports {"loaded", "failed"}.
 Every program (and, with "tests", its judge: judge.py, the process that holds and runs the tests) is forked
 by the zygote (zygote.py), which the runner forks before it reads its first request: no child ever holds
 another request's data.
@@ -20,15 +22,18 @@ sandbox (SANDBOX_SCRATCH_TAMPERED). Without it (on a host) only the process grou
 are cleaned.
 """
 import gc, json, os, secrets, select, shutil, signal, stat, sys, tempfile, time
-import zygote
+import languages, zygote  # languages: every language but python (compile, artifact, run argv, memory policy)
 
 CONTAINER = "--container" in sys.argv
 NODE = shutil.which("node")
-LANGUAGES = ["python"] + (["javascript"] if NODE else [])
+LANGUAGES = ["python"] + languages.available()
 if "--uid" in sys.argv:  # the pool gives each container its own: per-uid limits (RLIMIT_NPROC...) stay per container
     zygote.PROGRAM_UID = int(sys.argv[sys.argv.index("--uid") + 1])
     zygote.JUDGE_UID = zygote.PROGRAM_UID + 1
 OWNERS = (zygote.PROGRAM_UID, zygote.JUDGE_UID)
+PRELOAD = zygote.PRELOAD
+if "--preload" in sys.argv:
+    PRELOAD = tuple(name for name in sys.argv[sys.argv.index("--preload") + 1].split(",") if name)
 SCRATCH = ("/tmp", "/dev/shm", "/dev/mqueue")
 INFO_MAX, VERDICT_MAX, DIAG_MAX = 4096, 1 << 16, 4000
 
@@ -195,11 +200,11 @@ def _run(req, zyg, workdir, tests, pipes):
     else:
         calls_r = rep_w = null
         verdict_r = diag_r = tjob_w = None
-    memory = int(req["memoryMb"]) << 20
+    memory = int(req["memoryMb"]) << 20 if req.get("rlimitAs", True) else -1  # -1: RLIM_INFINITY
     cpu = int(req["timeoutMs"] / 1000) + 1
     oom_before = _oom_kills() if CONTAINER else 0
     job = {"language": req["language"], "code": req["code"], "files": req.get("files") or {}, "workdir": workdir,
-           "memoryMb": req["memoryMb"], "tests": tests is not None}
+           "memoryMb": req["memoryMb"], "tests": tests is not None, "exec": req.get("exec")}
     job = json.dumps(job).encode("utf-8", "surrogatepass")
     # what fits in the pipes goes in before the fork, so the children find their jobs there when they start
     rest = {job_w: memoryview(b"%d\n" % len(job) + job)}
@@ -325,7 +330,7 @@ def _run(req, zyg, workdir, tests, pipes):
         result = "ok"
     resp = {"status": result, "exitCode": code, "signal": _signal_name(sig),
             "stdout": bufs[out_r].decode("utf-8", "replace"), "stderr": bufs[err_r].decode("utf-8", "replace"),
-            "truncated": truncated, "durationMs": round(duration, 3)}
+            "truncated": truncated, "durationMs": round(duration, 3), "maxRssKb": zyg.rss.get(pid, 0)}
     if marker is not None:
         resp["marker"] = {"value": marker, "requested": requested}
     if tests is not None:
@@ -463,10 +468,11 @@ def main():
     scratch = "/tmp" if CONTAINER else tempfile.mkdtemp(prefix="molrl-runner-", dir=shm)
     zygote.NODE = NODE
     gc.collect()
-    zyg = zygote.Zygote(CONTAINER)  # before any request: nothing of one can reach a child
+    zyg = zygote.Zygote(CONTAINER, PRELOAD)  # before any request: nothing of one can reach a child
     uid = zygote.PROGRAM_UID if CONTAINER else os.getuid()
     out.write(json.dumps({"ready": True, "pid": os.getpid(), "languages": LANGUAGES, "container": CONTAINER,
-                          "hardened": hardened, "isolated": CONTAINER, "uid": uid, "features": ["tests"]}).encode()
+                          "hardened": hardened, "isolated": CONTAINER, "uid": uid, "features": ["tests", "preload"],
+                          "preload": zyg.preload}).encode()
               + b"\n")
     out.flush()
     n = 0
@@ -485,7 +491,8 @@ def main():
             _check_files(req)
             if CONTAINER and tampered():
                 raise Infra("SANDBOX_SCRATCH_TAMPERED", "the scratch space was not empty before the run")
-            resp = run(req, zyg, workdir)
+            resp = run(req, zyg, workdir) if req["language"] == "python" else \
+                languages.handle(req, workdir, lambda sub, where: (zyg.new_run(), run(sub, zyg, where))[1])
         except Infra as e:
             resp = {"status": "sandbox_error", "error": {"code": e.code, "message": str(e)[:4000]}}
         except Exception as e:

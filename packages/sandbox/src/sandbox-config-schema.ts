@@ -27,6 +27,9 @@ export type DockerSandboxConfig = Omit<DockerSandboxOptions, 'docker'> & Partial
 /** What a user may write: every field optional. */
 export type SandboxConfigInput = Partial<Omit<SandboxConfig, 'limits'>> & { limits?: Partial<SandboxLimits> };
 
+/** A dotted Python module name (`json`, `os.path`). */
+export const PYTHON_MODULE_NAME = '^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$';
+
 const positiveInt = (maximum: number, fallback: number, description: string) =>
   ({ type: 'integer', minimum: 1, maximum, default: fallback, description }) as const;
 
@@ -113,6 +116,8 @@ export const sandboxConfigSchema = {
       additionalProperties: false,
       properties: {
         image: { type: 'string', minLength: 1, description: 'sandbox image, e.g. molrl/sandbox-python:<version>' },
+        languagesImage: { type: 'string', minLength: 1, description: 'image for the languages `image` lacks, e.g. molrl/sandbox-languages:<version> (npm run setup -- --languages all)' },
+        compileCacheMb: { type: 'integer', minimum: 0, maximum: 65_536, description: 'compiled binaries kept per pool by source hash, MB' },
         poolSize: { type: 'integer', minimum: 1, maximum: 256, description: 'warm containers' },
         maxRunsPerContainer: { type: 'integer', minimum: 1, description: 'recycle a container after this many runs' },
         cpus: { type: 'number', exclusiveMinimum: 0, maximum: 256, description: 'CPUs per container' },
@@ -130,6 +135,13 @@ export const sandboxConfigSchema = {
         },
         hostTimeoutMs: { type: 'integer', minimum: 100, maximum: 600_000, description: 'with hosts: a host that does not answer a ping within this many ms is down (default 5000)' },
         hostProbeMaxMs: { type: 'integer', minimum: 250, maximum: 3_600_000, description: 'with hosts: longest wait between two probes of a host that is down (default 30000)' },
+        preload: {
+          type: 'array',
+          maxItems: 64,
+          uniqueItems: true,
+          items: { type: 'string', pattern: PYTHON_MODULE_NAME, maxLength: 200 },
+          description: "Python modules imported once before the first run (default: the image's list of common standard-library modules); [] for none",
+        },
       },
     },
     isolatedVm: {

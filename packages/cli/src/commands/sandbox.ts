@@ -8,10 +8,15 @@ import { formatSandboxResult, formatSandboxSummary } from '../sandbox-run-output
 
 const RUN_HELP = `
 Runs each FILE (or standard input, '-') as one program and prints its RunResult.
-Status is data: ok | runtime_error | timeout | memory_limit | output_limit | killed | sandbox_error.
+Status is data: ok | compile_error | runtime_error | timeout | memory_limit | output_limit | killed | sandbox_error.
+
+Languages (inferred from the extension): python (.py), javascript / nodejs (.js), typescript (.ts), cpp (.cpp),
+c (.c), java (.java), go (.go), rust (.rs), bash (.sh). The docker backend runs python in its default image and
+the others in the multi-language image ('npm run setup -- --languages all' builds it); compiled languages
+compile inside the sandbox first (--compile-timeout-ms) and report compile_error with the compiler's message.
 
 Backends:
-  docker        warm pool of hardened containers (the default; needs 'npm run setup')
+  docker        warm pool of hardened containers (the default; needs 'npm run setup'), every language
   isolated-vm   JavaScript in V8 isolates; the program reads its input from the global string 'stdin'
   process       process-unsafe: a host subprocess with rlimits (and bubblewrap where it works).
                 Runs untrusted code on THIS machine: development only.
@@ -20,6 +25,7 @@ Exit codes: 0 every program ran (whatever its status), 2 bad usage, 3 a sandbox_
 
 Examples:
   molrl sandbox run solution.py --backend process --stdin '3 4'
+  molrl sandbox run solution.cpp --stdin '3 4'        # docker, multi-language image
   echo 'console.log(1 + 1)' | molrl sandbox run - --backend isolated-vm --language javascript --json`;
 
 /** Registers `molrl sandbox` and its `run` sub-command. */
@@ -30,10 +36,11 @@ export function registerSandbox(program: Command): void {
     .description('run program files (or stdin) in a sandbox and print one result per file')
     .argument('[FILE...]', "program files, or '-' for standard input (the default)")
     .option('--backend <name>', 'docker | isolated-vm | process (process-unsafe: runs on this host)', 'docker')
-    .option('--language <name>', 'python | javascript (default: from the file extension)')
+    .option('--language <name>', 'python | cpp | c | java | go | rust | nodejs | javascript | typescript | bash (default: from the file extension)')
     .option('--timeout-ms <n>', 'wall-clock limit per program, ms (default: 5000)')
     .option('--memory-mb <n>', 'memory limit per program, MB (default: 256)')
     .option('--output-limit-bytes <n>', 'cap on stdout and on stderr, bytes (default: 65536)')
+    .option('--compile-timeout-ms <n>', 'wall-clock limit of compiling (cpp, c, java, go, rust, typescript), ms (default: 30000)')
     .option('--stdin <text>', 'text fed to every program on standard input (default: none)')
     .option('--json', 'print one RunResult JSON object per line, in file order, with "file" added')
     .addHelpText('after', RUN_HELP)
@@ -47,13 +54,6 @@ export function registerSandbox(program: Command): void {
 
 /** The body of `sandbox run`; resolves to the exit code and never leaves a sandbox open. */
 async function runSandboxCommand(files: string[], flags: SandboxRunFlags): Promise<number> {
-  const used: { sandbox: Sandbox | null } = { sandbox: null };
-  const code = await runPrograms(files, flags, used);
-  if (((used.sandbox as { abandonedIsolates?: number } | null)?.abandonedIsolates ?? 0) > 0) await exitWithoutDestructors(code);
-  return code;
-}
-
-async function runPrograms(files: string[], flags: SandboxRunFlags, used: { sandbox: Sandbox | null }): Promise<number> {
   let sandbox: Sandbox | null = null;
   const controller = new AbortController();
   let interrupted = false;
@@ -65,8 +65,8 @@ async function runPrograms(files: string[], flags: SandboxRunFlags, used: { sand
   process.on('SIGTERM', onSignal);
   try {
     const plan = await planSandboxRun(files, flags);
-    sandbox = await createSandbox({ backend: plan.backend, limits: plan.limits }, 'sandbox');
-    used.sandbox = sandbox;
+    const { compileTimeoutMs: _compile, ...limits } = plan.limits;
+    sandbox = await createSandbox({ backend: plan.backend, limits }, 'sandbox');
     const results: Array<RunResult & { file: string }> = [];
     for (const program of plan.programs) {
       if (interrupted) break;
@@ -85,23 +85,4 @@ async function runPrograms(files: string[], flags: SandboxRunFlags, used: { sand
     process.off('SIGTERM', onSignal);
     await sandbox?.close();
   }
-}
-
-/**
- * isolated-vm can be left with a thread spinning in a hostile program's getter (see IsolatedVmSandbox), and its
- * thread pool's static destructor joins that thread, so a normal exit never ends. After stdout and stderr are
- * flushed, the process replaces itself (execve, which runs no destructors) by `sh -c 'exit CODE'`: the caller
- * sees the command's own exit code. Where execve is missing (Node < 23.11) it ends itself with SIGKILL.
- */
-async function exitWithoutDestructors(code: number): Promise<never> {
-  process.stderr.write('molrl: isolated-vm left a thread busy in a hostile program; ending without waiting for it\n');
-  await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((r) => s.write('', () => r()))));
-  const execve = (process as { execve?: (file: string, args: string[], env: NodeJS.ProcessEnv) => never }).execve;
-  try {
-    if (execve) execve('/bin/sh', ['sh', '-c', `exit ${Math.trunc(code) & 0xff}`], {});
-  } catch {
-    // no /bin/sh: fall through
-  }
-  process.kill(process.pid, 'SIGKILL');
-  return new Promise<never>(() => undefined);
 }

@@ -33,6 +33,8 @@ export interface GrpoPhaseConfig extends PhaseConfigBase, LearningRateSchedule {
   microBatchSize: number;
   /** Token budget of a micro-batch (rows x longest sequence); default: the server's. */
   microBatchTokens?: number;
+  /** Truncated importance sampling: each token's policy term weighted by min(exp(log p_train - log p_sampler), tisCap). */
+  tisCap?: number;
   /** Chat-template options of this phase's generate requests, over `dataset.chatTemplateKwargs`. */
   chatTemplateKwargs?: Record<string, unknown>;
   /** Groups whose rewards are all equal get null advantages (not trained on). @default false */
@@ -96,6 +98,7 @@ export async function grpoStep(
           microBatchSize: phase.microBatchSize,
           ...(phase.microBatchTokens === undefined ? {} : { microBatchTokens: phase.microBatchTokens }),
           ...(opts.learningRate === undefined ? {} : { learningRate: opts.learningRate }),
+          ...(phase.tisCap === undefined ? {} : { tisCap: phase.tisCap }),
         },
         {}, // not cut short by Ctrl-C: the server may already have applied it (see PhaseContext.signal)
       )
@@ -114,6 +117,7 @@ export async function grpoStep(
     learning_rate: train$?.learningRate ?? opts.learningRate ?? null,
     'logprob/mismatch_mean': train$?.logprobMismatch ?? null,
     'logprob/mismatch_max': train$?.logprobMismatchMax ?? null,
+    ...(phase.tisCap === undefined ? {} : { 'logprob/tis_weight_mean': train$?.tisWeightMean ?? null }),
     'completion/length_mean': lengths.reduce((a, b) => a + b, 0) / Math.max(1, lengths.length),
     'completion/clipped_ratio': all.filter((c) => c.completion.finishReason === 'length').length / Math.max(1, all.length),
     'completion/tokens': lengths.reduce((a, b) => a + b, 0),
@@ -172,6 +176,7 @@ export const grpoPhase = definePhase<GrpoPhaseConfig>({
       ...scheduleProperties('constant', "peak learning rate; absent: the server's own rate (server.start.lr)"),
       microBatchSize: int(1, 'completions per forward/backward pass', 8),
       microBatchTokens: int(1, "token budget of a micro-batch (rows x longest sequence); default: the server's (hf 16384)"),
+      tisCap: { type: 'number', exclusiveMinimum: 0, description: 'truncated importance sampling against the rollout/train mismatch: the policy term of each token is weighted by min(exp(log p_train - log p_sampler), tisCap) (TRL token_truncate); absent: off' },
       chatTemplateKwargs: { type: 'object', description: "chat-template options of this phase's generate requests, over dataset.chatTemplateKwargs" },
       dropZeroVarianceGroups: { type: 'boolean', default: false },
     },

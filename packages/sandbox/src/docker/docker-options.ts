@@ -8,6 +8,13 @@ import { DEFAULT_HOST, type DockerHostConfig, type DockerHostRef } from './docke
 export interface DockerSandboxOptions {
   /** Sandbox image. @default $MOLRL_SANDBOX_IMAGE or 'molrl/sandbox-python:0.1.0' */
   image?: string;
+  /**
+   * Image for the languages `image` lacks (cpp, c, java, go, rust, nodejs, typescript, bash): a second pool of it
+   * starts on the first such request. @default $MOLRL_LANGUAGES_IMAGE or 'molrl/sandbox-languages:0.1.0'
+   */
+  languagesImage?: string;
+  /** Compiled binaries kept per pool, keyed by the source's hash, MB. @default 256 */
+  compileCacheMb?: number;
   /** Warm containers; also the number of concurrent executions. @default 2 */
   poolSize?: number;
   /** Recycle a container after this many runs. @default 256 */
@@ -26,6 +33,12 @@ export interface DockerSandboxOptions {
   graceMs?: number;
   /** Ms a new container may take to report ready. @default 30000 */
   startTimeoutMs?: number;
+  /**
+   * Python modules the runner's zygote imports once, before its first run, so that programs find them loaded
+   * (each program is a fresh fork of the zygote: what one changes in them never reaches the next). `[]` for none.
+   * @default the image's list: typing, collections, itertools, functools, math, re, heapq, bisect, string, json, random
+   */
+  preload?: readonly string[];
 }
 
 /**
@@ -50,8 +63,17 @@ export const DOCKER_CALL_TIMEOUT_MS = 10_000;
 /** Defaults of the fleet's own options. */
 export const FLEET_DEFAULTS = Object.freeze({ hostTimeoutMs: 5000, hostProbeMaxMs: 30_000, hostProbeMinMs: 250 });
 
-/** Options with every default filled in; `host` is how this pool's daemon is named and reached from the CLI. */
-export type ResolvedDockerOptions = Required<Omit<DockerSandboxOptions, 'docker'>> & { docker: Docker; host: DockerHostRef };
+/**
+ * Options with every default filled in (`preload: null`: the image's own list), plus what the image's labels say
+ * (`execTmp`); `host` is how this pool's daemon is named and reached from the CLI.
+ */
+export type ResolvedDockerOptions = Required<Omit<DockerSandboxOptions, 'docker' | 'preload'>> & {
+  docker: Docker;
+  preload: readonly string[] | null;
+  /** /tmp is mounted exec: the image compiles programs into binaries there (label `molrl.exec-tmp=1`). */
+  execTmp: boolean;
+  host: DockerHostRef;
+};
 
 /**
  * Default image name: the one `npm run setup` builds, or `MOLRL_SANDBOX_IMAGE` where set (setup's image build
@@ -78,20 +100,33 @@ export function dockerCapacity(o: Pick<DockerFleetOptions, 'poolSize'> & { hosts
   return o.hosts ? o.hosts.reduce((n, h) => n + (h.poolSize ?? each), 0) : each;
 }
 
+/** Default multi-language image: built by `npm run setup -- --languages all`, or `MOLRL_LANGUAGES_IMAGE` where set. */
+export const DEFAULT_LANGUAGES_IMAGE = process.env.MOLRL_LANGUAGES_IMAGE || 'molrl/sandbox-languages:0.1.0';
+
+/** Label of an image whose programs run as binaries compiled into /tmp (so /tmp cannot be noexec). */
+export const EXEC_TMP_LABEL = 'molrl.exec-tmp';
+
+/** Container memory when `memoryMb` is not set: the ceiling of a run's memoryMb. */
+export const DEFAULT_CONTAINER_MEMORY_MB = 1024;
+
 /** Fill in defaults. */
 export function resolveDockerOptions(options: DockerSandboxOptions, docker: Docker, host: DockerHostRef = DEFAULT_HOST): ResolvedDockerOptions {
   return {
     image: options.image ?? DEFAULT_DOCKER_IMAGE,
+    languagesImage: options.languagesImage ?? DEFAULT_LANGUAGES_IMAGE,
+    compileCacheMb: options.compileCacheMb ?? 256,
     poolSize: options.poolSize ?? DEFAULT_POOL_SIZE,
     maxRunsPerContainer: options.maxRunsPerContainer ?? 256,
     cpus: options.cpus ?? 1,
-    memoryMb: options.memoryMb ?? 1024,
+    memoryMb: options.memoryMb ?? DEFAULT_CONTAINER_MEMORY_MB,
     pidsLimit: options.pidsLimit ?? 128,
     tmpfsMb: options.tmpfsMb ?? 64,
     graceMs: options.graceMs ?? 5000,
     startTimeoutMs: options.startTimeoutMs ?? 30_000,
+    preload: options.preload ?? null,
     docker,
     host,
+    execTmp: false,
   };
 }
 
@@ -124,7 +159,7 @@ export function containerSpec(o: ResolvedDockerOptions, poolId: string, startId:
   const memory = o.memoryMb * 1024 * 1024;
   return {
     Image: o.image,
-    Cmd: ['python3', '/opt/molrl/runner.py', '--container', '--uid', String(uid)],
+    Cmd: ['python3', '/opt/molrl/runner.py', '--container', ...(o.preload === null ? [] : ['--preload', o.preload.join(',')]), '--uid', String(uid)],
     User: '0:0',
     WorkingDir: '/tmp',
     Env: ['PATH=/usr/local/bin:/usr/bin:/bin', 'LANG=C.UTF-8', 'PYTHONDONTWRITEBYTECODE=1'],
@@ -139,7 +174,7 @@ export function containerSpec(o: ResolvedDockerOptions, poolId: string, startId:
     HostConfig: {
       NetworkMode: 'none',
       ReadonlyRootfs: true,
-      Tmpfs: { '/tmp': `rw,noexec,nosuid,nodev,size=${o.tmpfsMb}m,mode=1777` },
+      Tmpfs: { '/tmp': `rw,${o.execTmp ? 'exec' : 'noexec'},nosuid,nodev,size=${o.tmpfsMb}m,mode=1777` },
       ShmSize: 16 * 1024 * 1024,
       Memory: memory,
       MemorySwap: memory,

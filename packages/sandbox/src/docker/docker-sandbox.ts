@@ -1,19 +1,33 @@
 // The docker backend: a FIFO-queued pool of warm hardened containers, each with a persistent fork-server runner.
 import Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
-import type { RunOptions, RunRequest, RunResult, Sandbox } from '../types.ts';
+import type { CompileResult, RunOptions, RunRequest, RunResult, Sandbox } from '../types.ts';
 import { errors } from '../errors.ts';
-import { DEFAULT_DOCKER_IMAGE, DOCKER_CALL_TIMEOUT_MS, hostOfClient, resolveDockerOptions, type DockerSandboxOptions, type ResolvedDockerOptions } from './docker-options.ts';
+import {
+  DEFAULT_DOCKER_IMAGE,
+  DEFAULT_LANGUAGES_IMAGE,
+  DOCKER_CALL_TIMEOUT_MS,
+  EXEC_TMP_LABEL,
+  hostOfClient,
+  resolveDockerOptions,
+  type DockerSandboxOptions,
+  type ResolvedDockerOptions,
+} from './docker-options.ts';
 import { RunnerSession, type RunnerReply, type SessionFailure } from './runner-session.ts';
 import { removeStaleContainers, trackPool, untrackPool } from './exit-cleanup.ts';
 import { checkRequest } from '../check-request.ts';
 import { expectedRunnerHash, staleImageReason } from './image-freshness.ts';
+import { CompileCache, compileKey, type CompileOutcome } from './compile-cache.ts';
 import { WaitQueue } from './wait-queue.ts';
+import { canonicalLanguage, COMPILED_LANGUAGES, DEFAULT_COMPILE_TIMEOUT_MS, LANGUAGE_NAMES } from '../languages.ts';
 
 /** Statuses after which a container is not reused. */
 const RECYCLE_AFTER = new Set(['timeout', 'killed', 'memory_limit', 'sandbox_error']);
 
-/** A pool of warm containers implementing Sandbox (python only: the image has no node). */
+/**
+ * A pool of warm containers implementing Sandbox. Languages its image lacks go to a second pool of the
+ * multi-language image (started on demand); compiled languages compile once per source (CompileCache).
+ */
 export class DockerSandbox implements Sandbox {
   readonly backend = 'docker' as const;
   /** Label value `molrl.pool` of this pool's containers. */
@@ -31,9 +45,16 @@ export class DockerSandbox implements Sandbox {
   readonly #uids = new Set<number>();
   /** Container starts under way; close() waits for them (each removes its container once it sees the pool closed). */
   readonly #inFlight = new Set<Promise<void>>();
+  /** Languages this pool's image runs (from the runner's ready line), null until a container was ready. */
+  #languages: Set<string> | null = null;
+  /** The multi-language pool, for languages this image lacks; started on the first such request. */
+  #secondary: Promise<DockerSandbox> | null = null;
+  #secondaryReady: DockerSandbox | null = null;
+  readonly #compiles: CompileCache;
 
   constructor(options: ResolvedDockerOptions) {
     this.#o = options;
+    this.#compiles = new CompileCache(options.compileCacheMb * 1024 * 1024);
   }
 
   /** Why the last container start failed, or null. */
@@ -41,14 +62,19 @@ export class DockerSandbox implements Sandbox {
     return this.#lastStartError;
   }
 
-  /** Every uid the programs of this pool's containers ran as so far (their judges: the next uid). */
+  /** Every uid the programs of this pool's containers (and its multi-language pool's) ran as so far (their judges: the next uid). */
   get programUids(): number[] {
-    return [...this.#uids];
+    return [...this.#uids, ...(this.#secondaryReady?.programUids ?? [])];
   }
 
-  /** Ids of the containers this pool holds now (idle or busy). */
+  /** Ids of the containers this pool holds now (idle or busy), those of its multi-language pool included. */
   get containerIds(): string[] {
-    return [...this.#live].map((s) => s.container.id);
+    return [...[...this.#live].map((s) => s.container.id), ...(this.#secondaryReady?.containerIds ?? [])];
+  }
+
+  /** Compiles this pool (or its multi-language pool) ran, cache misses only: for tests and benchmarks. */
+  get compiles(): number {
+    return this.#compiles.compiles + (this.#secondaryReady?.compiles ?? 0);
   }
 
   /** The Docker host as configured (`unix://…`, `tcp://…`, `ssh://…`), null for the default daemon. */
@@ -95,13 +121,15 @@ export class DockerSandbox implements Sandbox {
       if (this.#closed) return void (await session.destroy());
       if (this.#lastStartError) void this.#sweep(); // back after a fault: containers it could not remove then
       this.#lastStartError = null;
+      this.#languages ??= new Set(session.languages.map((l) => canonicalLanguage(l) ?? l));
       this.#live.add(session);
       this.#uids.add(session.programUid);
       this.#release(session);
     } catch (cause) {
       this.#starting--;
       this.#startIds.delete(startId); // RunnerSession.start removed its container, or a sweep will
-      this.#lastStartError = errors.SANDBOX_CONTAINER_FAILED(this.#o.image, cause, this.#o.host.name);
+      // a module of the preload list the image lacks is the config's fault: said as such, not as a container failure
+      this.#lastStartError = (cause as { code?: string }).code === 'SANDBOX_PRELOAD_FAILED' ? (cause as Error) : errors.SANDBOX_CONTAINER_FAILED(this.#o.image, cause, this.#o.host.name);
       if (this.#live.size === 0 && this.#starting === 0) {
         this.#waiters.rejectAll(this.#lastStartError);
       }
@@ -151,14 +179,14 @@ export class DockerSandbox implements Sandbox {
     if (!this.#closed) void this.fill();
   }
 
-  #acquire(signal: AbortSignal | undefined): Promise<RunnerSession> {
+  #acquire(signal: AbortSignal | undefined, compile = false): Promise<RunnerSession> {
     const idle = this.#idle.shift();
     if (idle) return Promise.resolve(idle);
     if (this.#live.size === 0 && this.#starting === 0) {
       if (this.#lastStartError) void this.fill();
       else return Promise.reject(errors.SANDBOX_CONTAINER_FAILED(this.#o.image, new Error('the pool holds no container'), this.#o.host.name));
     }
-    return this.#waiters.wait(signal);
+    return this.#waiters.wait(signal, compile);
   }
 
   async run(req: RunRequest, opts: RunOptions = {}): Promise<RunResult> {
@@ -166,29 +194,11 @@ export class DockerSandbox implements Sandbox {
     checkDockerRequest(req, this.#o);
     const signal = opts.signal;
     if (signal?.aborted) throw errors.SANDBOX_ABORTED('docker', signal.reason);
-    let session: RunnerSession;
-    try {
-      session = await this.#acquire(signal);
-    } catch (error) {
-      if ((error as { code?: string }).code === 'SANDBOX_ABORTED') throw error;
-      return infraResult(error as Error, 0);
-    }
-    if (signal?.aborted) {
-      this.#release(session);
-      throw errors.SANDBOX_ABORTED('docker', signal.reason);
-    }
-    if (!session.languages.includes(req.language)) {
-      this.#release(session);
-      throw errors.SANDBOX_LANGUAGE_UNSUPPORTED('docker', req.language, session.languages);
-    }
-    if (req.tests !== undefined && !session.features.includes('tests')) {
-      this.#release(session);
-      throw errors.SANDBOX_REQUEST_INVALID('tests', '(tests)', `an image whose runner runs tests; ${this.#o.image} does not: rebuild it with 'npm run setup'`);
-    }
-    const started = performance.now();
-    const waitMs = req.timeoutMs + this.#o.graceMs;
-    const payload = {
-      language: req.language,
+    const language = canonicalLanguage(req.language);
+    if (language === null) throw errors.SANDBOX_LANGUAGE_UNSUPPORTED('docker', String(req.language), LANGUAGE_NAMES);
+    if (this.#languages !== null && !this.#languages.has(language)) return (await this.#languagesPool(language)).run(req, opts);
+    const payload: Record<string, unknown> = {
+      language,
       code: req.code,
       stdin: req.stdin ?? '',
       files: req.files ?? {},
@@ -198,6 +208,78 @@ export class DockerSandbox implements Sandbox {
       marker: req.marker === true,
       tests: req.tests ?? null,
     };
+    if (!COMPILED_LANGUAGES.has(language)) return (await this.#execute(payload, req.timeoutMs, signal)).result;
+    const compileTimeoutMs = req.compileTimeoutMs ?? DEFAULT_COMPILE_TIMEOUT_MS;
+    const key = compileKey(language, req.code, req.files);
+    const compiling = this.#compiles.get(key, () => this.#compile({ ...payload, stdin: '', marker: false, op: 'compile', compileTimeoutMs }, compileTimeoutMs));
+    const { outcome, cached } = await abortable(compiling, signal);
+    if (outcome.kind === 'failed') {
+      const result = structuredClone(outcome.result);
+      if (result.compile) result.compile.cached = cached;
+      return result;
+    }
+    const { result } = await this.#execute({ ...payload, artifact: outcome.files }, req.timeoutMs, signal);
+    if (result.status !== 'sandbox_error') result.compile = { ...outcome.compile, cached };
+    return result;
+  }
+
+  /** Compiles once in some container of this pool; the outcome is what CompileCache keeps. */
+  async #compile(payload: Record<string, unknown>, compileTimeoutMs: number): Promise<CompileOutcome> {
+    const { result, reply } = await this.#execute(payload, compileTimeoutMs, undefined, true);
+    if (reply?.status === 'ok' && reply.artifact && reply.compile) return { kind: 'ok', files: reply.artifact, compile: reply.compile };
+    if (result.status === 'sandbox_error') return { kind: 'failed', result, cacheable: false };
+    if (result.status === 'compile_error' && result.compile) {
+      result.compile.cached = false;
+      return { kind: 'failed', result, cacheable: result.compile.status === 'runtime_error' };
+    }
+    // the container died of the compile (its memory, a kill, no reply): the compiler's failure
+    const status = result.status as CompileResult['status'];
+    const note = `[molrl] the compiler ended as ${status}${result.error ? ` (${result.error.message})` : ''}`;
+    const compile: CompileResult = { ...pick(result), status, stderr: [result.stderr, note].filter(Boolean).join('\n'), cached: false };
+    return { kind: 'failed', result: { ...emptyResult('compile_error', result.durationMs), stderr: compile.stderr, compile }, cacheable: false };
+  }
+
+  /** The second pool, of the multi-language image, for a language this pool's image lacks (started once, on demand). */
+  async #languagesPool(language: string): Promise<DockerSandbox> {
+    if (this.#o.image === this.#o.languagesImage) throw errors.SANDBOX_LANGUAGE_UNSUPPORTED('docker', language, [...(this.#languages ?? [])]);
+    this.#secondary ??= createDockerSandbox({ ...this.#o, preload: this.#o.preload ?? undefined, image: this.#o.languagesImage }).catch((error: unknown) => {
+      this.#secondary = null; // try again on the next request: the image may be built meanwhile
+      if ((error as { code?: string }).code === 'SANDBOX_IMAGE_MISSING') throw errors.SANDBOX_LANGUAGE_IMAGE_MISSING(language, this.#o.languagesImage);
+      throw error;
+    });
+    const pool = await this.#secondary;
+    this.#secondaryReady = pool;
+    if (this.#closed) {
+      await pool.close();
+      throw errors.SANDBOX_CLOSED('docker');
+    }
+    return pool;
+  }
+
+  /** One request to one container: queue for a runner, send, map the reply (or the runner's end) to a RunResult. */
+  async #execute(payload: Record<string, unknown>, timeoutMs: number, signal: AbortSignal | undefined, compile = false): Promise<{ result: RunResult; reply?: RunnerReply }> {
+    let session: RunnerSession;
+    try {
+      session = await this.#acquire(signal, compile);
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SANDBOX_ABORTED') throw error;
+      return { result: infraResult(error as Error, 0) };
+    }
+    if (signal?.aborted) {
+      this.#release(session);
+      throw errors.SANDBOX_ABORTED('docker', signal.reason);
+    }
+    const language = payload.language as string;
+    if (!session.languages.includes(language)) {
+      this.#release(session);
+      throw errors.SANDBOX_LANGUAGE_UNSUPPORTED('docker', language, session.languages);
+    }
+    if (payload.tests !== null && !session.features.includes('tests')) {
+      this.#release(session);
+      throw errors.SANDBOX_REQUEST_INVALID('tests', '(tests)', `an image whose runner runs tests; ${this.#o.image} does not: rebuild it with 'npm run setup'`);
+    }
+    const started = performance.now();
+    const waitMs = timeoutMs + this.#o.graceMs;
     let aborted = false;
     const onAbort = () => {
       aborted = true;
@@ -207,16 +289,17 @@ export class DockerSandbox implements Sandbox {
     try {
       const reply = await session.request(payload, waitMs);
       const result = toResult(reply, session.shortId);
-      if (RECYCLE_AFTER.has(result.status) || reply.leftovers > 0 || session.runs >= this.#o.maxRunsPerContainer) this.#retire(session);
+      const compileTripped = result.compile !== undefined && RECYCLE_AFTER.has(result.compile.status);
+      if (RECYCLE_AFTER.has(result.status) || compileTripped || reply.leftovers > 0 || session.runs >= this.#o.maxRunsPerContainer) this.#retire(session);
       else this.#release(session);
-      return result;
+      return { result, reply };
     } catch (failure) {
       if (aborted) throw errors.SANDBOX_ABORTED('docker', signal!.reason);
       const verdict = await session.explain(failure as { kind: SessionFailure; detail: string }, waitMs);
       this.#retire(session);
       const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
-      if (verdict.status === 'sandbox_error') return infraResult(verdict.error, durationMs);
-      return { ...emptyResult(verdict.status, durationMs), signal: 'SIGKILL', error: { code: verdict.error.code, message: verdict.error.message } };
+      if (verdict.status === 'sandbox_error') return { result: infraResult(verdict.error, durationMs) };
+      return { result: { ...emptyResult(verdict.status, durationMs), signal: 'SIGKILL', error: { code: verdict.error.code, message: verdict.error.message } } };
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
@@ -231,7 +314,10 @@ export class DockerSandbox implements Sandbox {
     const all = [...this.#live];
     this.#live.clear();
     this.#idle.length = 0;
-    await Promise.all(all.map((s) => s.destroy()));
+    const secondary = this.#secondary;
+    this.#secondary = null;
+    this.#secondaryReady = null;
+    await Promise.all([...all.map((s) => s.destroy()), secondary?.then((p) => p.close(), () => undefined)]);
     await Promise.allSettled([...this.#inFlight]);
     await this.#sweep();
     untrackPool(this);
@@ -257,7 +343,7 @@ export function infraResult(error: Error, durationMs: number): RunResult {
   return { ...emptyResult('sandbox_error', durationMs), error: { code, message: error.message } };
 }
 
-const STATUSES = new Set<string>(['ok', 'runtime_error', 'timeout', 'memory_limit', 'output_limit', 'killed', 'sandbox_error']);
+const STATUSES = new Set<string>(['ok', 'compile_error', 'runtime_error', 'timeout', 'memory_limit', 'output_limit', 'killed', 'sandbox_error']);
 
 function toResult(reply: RunnerReply, container: string): RunResult {
   if (!STATUSES.has(reply.status)) return infraResult(errors.SANDBOX_RUNNER_FAILED(`unknown status ${JSON.stringify(reply.status).slice(0, 100)}`), reply.durationMs ?? 0);
@@ -279,6 +365,7 @@ function toResult(reply: RunnerReply, container: string): RunResult {
   if (reply.error) result.error = reply.error;
   if (reply.marker) result.marker = reply.marker;
   if (reply.tests) result.tests = { verdict: reply.tests.verdict ?? null, detail: String(reply.tests.detail ?? '') };
+  if (reply.compile) result.compile = { ...reply.compile, cached: false };
   return result;
 }
 
@@ -295,6 +382,24 @@ function within<T>(ms: number, p: Promise<T>): Promise<T> {
     timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
   });
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
+function pick(r: RunResult): Omit<CompileResult, 'status' | 'cached'> {
+  return { exitCode: r.exitCode, signal: r.signal, stdout: r.stdout, stderr: r.stderr, truncated: r.truncated, durationMs: r.durationMs };
+}
+
+/** `promise`, or SANDBOX_ABORTED as soon as `signal` aborts (the work behind `promise` goes on for others). */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(errors.SANDBOX_ABORTED('docker', signal.reason));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(errors.SANDBOX_ABORTED('docker', signal.reason));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => (signal.removeEventListener('abort', onAbort), resolve(v)),
+      (e: unknown) => (signal.removeEventListener('abort', onAbort), reject(e)),
+    );
+  });
 }
 
 /**
@@ -316,7 +421,9 @@ export async function checkDockerHost(o: ResolvedDockerOptions, timeoutMs = DOCK
     if ((cause as { statusCode?: number }).statusCode === 404) throw errors.SANDBOX_IMAGE_MISSING(o.image, host);
     throw errors.SANDBOX_DOCKER_UNAVAILABLE(cause, host);
   }
-  const stale = o.image === DEFAULT_DOCKER_IMAGE ? staleImageReason(labels, expectedRunnerHash()) : null;
+  const kind = o.image === DEFAULT_DOCKER_IMAGE ? 'python' : o.image === DEFAULT_LANGUAGES_IMAGE ? 'languages' : null;
+  const stale = kind ? staleImageReason(labels, expectedRunnerHash(kind)) : null;
+  o.execTmp = labels?.[EXEC_TMP_LABEL] === '1';
   if (stale) throw errors.SANDBOX_IMAGE_STALE(o.image, stale, host);
 }
 

@@ -3,16 +3,20 @@ import type Docker from 'dockerode';
 import { PassThrough, type Duplex } from 'node:stream';
 import type { MolrlError } from '@molrl/common';
 import { errors } from '../errors.ts';
-import type { RunResult, RunStatus } from '../types.ts';
+import type { CompileResult, RunResult, RunStatus } from '../types.ts';
 import { containerSpec, DOCKER_CALL_TIMEOUT_MS, type ResolvedDockerOptions } from './docker-options.ts';
 
 /** The runner's reply to one request (see sandbox-images/python/runner.py). */
-export interface RunnerReply extends Omit<RunResult, 'status'> {
+export interface RunnerReply extends Omit<RunResult, 'status' | 'compile'> {
   id: number;
   /** A RunStatus, unchecked until the pool maps it. */
   status: string;
   /** What the runner had to clean up after the run (processes, files, IPC objects): > 0 recycles the container. */
   leftovers: number;
+  /** For a compiled language: how the compile went (the pool adds `cached`). */
+  compile?: Omit<CompileResult, 'cached'>;
+  /** For `op: 'compile'`: the files the compile produced, base64, to send with later runs. */
+  artifact?: Record<string, string>;
 }
 
 /**
@@ -86,8 +90,10 @@ export class RunnerSession {
       const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as unknown as Duplex;
       session.#wire(o.docker, stream);
       await container.start({ abortSignal: AbortSignal.timeout(o.startTimeoutMs) });
-      const hello = JSON.parse(await ready) as { ready?: boolean; languages?: string[]; isolated?: boolean; features?: string[]; uid?: number };
+      const hello = JSON.parse(await ready) as { ready?: boolean; languages?: string[]; isolated?: boolean; features?: string[]; uid?: number; preload?: { failed?: Record<string, string> } };
       if (hello.ready !== true) throw new Error(`unexpected first line ${JSON.stringify(hello)}`);
+      const failed = hello.preload?.failed ?? {};
+      if (Object.keys(failed).length > 0) throw errors.SANDBOX_PRELOAD_FAILED(o.image, failed);
       // Fail closed: a runner that cannot move programs to another uid would leave pid 1 and itself in their reach.
       if (hello.isolated !== true) throw new Error(`the runner does not isolate programs from itself (${JSON.stringify(hello)}); rebuild the image with 'npm run setup'`);
       session.languages = hello.languages ?? ['python'];

@@ -1,52 +1,77 @@
-// A FIFO of callers waiting for something (a container, a host), each one cancellable by its AbortSignal.
+// The queue of callers waiting for something (a container of a pool, a host of a fleet): FIFO among runs and among
+// compiles, runs before compiles, so that samples whose program is compiled finish before the compiles of new
+// samples take the containers. Each wait is cancellable by its AbortSignal.
 import { errors } from '../errors.ts';
 
-interface Waiter<T> {
-  resolve(value: T): void;
-  reject(error: Error): void;
+/** One request waiting for a runner session (or the error that ends its wait). */
+export interface Waiter<S> {
+  resolve(session: S | Error): void;
+  /** A compile waits behind every queued run. */
+  compile: boolean;
 }
 
-/** Callers waiting for a T, served first come first served. */
-export class WaitQueue<T> {
-  readonly #waiters: Waiter<T>[] = [];
+/** Waiters in arrival order; `next()` takes the oldest run, else the oldest compile. */
+export class WaitQueue<S> {
+  readonly #list: Waiter<S>[] = [];
 
-  /** How many wait. */
   get length(): number {
-    return this.#waiters.length;
+    return this.#list.length;
   }
 
-  /** Waits for a value; an abort of `signal` takes the caller out of the queue and rejects with SANDBOX_ABORTED. */
-  wait(signal?: AbortSignal): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
+  push(waiter: Waiter<S>): void {
+    this.#list.push(waiter);
+  }
+
+  /** Removes `waiter` (an aborted wait); false when it was not queued. */
+  remove(waiter: Waiter<S>): boolean {
+    const i = this.#list.indexOf(waiter);
+    if (i >= 0) this.#list.splice(i, 1);
+    return i >= 0;
+  }
+
+  /** The waiter to serve next: the oldest run, else the oldest compile. */
+  next(): Waiter<S> | undefined {
+    const run = this.#list.findIndex((w) => !w.compile);
+    return run >= 0 ? this.#list.splice(run, 1)[0] : this.#list.shift();
+  }
+
+  /** Takes every waiter (to fail them all). */
+  drain(): Waiter<S>[] {
+    return this.#list.splice(0);
+  }
+
+  /**
+   * Waits (as a run, or a compile) for a value; an Error handed to the waiter rejects; an abort of `signal` takes
+   * the caller out of the queue and rejects with SANDBOX_ABORTED.
+   */
+  wait(signal?: AbortSignal, compile = false): Promise<S> {
+    return new Promise<S>((resolve, reject) => {
       const onAbort = () => {
-        const i = this.#waiters.indexOf(waiter);
-        if (i >= 0) this.#waiters.splice(i, 1);
+        this.remove(waiter);
         reject(errors.SANDBOX_ABORTED('docker', signal!.reason));
       };
-      const waiter: Waiter<T> = {
-        resolve: (value) => {
+      const waiter: Waiter<S> = {
+        compile,
+        resolve: (got) => {
           signal?.removeEventListener('abort', onAbort);
-          resolve(value);
-        },
-        reject: (error) => {
-          signal?.removeEventListener('abort', onAbort);
-          reject(error);
+          if (got instanceof Error) reject(got);
+          else resolve(got);
         },
       };
-      this.#waiters.push(waiter);
+      this.push(waiter);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
-  /** Hands `value` to the first waiter; false when nobody waits. */
-  serve(value: T): boolean {
-    const waiter = this.#waiters.shift();
+  /** Hands `value` to the next waiter; false when nobody waits. */
+  serve(value: S): boolean {
+    const waiter = this.next();
     waiter?.resolve(value);
     return waiter !== undefined;
   }
 
   /** Rejects every waiter with `error`. */
   rejectAll(error: Error): void {
-    for (const w of this.#waiters.splice(0)) w.reject(error);
+    for (const w of this.drain()) w.resolve(error);
   }
 }
