@@ -155,7 +155,7 @@ export const RUNNER_CAPABILITIES = ['SETUID', 'SETGID', 'SETPCAP', 'KILL', 'DAC_
  * program to an unprivileged uid without capabilities, so pid 1, the runner and its stdout (the channel to
  * this host) are out of the programs' reach.
  */
-export function containerSpec(o: ResolvedDockerOptions, poolId: string, startId: string | null = null, uid: number = freshProgramUid()): Docker.ContainerCreateOptions {
+export function containerSpec(o: ResolvedDockerOptions, poolId: string, uid: number = freshProgramUid(), startId: string | null = null): Docker.ContainerCreateOptions {
   const memory = o.memoryMb * 1024 * 1024;
   return {
     Image: o.image,

@@ -5,6 +5,7 @@ import type { MolrlError } from '@molrl/common';
 import { errors } from '../errors.ts';
 import type { CompileResult, RunResult, RunStatus } from '../types.ts';
 import { containerSpec, DOCKER_CALL_TIMEOUT_MS, type ResolvedDockerOptions } from './docker-options.ts';
+import { freshProgramUid } from '../program-uid.ts';
 
 /** The runner's reply to one request (see sandbox-images/python/runner.py). */
 export interface RunnerReply extends Omit<RunResult, 'status' | 'compile'> {
@@ -77,7 +78,7 @@ export class RunnerSession {
 
   /** Create (labelled `molrl.start` = `startId`), attach and start a container, then wait for the runner's ready line. */
   static async start(o: ResolvedDockerOptions, poolId: string, startId: string, onDeath: (s: RunnerSession) => void): Promise<RunnerSession> {
-    const container = await o.docker.createContainer({ ...containerSpec(o, poolId, startId), abortSignal: AbortSignal.timeout(o.startTimeoutMs) });
+    const container = await o.docker.createContainer({ ...containerSpec(o, poolId, freshProgramUid(), startId), abortSignal: AbortSignal.timeout(o.startTimeoutMs) });
     const session = new RunnerSession(container, o.host.name);
     let timer: NodeJS.Timeout | undefined;
     try {

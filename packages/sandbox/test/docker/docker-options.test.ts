@@ -36,7 +36,7 @@ describe('containerSpec', () => {
     assert.equal(spec.Labels!['molrl.pool'], 'p1');
     assert.equal(spec.Labels!['molrl.docker-host'], 'default');
     assert.equal(spec.Labels!['molrl.start'], undefined);
-    assert.equal(containerSpec(resolveDockerOptions({}, new Docker()), 'p1', 's1').Labels!['molrl.start'], 's1');
+    assert.equal(containerSpec(resolveDockerOptions({}, new Docker()), 'p1', 2 ** 30, 's1').Labels!['molrl.start'], 's1');
   });
 });
 
