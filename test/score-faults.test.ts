@@ -27,13 +27,13 @@ describe('molrl score against a failing Docker daemon', function () {
 
   before(async function () {
     skipUnless(this, await testDaemonMissing(DEFAULT_DOCKER_IMAGE), 'molrl score fault tests (a second dockerd)');
-    daemon = await TestDaemon.start(DEFAULT_DOCKER_IMAGE);
+    daemon = await TestDaemon.shared(DEFAULT_DOCKER_IMAGE);
     dir = mkdtempSync(join(tmpdir(), 'molrl-score-faults-'));
     config = join(dir, 'config.json');
     writeFileSync(config, JSON.stringify({ rewards: [{ plugin: 'reward:code-execution', options: { timeoutMs: 30_000 } }], sandbox: { backend: 'docker', docker: { poolSize: 1 } } }));
   });
   after(async () => {
-    await daemon?.close();
+    await daemon?.clean();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

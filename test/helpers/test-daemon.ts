@@ -1,13 +1,16 @@
 // A Docker daemon of the tests' own, to stop and restart at will (fault injection), never the machine's main
 // daemon: its own data root, exec root, pidfile and socket under /var/tmp/molrl-td-<checkout hash>/, no bridge,
-// no iptables. The data root outlives a test run, so the sandbox image is loaded into it (docker save | docker
-// load from the main daemon) only when it is missing or differs.
+// no iptables, and a TLS listener on a loopback port (certificates made fresh at start). The data root outlives
+// a test run, so the sandbox image is loaded into it (docker save | docker load from the main daemon) only when
+// it is missing or differs. Test files share one (TestDaemon.shared): it starts once per mocha process.
 import Docker from 'dockerode';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { makeCertificates, type TestCertificates } from './test-tls.ts';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -41,21 +44,58 @@ function alive(pid: number): boolean {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A TCP port free on loopback now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+let shared: Promise<TestDaemon> | null = null;
+
 /** The daemon; `docker` and `host` reach it. */
 export class TestDaemon {
   readonly socket = `${HOME}/docker.sock`;
   /** For DOCKER_HOST. */
   readonly host = `unix://${this.socket}`;
   readonly docker = new Docker({ socketPath: this.socket });
+  /** The TLS listener: `tcp://127.0.0.1:<tlsPort>`, `--tlsverify` with `certificates` (client side: clientCert/clientKey). */
+  readonly tlsPort: number;
+  readonly certificates: TestCertificates;
   #child: ChildProcess | null = null;
+
+  private constructor(tlsPort: number) {
+    this.tlsPort = tlsPort;
+    this.certificates = makeCertificates(`${HOME}/tls`);
+  }
 
   /** Starts the daemon (after ending one a crashed earlier run left) and loads `image` into it. */
   static async start(image: string): Promise<TestDaemon> {
-    const d = new TestDaemon();
+    const d = new TestDaemon(await freePort());
     await d.#endStale();
     await d.up();
     await d.#load(image);
     return d;
+  }
+
+  /**
+   * The daemon of this test process, started on first use and stopped when the process exits. A test file
+   * leaves it up and calls clean() when done.
+   */
+  static shared(image: string): Promise<TestDaemon> {
+    shared ??= TestDaemon.start(image).then((d) => {
+      process.once('exit', () => {
+        d.thaw();
+        d.#child?.kill('SIGTERM'); // it stops its containers itself; a next run ends it if it is still there
+      });
+      return d;
+    });
+    return shared;
   }
 
   get #pidfile(): string {
@@ -73,9 +113,12 @@ export class TestDaemon {
       }
     })();
     if (Number.isInteger(pid) && pid > 0 && cmdline.includes(HOME)) {
+      process.kill(pid, 'SIGCONT');
       process.kill(pid, 'SIGTERM');
       for (let i = 0; i < 300 && alive(pid); i++) await sleep(100);
     }
+    // a dockerd killed outright (SIGKILL, a lost machine) leaves its pidfile behind, and a new one refuses to start
+    if (!(Number.isInteger(pid) && pid > 0 && alive(pid) && cmdline.includes(HOME))) rmSync(this.#pidfile, { force: true });
   }
 
   /** Starts dockerd and waits until it answers (up to 60 s). */
@@ -86,6 +129,8 @@ export class TestDaemon {
     const args = [
       `--config-file=${HOME}/daemon.json`, `--data-root=${HOME}/data`, `--exec-root=${HOME}/exec`, `--pidfile=${this.#pidfile}`,
       `-H`, this.host, '--bridge=none', '--iptables=false', '--ip-masq=false', '--log-level=error',
+      '-H', `tcp://127.0.0.1:${this.tlsPort}`, '--tlsverify', `--tlscacert=${this.certificates.ca}`,
+      `--tlscert=${this.certificates.serverCert}`, `--tlskey=${this.certificates.serverKey}`,
     ];
     const log = `${HOME}/dockerd.log`;
     const fd = openSync(log, 'a');
@@ -104,11 +149,22 @@ export class TestDaemon {
     throw new Error(`the test dockerd did not come up (exit ${this.#child.exitCode}); see ${log} or run: dockerd ${args.join(' ')}`);
   }
 
+  /** Freezes dockerd (SIGSTOP): it stops answering while its containers keep running. */
+  freeze(): void {
+    this.#child?.kill('SIGSTOP');
+  }
+
+  /** Lets a frozen dockerd go on (SIGCONT). */
+  thaw(): void {
+    this.#child?.kill('SIGCONT');
+  }
+
   /** Stops dockerd (SIGTERM: it stops its containers first) and waits for it to exit. */
   async down(): Promise<void> {
     const child = this.#child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGCONT'); // a frozen daemon handles SIGTERM only once it runs again
     child.kill('SIGTERM');
     await exited;
   }
@@ -130,6 +186,14 @@ export class TestDaemon {
       load.on('error', reject);
       load.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`docker load into the test daemon exited ${code}`))));
     });
+  }
+
+  /** Removes every container of the daemon (running again if it was frozen or stopped). */
+  async clean(): Promise<void> {
+    this.thaw();
+    await this.up();
+    const all = await this.docker.listContainers({ all: true });
+    await Promise.all(all.map((c) => this.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
   }
 
   /** Removes every container of the daemon and stops it. */

@@ -12,8 +12,10 @@ export async function createSandbox(config: SandboxConfigInput | SandboxConfig =
   const valid = validateSandboxConfig(config, rootPath);
   switch (valid.backend) {
     case 'docker': {
-      const { createDockerSandbox } = await import('./docker/index.ts');
-      return createDockerSandbox({ ...valid.docker });
+      const { createDockerFleet, createDockerSandbox } = await import('./docker/index.ts');
+      const docker = valid.docker ?? {};
+      // with hosts: a fleet over those daemons; without: one pool on the default daemon (DOCKER_HOST or the local socket)
+      return docker.hosts ? createDockerFleet({ ...docker, hosts: docker.hosts }) : createDockerSandbox({ ...docker });
     }
     case 'isolated-vm': {
       const { createIsolatedVmSandbox } = await import('./isolated-vm/isolated-vm-sandbox.ts');

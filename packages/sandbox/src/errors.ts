@@ -1,6 +1,11 @@
 // Coded errors of @molrl/sandbox, sorted by code. Each factory's key equals the code it produces.
 import { MolrlError, describeError } from '@molrl/common';
 
+/** ` on the Docker host X` for messages about one host of a fleet; '' for the default daemon. */
+const onHost = (host: string | null): string => (host === null ? '' : ` on the Docker host ${host}`);
+/** ` -H X` for a docker command line that reaches the host (TLS flags left to the user). */
+const cliHost = (host: string | null): string => (host === null ? '' : ` -H ${host}`);
+
 export const errors = {
   SANDBOX_ABORTED: (backend: string, reason: unknown) =>
     new MolrlError('SANDBOX_ABORTED', `the ${backend} run was aborted by its AbortSignal (${describeError(reason)}); nothing to fix unless the abort was unintended`, {
@@ -17,11 +22,11 @@ export const errors = {
     new MolrlError('SANDBOX_CLOSED', `the ${backend} sandbox is closed; create a new one with createSandbox() before calling run()`, {
       details: { backend },
     }),
-  SANDBOX_CONTAINER_FAILED: (image: string, cause: unknown) =>
+  SANDBOX_CONTAINER_FAILED: (image: string, cause: unknown, host: string | null = null) =>
     new MolrlError(
       'SANDBOX_CONTAINER_FAILED',
-      `could not start a sandbox container from ${image} (${describeError(cause)}); check 'docker info' and rebuild the image with 'npm run setup'`,
-      { cause, details: { image } },
+      `could not start a sandbox container from ${image}${onHost(host)} (${describeError(cause)}); check 'docker${cliHost(host)} info' and rebuild the image with 'npm run setup'`,
+      { cause, details: { image, host } },
     ),
   SANDBOX_CONTAINER_LOST: (container: string, cause: unknown) =>
     new MolrlError(
@@ -35,11 +40,13 @@ export const errors = {
       `the sandbox container ${container} was paused from outside (docker pause) during the run and gave no reply within ${waitedMs} ms; the pool removes it and starts a new one (find what pauses molrl's containers)`,
       { details: { container, waitedMs } },
     ),
-  SANDBOX_DOCKER_UNAVAILABLE: (cause: unknown) =>
+  SANDBOX_DOCKER_UNAVAILABLE: (cause: unknown, host: string | null = null) =>
     new MolrlError(
       'SANDBOX_DOCKER_UNAVAILABLE',
-      `the Docker daemon is not reachable (${describeError(cause)}); start it (npm run setup starts dockerd) or pick the isolated-vm or process backend`,
-      { cause },
+      host === null
+        ? `the Docker daemon is not reachable (${describeError(cause)}); start it (npm run setup starts dockerd) or pick the isolated-vm or process backend`
+        : `the Docker daemon at ${host} is not reachable (${describeError(cause)}); start it, or check its address and credentials (an entry of sandbox.docker.hosts)`,
+      { cause, details: { host } },
     ),
   SANDBOX_FILE_PATH_INVALID: (path: string) =>
     new MolrlError(
@@ -47,15 +54,27 @@ export const errors = {
       `RunRequest.files has the path ${JSON.stringify(path)}; expected a relative path inside the working directory (no "..", not absolute)`,
       { path: `files.${path}` },
     ),
-  SANDBOX_IMAGE_MISSING: (image: string) =>
-    new MolrlError('SANDBOX_IMAGE_MISSING', `the sandbox image ${image} is not present in the Docker daemon; run 'npm run setup' to build it`, {
-      details: { image },
-    }),
-  SANDBOX_IMAGE_STALE: (image: string, why: string) =>
+  SANDBOX_HOSTS_DOWN: (hosts: { name: string; reason: string }[]) =>
+    new MolrlError(
+      'SANDBOX_HOSTS_DOWN',
+      `every Docker host of the sandbox fleet is down (${hosts.map((h) => `${h.name}: ${h.reason}`).join('; ')}); runs go to a host again as soon as it answers (it is probed with backoff): start or reach at least one`,
+      { details: { hosts } },
+    ),
+  SANDBOX_IMAGE_MISSING: (image: string, host: string | null = null) =>
+    new MolrlError(
+      'SANDBOX_IMAGE_MISSING',
+      host === null
+        ? `the sandbox image ${image} is not present in the Docker daemon; run 'npm run setup' to build it`
+        : `the sandbox image ${image} is not present in the Docker daemon at ${host}; copy it there: docker save ${image} | docker${cliHost(host)} load`,
+      { details: { image, host } },
+    ),
+  SANDBOX_IMAGE_STALE: (image: string, why: string, host: string | null = null) =>
     new MolrlError(
       'SANDBOX_IMAGE_STALE',
-      `the sandbox image ${image} was built from another version of the runner (${why}); rebuild it with 'npm run setup' (or 'bash sandbox-images/python/build.sh')`,
-      { details: { image } },
+      host === null
+        ? `the sandbox image ${image} was built from another version of the runner (${why}); rebuild it with 'npm run setup' (or 'bash sandbox-images/python/build.sh')`
+        : `the sandbox image ${image} in the Docker daemon at ${host} was built from another version of the runner (${why}); rebuild it here with 'npm run setup' and copy it there: docker save ${image} | docker${cliHost(host)} load`,
+      { details: { image, host } },
     ),
   SANDBOX_ISOLATE_FAILED: (cause: unknown) =>
     new MolrlError('SANDBOX_ISOLATE_FAILED', `could not prepare an isolated-vm context (${describeError(cause)}); the isolate is recreated on the next run`, {

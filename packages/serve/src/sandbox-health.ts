@@ -1,6 +1,7 @@
-// Health of the sandbox behind a server: for docker, whether the daemon answers and the pool can start containers.
+// Health of the sandbox behind a server: for docker, whether the daemon answers and the pool can start containers
+// (for a fleet over several Docker hosts: whether one host answers).
 import { describeError } from '@molrl/common';
-import type { Sandbox, SandboxConfig } from '@molrl/sandbox';
+import { DockerFleet, type Sandbox, type SandboxConfig } from '@molrl/sandbox';
 import Docker from 'dockerode';
 
 const PING_TIMEOUT_MS = 2000;
@@ -11,6 +12,14 @@ const PING_TIMEOUT_MS = 2000;
  */
 export function sandboxHealth(sandbox: Sandbox, config: Readonly<SandboxConfig>): () => Promise<string[]> {
   if (config.backend !== 'docker') return async () => [];
+  if (sandbox instanceof DockerFleet) {
+    // a fleet (sandbox.docker.hosts) serves while one host is up
+    return async () => {
+      const hosts = await sandbox.checkHosts();
+      if (hosts.some((h) => h.up)) return [];
+      return [`every Docker host of the sandbox fleet is down: ${hosts.map((h) => `${h.name} (${h.downReason})`).join('; ')}`];
+    };
+  }
   const docker = new Docker();
   return async () => {
     const problems: string[] = [];

@@ -1,5 +1,6 @@
 // Fault injection: the Docker daemon becomes unreachable under a running `molrl serve` (a real server process whose
-// DOCKER_HOST is a socket proxy to the real daemon that the test cuts and restores; the main daemon is never touched).
+// DOCKER_HOST is a socket proxy to the real daemon that the test cuts and restores; the main daemon is never touched),
+// and the only host of a sandbox fleet (the tests' own dockerd) stops and comes back.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -12,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_DOCKER_IMAGE } from '@molrl/sandbox';
 import Docker from 'dockerode';
 import { dockerMissing, skipUnless } from '../../../test/helpers/requirements.ts';
+import { TestDaemon, testDaemonMissing } from '../../../test/helpers/test-daemon.ts';
 import { codeConfig, post, until } from './fixtures/test-server.ts';
 
 const CLI = fileURLToPath(new URL('../../cli/test/commands/fixtures/molrl-cli.ts', import.meta.url));
@@ -48,6 +50,24 @@ class DockerProxy {
   }
 }
 
+/** `molrl serve --config <config>` in a child process, with its URL once it listens; `exit` is its exit code. */
+async function serveProcess(config: string, env: NodeJS.ProcessEnv = process.env) {
+  const child = spawn(process.execPath, ['--no-node-snapshot', '--conditions=molrl-src', '--disable-warning=ExperimentalWarning', CLI, 'serve', '--config', config, '--port', '0', '--json'], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const out = { child, stderr: '', url: '', exit: once(child, 'exit').then(([code]) => code as number | null) };
+  child.stderr!.on('data', (d: Buffer) => (out.stderr += d.toString()));
+  try {
+    const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+    out.url = (JSON.parse(line) as { url: string }).url;
+  } catch (error) {
+    child.kill('SIGTERM');
+    throw new Error(`molrl serve did not start: ${(error as Error).message}\n${out.stderr}`);
+  }
+  return out;
+}
+
 describe('sandbox health under a lost Docker daemon', function () {
   this.timeout(120_000);
   const host = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
@@ -62,16 +82,9 @@ describe('sandbox health under a lost Docker daemon', function () {
     await proxy.open();
     const config = join(dir, 'rewards.json');
     writeFileSync(config, JSON.stringify(codeConfig(1)));
-    const child = spawn(process.execPath, ['--no-node-snapshot', '--conditions=molrl-src', '--disable-warning=ExperimentalWarning', CLI, 'serve', '--config', config, '--port', '0', '--json'], {
-      env: { ...process.env, DOCKER_HOST: `unix://${proxy.path}` },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = once(child, 'exit');
+    const server = await serveProcess(config, { ...process.env, DOCKER_HOST: `unix://${proxy.path}` });
+    const { child, url } = server;
     try {
-      const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
-      const { url } = JSON.parse(line) as { url: string };
       assert.equal((await fetch(`${url}/healthz`)).status, 200);
 
       await proxy.cut();
@@ -90,13 +103,54 @@ describe('sandbox health under a lost Docker daemon', function () {
       assert.equal((await post(`${url}/run_code`, { code: 'print(1)', language: 'python' })).body.status, 'Success');
     } finally {
       child.kill('SIGTERM');
-      const [code] = await exited;
+      const code = await server.exit;
       await proxy.cut().catch(() => undefined);
       const docker = new Docker();
       const left = await docker.listContainers({ all: true, filters: { label: [`molrl.pid=${child.pid}`] } });
       await Promise.all(left.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
       rmSync(dir, { recursive: true, force: true });
-      assert.equal(code, 130, stderr);
+      assert.equal(code, 130, server.stderr);
+    }
+  });
+});
+
+describe('sandbox health of a fleet (sandbox.docker.hosts)', function () {
+  this.timeout(180_000);
+  let daemon: TestDaemon;
+  before(async function () {
+    this.timeout(300_000);
+    skipUnless(this, await testDaemonMissing(DEFAULT_DOCKER_IMAGE), 'fleet health (a second dockerd)');
+    daemon = await TestDaemon.shared(DEFAULT_DOCKER_IMAGE);
+  });
+  after(async () => daemon?.clean());
+
+  it('molrl serve on a fleet: 503 once its only host is down (found by /healthz itself), 200 and Success once it is back', async () => {
+    await daemon.up();
+    const dir = mkdtempSync(join(tmpdir(), 'molrl-serve-fleet-'));
+    const config = join(dir, 'rewards.json');
+    const base = codeConfig(1) as { sandbox?: { docker?: object } };
+    writeFileSync(config, JSON.stringify({ ...base, sandbox: { ...base.sandbox, backend: 'docker', docker: { ...base.sandbox?.docker, hosts: [{ socketPath: daemon.socket, poolSize: 1 }], hostTimeoutMs: 1000, hostProbeMaxMs: 1000 } } }));
+    const server = await serveProcess(config);
+    const { child, url } = server;
+    try {
+      assert.equal((await fetch(`${url}/healthz`)).status, 200);
+      assert.equal((await post(`${url}/run_code`, { code: 'print(1)', language: 'python' })).body.status, 'Success');
+
+      await daemon.down();
+      const health = await fetch(`${url}/healthz`);
+      assert.equal(health.status, 503);
+      const body = (await health.json()) as { problems: string[] };
+      assert.match(body.problems.join('\n'), new RegExp(`every Docker host of the sandbox fleet is down: unix://${daemon.socket}`));
+      assert.equal((await post(`${url}/run_code`, { code: 'print(1)', language: 'python' })).body.status, 'SandboxError');
+
+      await daemon.up();
+      await until(async () => (await fetch(`${url}/healthz`)).status === 200, 'the host to rejoin', 60_000);
+      assert.equal((await post(`${url}/run_code`, { code: 'print(2)', language: 'python' })).body.status, 'Success');
+    } finally {
+      child.kill('SIGTERM');
+      const code = await server.exit;
+      rmSync(dir, { recursive: true, force: true });
+      assert.equal(code, 130, server.stderr);
     }
   });
 });

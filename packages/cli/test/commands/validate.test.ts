@@ -109,6 +109,19 @@ describe('molrl validate', () => {
     for (const p of ['phases[0].learningRate: must be <= 1 (got 10000000000)', 'phases[1].learningRate: must be <= 1 (got 2)', 'server.start.lr: must be <= 1 (got 5)']) ok(run.stderr.includes(p), `${p} not in ${run.stderr}`);
   });
 
+  it('accepts a sandbox fleet (sandbox.docker.hosts) and names the entry and field of a bad host', async () => {
+    const fleet = await runCli(['validate', 'examples/sandbox-fleet/config.json']);
+    strictEqual(fleet.code, 0, fleet.stderr);
+    const file = join(dir, 'fleet.json');
+    const hosts = [{ socketPath: '/var/run/docker.sock' }, { host: '10.0.0.11', ca: '/tls/ca.pem', key: '/tls/key.pem' }, { protocol: 'ssh', host: 'box', username: 'u', poolSize: 0 }];
+    writeFileSync(file, JSON.stringify({ model: 'tiny', server: { start: {} }, dataset: { train: 't.jsonl' }, rewards: [{ plugin: 'reward:code-execution' }], sandbox: { docker: { hosts } }, phases: [{ type: 'grpo', steps: 1 }] }));
+    const run = await runCli(['validate', file, '--json']);
+    strictEqual(run.code, 2, run.stderr);
+    const problems = JSON.parse(run.stdout).problems as string[];
+    ok(problems.some((p) => p.startsWith("sandbox.docker.hosts[1]: must have required property 'cert'")), run.stdout);
+    ok(problems.includes('sandbox.docker.hosts[2].poolSize: must be >= 1 (got 0)'), run.stdout);
+  });
+
   it('exits 2 for a missing file', async () => {
     const run = await runCli(['validate', join(dir, 'missing.json')]);
     strictEqual(run.code, 2);

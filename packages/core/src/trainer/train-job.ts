@@ -1,6 +1,7 @@
 // runTrainJob: starts (or reaches) the policy server, runs the job's phases in order with checkpoints, resumes a run.
 import { isMolrlError } from '@molrl/common';
 import { defaultPython, type PolicyServerHandle } from '@molrl/policy-client';
+import { dockerCapacity } from '@molrl/sandbox';
 import { basename } from 'node:path';
 import type { JobConfig, PhaseConfig } from '../config/job-config-types.ts';
 import { validateJobConfig } from '../config/load-job-config.ts';
@@ -113,7 +114,7 @@ export async function runTrainJob(opts: TrainJobOptions): Promise<TrainJobResult
 }
 
 async function train(opts: TrainJobOptions, store: RunStore, state: RunState | null, config: JobConfig, logger: TrainLogger, start: number, repaired: string[]): Promise<TrainJobResult> {
-  const sandboxCapacity = config.sandbox.backend === 'docker' ? (config.sandbox.docker?.poolSize ?? null) : config.sandbox.backend === 'isolated-vm' ? (config.sandbox.isolatedVm?.isolates ?? null) : null;
+  const sandboxCapacity = config.sandbox.backend === 'docker' ? dockerCapacity(config.sandbox.docker ?? {}) : config.sandbox.backend === 'isolated-vm' ? (config.sandbox.isolatedVm?.isolates ?? null) : null;
   const meter = meterSandbox(lazySandbox(config.sandbox), sandboxCapacity);
   opts.onStart?.({ runDir: store.dir, resumed: state, sandbox: meter.usage, repaired });
   if (state?.finished) return { runDir: store.dir, status: 'finished', evals: [], durationMs: 0 };

@@ -2,6 +2,7 @@
 import type Docker from 'dockerode';
 import { hostname } from 'node:os';
 import { freshProgramUid } from '../program-uid.ts';
+import { DEFAULT_HOST, type DockerHostConfig, type DockerHostRef } from './docker-host.ts';
 
 /** Options of `createDockerSandbox` (the `sandbox.docker` config section plus programmatic ones). */
 export interface DockerSandboxOptions {
@@ -40,12 +41,38 @@ export interface DockerSandboxOptions {
   preload?: readonly string[];
 }
 
-/** Options with every default filled in (`preload: null`: the image's own list), plus what the image's labels say (`execTmp`). */
+/**
+ * Options of a sandbox fleet (`sandbox.docker` with `hosts`): one pool per host, the container options shared by
+ * all, each run on the least-loaded host that answers.
+ */
+export interface DockerFleetOptions extends Omit<DockerSandboxOptions, 'docker'> {
+  /** The Docker daemons, each with its own `poolSize` (default: `poolSize`). */
+  hosts: DockerHostConfig[];
+  /** A host that does not answer a ping within this many ms is down. @default 5000 */
+  hostTimeoutMs?: number;
+  /** Longest wait between two probes of a host that is down (they start at 250 ms and double). @default 30000 */
+  hostProbeMaxMs?: number;
+}
+
+/**
+ * A daemon call that manages a container (create, start, inspect, stats, remove, list) gives up after this long
+ * (create and start: after startTimeoutMs), so a daemon that hangs never hangs a run, a refill or close().
+ */
+export const DOCKER_CALL_TIMEOUT_MS = 10_000;
+
+/** Defaults of the fleet's own options. */
+export const FLEET_DEFAULTS = Object.freeze({ hostTimeoutMs: 5000, hostProbeMaxMs: 30_000, hostProbeMinMs: 250 });
+
+/**
+ * Options with every default filled in (`preload: null`: the image's own list), plus what the image's labels say
+ * (`execTmp`); `host` is how this pool's daemon is named and reached from the CLI.
+ */
 export type ResolvedDockerOptions = Required<Omit<DockerSandboxOptions, 'docker' | 'preload'>> & {
   docker: Docker;
   preload: readonly string[] | null;
   /** /tmp is mounted exec: the image compiles programs into binaries there (label `molrl.exec-tmp=1`). */
   execTmp: boolean;
+  host: DockerHostRef;
 };
 
 /**
@@ -53,6 +80,25 @@ export type ResolvedDockerOptions = Required<Omit<DockerSandboxOptions, 'docker'
  * honours the same variable), so that checkouts with different runners can keep images side by side.
  */
 export const DEFAULT_DOCKER_IMAGE = process.env.MOLRL_SANDBOX_IMAGE || 'molrl/sandbox-python:0.1.0';
+
+/**
+ * How a dockerode client's daemon is named and reached from the CLI: a client on an explicit unix socket (a
+ * daemon other than the default, e.g. a test's own) by that socket, anything else as the default daemon.
+ */
+export function hostOfClient(docker: Docker): DockerHostRef {
+  const socket = (docker.modem as { socketPath?: unknown; host?: unknown }).socketPath;
+  if (typeof socket !== 'string' || (docker.modem as { host?: unknown }).host) return DEFAULT_HOST;
+  return { name: `unix://${socket}`, cliArgs: ['-H', `unix://${socket}`] };
+}
+
+/** Warm containers of a pool (of each host of a fleet) when the config names none. */
+export const DEFAULT_POOL_SIZE = 2;
+
+/** Concurrent runs a `sandbox.docker` section allows: its poolSize, or the sum over its hosts. */
+export function dockerCapacity(o: Pick<DockerFleetOptions, 'poolSize'> & { hosts?: readonly { poolSize?: number }[] }): number {
+  const each = o.poolSize ?? DEFAULT_POOL_SIZE;
+  return o.hosts ? o.hosts.reduce((n, h) => n + (h.poolSize ?? each), 0) : each;
+}
 
 /** Default multi-language image: built by `npm run setup -- --languages all`, or `MOLRL_LANGUAGES_IMAGE` where set. */
 export const DEFAULT_LANGUAGES_IMAGE = process.env.MOLRL_LANGUAGES_IMAGE || 'molrl/sandbox-languages:0.1.0';
@@ -64,12 +110,12 @@ export const EXEC_TMP_LABEL = 'molrl.exec-tmp';
 export const DEFAULT_CONTAINER_MEMORY_MB = 1024;
 
 /** Fill in defaults. */
-export function resolveDockerOptions(options: DockerSandboxOptions, docker: Docker): ResolvedDockerOptions {
+export function resolveDockerOptions(options: DockerSandboxOptions, docker: Docker, host: DockerHostRef = DEFAULT_HOST): ResolvedDockerOptions {
   return {
     image: options.image ?? DEFAULT_DOCKER_IMAGE,
     languagesImage: options.languagesImage ?? DEFAULT_LANGUAGES_IMAGE,
     compileCacheMb: options.compileCacheMb ?? 256,
-    poolSize: options.poolSize ?? 2,
+    poolSize: options.poolSize ?? DEFAULT_POOL_SIZE,
     maxRunsPerContainer: options.maxRunsPerContainer ?? 256,
     cpus: options.cpus ?? 1,
     memoryMb: options.memoryMb ?? DEFAULT_CONTAINER_MEMORY_MB,
@@ -79,13 +125,20 @@ export function resolveDockerOptions(options: DockerSandboxOptions, docker: Dock
     startTimeoutMs: options.startTimeoutMs ?? 30_000,
     preload: options.preload ?? null,
     docker,
+    host,
     execTmp: false,
   };
 }
 
-/** Labels every molrl container carries: `molrl=1`, the pool, and the owning process (for stale cleanup). */
-export function containerLabels(poolId: string): Record<string, string> {
-  return { molrl: '1', 'molrl.pool': poolId, 'molrl.pid': String(process.pid), 'molrl.host': hostname() };
+/**
+ * Labels every molrl container carries: `molrl=1`, the pool, the owning process and its machine (for stale
+ * cleanup), the Docker host as the owner names it (`default` for the default daemon), and, given a `startId`,
+ * `molrl.start`: the start that created it (known to the pool before the container exists, so that a sweep of
+ * the pool's lost containers never removes one still starting).
+ */
+export function containerLabels(poolId: string, dockerHost: string | null = null, startId: string | null = null): Record<string, string> {
+  const labels = { molrl: '1', 'molrl.pool': poolId, 'molrl.pid': String(process.pid), 'molrl.host': hostname(), 'molrl.docker-host': dockerHost ?? 'default' };
+  return startId === null ? labels : { ...labels, 'molrl.start': startId };
 }
 
 /**
@@ -102,7 +155,7 @@ export const RUNNER_CAPABILITIES = ['SETUID', 'SETGID', 'SETPCAP', 'KILL', 'DAC_
  * program to an unprivileged uid without capabilities, so pid 1, the runner and its stdout (the channel to
  * this host) are out of the programs' reach.
  */
-export function containerSpec(o: ResolvedDockerOptions, poolId: string, uid: number = freshProgramUid()): Docker.ContainerCreateOptions {
+export function containerSpec(o: ResolvedDockerOptions, poolId: string, uid: number = freshProgramUid(), startId: string | null = null): Docker.ContainerCreateOptions {
   const memory = o.memoryMb * 1024 * 1024;
   return {
     Image: o.image,
@@ -110,7 +163,7 @@ export function containerSpec(o: ResolvedDockerOptions, poolId: string, uid: num
     User: '0:0',
     WorkingDir: '/tmp',
     Env: ['PATH=/usr/local/bin:/usr/bin:/bin', 'LANG=C.UTF-8', 'PYTHONDONTWRITEBYTECODE=1'],
-    Labels: containerLabels(poolId),
+    Labels: containerLabels(poolId, o.host.name, startId),
     AttachStdin: true,
     AttachStdout: true,
     AttachStderr: true,

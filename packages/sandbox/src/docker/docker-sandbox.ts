@@ -6,7 +6,9 @@ import { errors } from '../errors.ts';
 import {
   DEFAULT_DOCKER_IMAGE,
   DEFAULT_LANGUAGES_IMAGE,
+  DOCKER_CALL_TIMEOUT_MS,
   EXEC_TMP_LABEL,
+  hostOfClient,
   resolveDockerOptions,
   type DockerSandboxOptions,
   type ResolvedDockerOptions,
@@ -16,7 +18,7 @@ import { removeStaleContainers, trackPool, untrackPool } from './exit-cleanup.ts
 import { checkRequest } from '../check-request.ts';
 import { expectedRunnerHash, staleImageReason } from './image-freshness.ts';
 import { CompileCache, compileKey, type CompileOutcome } from './compile-cache.ts';
-import { WaitQueue, type Waiter } from './wait-queue.ts';
+import { WaitQueue } from './wait-queue.ts';
 import { canonicalLanguage, COMPILED_LANGUAGES, DEFAULT_COMPILE_TIMEOUT_MS, LANGUAGE_NAMES } from '../languages.ts';
 
 /** Statuses after which a container is not reused. */
@@ -35,6 +37,8 @@ export class DockerSandbox implements Sandbox {
   readonly #live = new Set<RunnerSession>();
   readonly #waiters = new WaitQueue<RunnerSession>();
   #starting = 0;
+  /** `molrl.start` labels of the containers being started now: not yet held, yet no sweep may remove them. */
+  readonly #startIds = new Set<string>();
   #closed = false;
   #lastStartError: Error | null = null;
   #retryTimer: NodeJS.Timeout | null = null;
@@ -73,8 +77,19 @@ export class DockerSandbox implements Sandbox {
     return this.#compiles.compiles + (this.#secondaryReady?.compiles ?? 0);
   }
 
+  /** The Docker host as configured (`unix://…`, `tcp://…`, `ssh://…`), null for the default daemon. */
+  get host(): string | null {
+    return this.#o.host.name;
+  }
+
+  /** docker CLI flags that reach this pool's daemon (the exit cleanup runs `docker <flags> rm -f`). */
+  get dockerCliArgs(): string[] {
+    return this.#o.host.cliArgs;
+  }
+
   /** Start containers until the pool is full; resolves when those started now are ready (or failed). */
   async fill(): Promise<void> {
+    if (this.#closed) return;
     const want = this.#o.poolSize - this.#live.size - this.#starting;
     await Promise.all(
       Array.from({ length: Math.max(0, want) }, () => {
@@ -85,11 +100,24 @@ export class DockerSandbox implements Sandbox {
     );
   }
 
+  /**
+   * Starts the missing containers and waits for every start under way: whether the pool then holds a container
+   * and its last start succeeded (a fleet asks this of a host after a fault there).
+   */
+  async warm(): Promise<boolean> {
+    void this.fill();
+    await Promise.allSettled([...this.#inFlight]);
+    return this.#live.size > 0 && this.#lastStartError === null;
+  }
+
   async #startOne(): Promise<void> {
     this.#starting++;
+    const startId = randomBytes(6).toString('hex');
+    this.#startIds.add(startId);
     try {
-      const session = await RunnerSession.start(this.#o, this.poolId, (s) => this.#onDeath(s));
+      const session = await RunnerSession.start(this.#o, this.poolId, startId, (s) => this.#onDeath(s));
       this.#starting--;
+      this.#startIds.delete(startId); // in the same tick as it joins #live below (or is destroyed)
       if (this.#closed) return void (await session.destroy());
       if (this.#lastStartError) void this.#sweep(); // back after a fault: containers it could not remove then
       this.#lastStartError = null;
@@ -99,10 +127,11 @@ export class DockerSandbox implements Sandbox {
       this.#release(session);
     } catch (cause) {
       this.#starting--;
+      this.#startIds.delete(startId); // RunnerSession.start removed its container, or a sweep will
       // a module of the preload list the image lacks is the config's fault: said as such, not as a container failure
-      this.#lastStartError = (cause as { code?: string }).code === 'SANDBOX_PRELOAD_FAILED' ? (cause as Error) : errors.SANDBOX_CONTAINER_FAILED(this.#o.image, cause);
+      this.#lastStartError = (cause as { code?: string }).code === 'SANDBOX_PRELOAD_FAILED' ? (cause as Error) : errors.SANDBOX_CONTAINER_FAILED(this.#o.image, cause, this.#o.host.name);
       if (this.#live.size === 0 && this.#starting === 0) {
-        for (const w of this.#waiters.drain()) w.resolve(this.#lastStartError);
+        this.#waiters.rejectAll(this.#lastStartError);
       }
       if (!this.#closed && !this.#retryTimer) {
         this.#retryTimer = setTimeout(() => {
@@ -114,12 +143,18 @@ export class DockerSandbox implements Sandbox {
     }
   }
 
-  /** Removes this pool's containers that it no longer holds (left by a daemon restart or a failed removal). */
+  /**
+   * Removes this pool's containers that it no longer holds (left by a daemon restart or a failed removal). One
+   * that is still starting is not held yet either: it is known by its `molrl.start` label, and both sets are
+   * read after the listing comes back, in one tick, so a start that ends meanwhile is in one or the other.
+   */
   async #sweep(): Promise<void> {
     try {
-      const list = await this.#o.docker.listContainers({ all: true, filters: { label: [`molrl.pool=${this.poolId}`] } });
+      const abortSignal = AbortSignal.timeout(DOCKER_CALL_TIMEOUT_MS);
+      const list = await this.#o.docker.listContainers({ all: true, filters: { label: [`molrl.pool=${this.poolId}`] }, abortSignal });
       const live = new Set(this.containerIds);
-      await Promise.all(list.filter((c) => !live.has(c.Id)).map((c) => this.#o.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+      const lost = list.filter((c) => !live.has(c.Id) && !this.#startIds.has(c.Labels['molrl.start'] ?? ''));
+      await Promise.all(lost.map((c) => this.#o.docker.getContainer(c.Id).remove({ force: true, abortSignal }).catch(() => undefined)));
     } catch {
       // the daemon is still away: the next recovery sweeps again
     }
@@ -135,9 +170,7 @@ export class DockerSandbox implements Sandbox {
 
   #release(session: RunnerSession): void {
     if (session.dead) return;
-    const waiter = this.#waiters.next();
-    if (waiter) waiter.resolve(session);
-    else this.#idle.push(session);
+    if (!this.#waiters.serve(session)) this.#idle.push(session);
   }
 
   #retire(session: RunnerSession): void {
@@ -151,33 +184,14 @@ export class DockerSandbox implements Sandbox {
     if (idle) return Promise.resolve(idle);
     if (this.#live.size === 0 && this.#starting === 0) {
       if (this.#lastStartError) void this.fill();
-      else return Promise.reject(errors.SANDBOX_CONTAINER_FAILED(this.#o.image, new Error('the pool holds no container')));
+      else return Promise.reject(errors.SANDBOX_CONTAINER_FAILED(this.#o.image, new Error('the pool holds no container'), this.#o.host.name));
     }
-    return new Promise<RunnerSession>((resolve, reject) => {
-      const onAbort = () => {
-        this.#waiters.remove(waiter);
-        reject(errors.SANDBOX_ABORTED('docker', signal!.reason));
-      };
-      const waiter: Waiter<RunnerSession> = {
-        compile,
-        resolve: (got) => {
-          signal?.removeEventListener('abort', onAbort);
-          if (got instanceof Error) reject(got);
-          else resolve(got);
-        },
-      };
-      this.#waiters.push(waiter);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return this.#waiters.wait(signal, compile);
   }
 
   async run(req: RunRequest, opts: RunOptions = {}): Promise<RunResult> {
     if (this.#closed) throw errors.SANDBOX_CLOSED('docker');
-    checkRequest(req, {
-      maxMemoryMb: this.#o.memoryMb,
-      memoryHint: 'the container memory; raise sandbox.docker.memoryMb for more',
-      maxFilesTotalBytes: (this.#o.tmpfsMb * 1024 * 1024) / 2,
-    });
+    checkDockerRequest(req, this.#o);
     const signal = opts.signal;
     if (signal?.aborted) throw errors.SANDBOX_ABORTED('docker', signal.reason);
     const language = canonicalLanguage(req.language);
@@ -296,7 +310,7 @@ export class DockerSandbox implements Sandbox {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
-    for (const w of this.#waiters.drain()) w.resolve(errors.SANDBOX_CLOSED('docker'));
+    this.#waiters.rejectAll(errors.SANDBOX_CLOSED('docker'));
     const all = [...this.#live];
     this.#live.clear();
     this.#idle.length = 0;
@@ -314,7 +328,17 @@ function emptyResult(status: RunResult['status'], durationMs: number): RunResult
   return { status, exitCode: null, signal: null, stdout: '', stderr: '', truncated: false, durationMs };
 }
 
-function infraResult(error: Error, durationMs: number): RunResult {
+/** Checks a request against the container limits before anything runs (coded errors, see checkRequest). */
+export function checkDockerRequest(req: RunRequest, o: ResolvedDockerOptions): void {
+  checkRequest(req, {
+    maxMemoryMb: o.memoryMb,
+    memoryHint: 'the container memory; raise sandbox.docker.memoryMb for more',
+    maxFilesTotalBytes: (o.tmpfsMb * 1024 * 1024) / 2,
+  });
+}
+
+/** The sandbox_error result of an infrastructure fault. */
+export function infraResult(error: Error, durationMs: number): RunResult {
   const code = (error as { code?: string }).code ?? 'SANDBOX_RUNNER_FAILED';
   return { ...emptyResult('sandbox_error', durationMs), error: { code, message: error.message } };
 }
@@ -345,6 +369,21 @@ function toResult(reply: RunnerReply, container: string): RunResult {
   return result;
 }
 
+/** Pings a daemon; the request is aborted after `ms` (dockerode takes the signal; its types do not say so). */
+export function pingDocker(docker: Docker, ms: number): Promise<unknown> {
+  const ping = docker.ping.bind(docker) as unknown as (opts: { abortSignal: AbortSignal }) => Promise<unknown>;
+  return ping({ abortSignal: AbortSignal.timeout(ms) });
+}
+
+/** `p`, or a rejection once `ms` passed. */
+function within<T>(ms: number, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 function pick(r: RunResult): Omit<CompileResult, 'status' | 'cached'> {
   return { exitCode: r.exitCode, signal: r.signal, stdout: r.stdout, stderr: r.stderr, truncated: r.truncated, durationMs: r.durationMs };
 }
@@ -364,34 +403,50 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pro
 }
 
 /**
- * Start a docker pool: checks the daemon (`SANDBOX_DOCKER_UNAVAILABLE`) and the image
- * (`SANDBOX_IMAGE_MISSING`), then waits until `poolSize` containers are warm.
+ * Checks a pool's daemon before containers start there: it answers within `timeoutMs`
+ * (`SANDBOX_DOCKER_UNAVAILABLE`), has the image (`SANDBOX_IMAGE_MISSING`) and, for the default image, one built
+ * from this checkout's runner (`SANDBOX_IMAGE_STALE`). Errors name the host when it is not the default daemon.
  */
-export async function createDockerSandbox(options: DockerSandboxOptions = {}): Promise<DockerSandbox> {
-  const o = resolveDockerOptions(options, options.docker ?? new Docker());
+export async function checkDockerHost(o: ResolvedDockerOptions, timeoutMs = DOCKER_CALL_TIMEOUT_MS): Promise<void> {
+  const host = o.host.name;
   try {
-    await o.docker.ping();
+    await pingDocker(o.docker, timeoutMs);
   } catch (cause) {
-    throw errors.SANDBOX_DOCKER_UNAVAILABLE(cause);
+    throw errors.SANDBOX_DOCKER_UNAVAILABLE(cause, host);
   }
   let labels: Record<string, string> | null | undefined;
   try {
-    labels = (await o.docker.getImage(o.image).inspect()).Config?.Labels;
+    labels = (await within(timeoutMs, o.docker.getImage(o.image).inspect())).Config?.Labels; // image inspect takes no AbortSignal
   } catch (cause) {
-    if ((cause as { statusCode?: number }).statusCode === 404) throw errors.SANDBOX_IMAGE_MISSING(o.image);
-    throw errors.SANDBOX_DOCKER_UNAVAILABLE(cause);
+    if ((cause as { statusCode?: number }).statusCode === 404) throw errors.SANDBOX_IMAGE_MISSING(o.image, host);
+    throw errors.SANDBOX_DOCKER_UNAVAILABLE(cause, host);
   }
   const kind = o.image === DEFAULT_DOCKER_IMAGE ? 'python' : o.image === DEFAULT_LANGUAGES_IMAGE ? 'languages' : null;
   const stale = kind ? staleImageReason(labels, expectedRunnerHash(kind)) : null;
   o.execTmp = labels?.[EXEC_TMP_LABEL] === '1';
-  if (stale) throw errors.SANDBOX_IMAGE_STALE(o.image, stale);
-  await removeStaleContainers(o.docker).catch(() => undefined); // leftovers of crashed earlier processes
+  if (stale) throw errors.SANDBOX_IMAGE_STALE(o.image, stale, host);
+}
+
+/** Opens a checked pool: leftovers of crashed earlier processes removed, `poolSize` containers warm (at least one). */
+export async function openDockerPool(o: ResolvedDockerOptions): Promise<DockerSandbox> {
+  await removeStaleContainers(o.docker).catch(() => undefined);
   const pool = new DockerSandbox(o);
   trackPool(pool);
   await pool.fill();
   if (pool.containerIds.length === 0) {
     await pool.close();
-    throw pool.startError ?? errors.SANDBOX_CONTAINER_FAILED(o.image, new Error('no container of the pool became ready'));
+    throw pool.startError ?? errors.SANDBOX_CONTAINER_FAILED(o.image, new Error('no container of the pool became ready'), o.host.name);
   }
   return pool;
+}
+
+/**
+ * Start a docker pool: checks the daemon (`SANDBOX_DOCKER_UNAVAILABLE`) and the image
+ * (`SANDBOX_IMAGE_MISSING`), then waits until `poolSize` containers are warm.
+ */
+export async function createDockerSandbox(options: DockerSandboxOptions = {}): Promise<DockerSandbox> {
+  // a client passed in (another daemon than the default one) is named by its socket in messages and the exit cleanup
+  const o = options.docker ? resolveDockerOptions(options, options.docker, hostOfClient(options.docker)) : resolveDockerOptions(options, new Docker());
+  await checkDockerHost(o);
+  return openDockerPool(o);
 }

@@ -2,9 +2,12 @@
 import Docker from 'dockerode';
 import { execFileSync } from 'node:child_process';
 import { hostname } from 'node:os';
+import { DOCKER_CALL_TIMEOUT_MS } from './docker-options.ts';
 
 interface Closable {
   readonly containerIds: string[];
+  /** docker CLI flags that reach the pool's daemon ([]: the CLI's default). */
+  readonly dockerCliArgs: string[];
   close(): Promise<void>;
 }
 
@@ -23,14 +26,16 @@ function onSignal(signal: NodeJS.Signals): void {
   });
 }
 
-/** Last resort when the process exits without close(): remove synchronously through the docker CLI. */
+/** Last resort when the process exits without close(): remove synchronously through the docker CLI, on each pool's host. */
 function onExit(): void {
-  const ids = [...pools].flatMap((p) => p.containerIds);
-  if (ids.length === 0) return;
-  try {
-    execFileSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore', timeout: 10_000 });
-  } catch {
-    // docker CLI missing or daemon gone: removeStaleContainers() cleans up later
+  for (const pool of pools) {
+    const ids = pool.containerIds;
+    if (ids.length === 0) continue;
+    try {
+      execFileSync('docker', [...pool.dockerCliArgs, 'rm', '-f', ...ids], { stdio: 'ignore', timeout: 10_000 });
+    } catch {
+      // docker CLI missing or daemon gone: removeStaleContainers() cleans up later
+    }
   }
 }
 
@@ -69,11 +74,11 @@ function alive(pid: number): boolean {
  * Returns the ids it removed.
  */
 export async function removeStaleContainers(docker: Docker = new Docker()): Promise<string[]> {
-  const list = await docker.listContainers({ all: true, filters: { label: ['molrl=1'] } });
+  const list = await docker.listContainers({ all: true, filters: { label: ['molrl=1'] }, abortSignal: AbortSignal.timeout(DOCKER_CALL_TIMEOUT_MS) });
   const stale = list.filter((c) => {
     const pid = Number(c.Labels['molrl.pid']);
     return c.Labels['molrl.host'] === hostname() && Number.isInteger(pid) && pid > 0 && !alive(pid);
   });
-  await Promise.all(stale.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+  await Promise.all(stale.map((c) => docker.getContainer(c.Id).remove({ force: true, abortSignal: AbortSignal.timeout(DOCKER_CALL_TIMEOUT_MS) }).catch(() => undefined)));
   return stale.map((c) => c.Id);
 }

@@ -4,7 +4,8 @@ import { PassThrough, type Duplex } from 'node:stream';
 import type { MolrlError } from '@molrl/common';
 import { errors } from '../errors.ts';
 import type { CompileResult, RunResult, RunStatus } from '../types.ts';
-import { containerSpec, type ResolvedDockerOptions } from './docker-options.ts';
+import { containerSpec, DOCKER_CALL_TIMEOUT_MS, type ResolvedDockerOptions } from './docker-options.ts';
+import { freshProgramUid } from '../program-uid.ts';
 
 /** The runner's reply to one request (see sandbox-images/python/runner.py). */
 export interface RunnerReply extends Omit<RunResult, 'status' | 'compile'> {
@@ -21,10 +22,10 @@ export interface RunnerReply extends Omit<RunResult, 'status' | 'compile'> {
 
 /**
  * Why a request got no reply: the stream ended, a bad line came, or, past the deadline, the container sat idle
- * (`unresponsive`), was paused, or kept burning CPU all through the overtime (`starved`: a program starving
- * the runner).
+ * (`unresponsive`), was paused, kept burning CPU all through the overtime (`starved`: a program starving the
+ * runner), or the daemon itself gave no answer about it (`unreachable`: a daemon that hangs).
  */
-export type SessionFailure = 'eof' | 'protocol' | 'unresponsive' | 'paused' | 'starved';
+export type SessionFailure = 'eof' | 'protocol' | 'unresponsive' | 'paused' | 'starved' | 'unreachable';
 
 /** What a failed request amounts to: the program's doing (a limit) or the sandbox's (sandbox_error). */
 export interface FailureVerdict {
@@ -41,6 +42,7 @@ const OVERTIME_MS = 30_000;
 /** How often and how long a container whose stream ended is inspected again until the daemon marks it exited. */
 const SETTLE_TRIES = 20;
 const SETTLE_MS = 100;
+const callSignal = () => ({ abortSignal: AbortSignal.timeout(DOCKER_CALL_TIMEOUT_MS) });
 
 interface Pending {
   id: number;
@@ -66,15 +68,18 @@ export class RunnerSession {
   #nextId = 1;
   #onReady: ((line: string) => void) | null = null;
   #onDeath: (() => void) | null = null;
+  /** The Docker host for messages (null: the default daemon). */
+  readonly #host: string | null;
 
-  private constructor(container: Docker.Container) {
+  private constructor(container: Docker.Container, host: string | null) {
     this.container = container;
+    this.#host = host;
   }
 
-  /** Create, attach and start a container, then wait for the runner's ready line. */
-  static async start(o: ResolvedDockerOptions, poolId: string, onDeath: (s: RunnerSession) => void): Promise<RunnerSession> {
-    const container = await o.docker.createContainer(containerSpec(o, poolId));
-    const session = new RunnerSession(container);
+  /** Create (labelled `molrl.start` = `startId`), attach and start a container, then wait for the runner's ready line. */
+  static async start(o: ResolvedDockerOptions, poolId: string, startId: string, onDeath: (s: RunnerSession) => void): Promise<RunnerSession> {
+    const container = await o.docker.createContainer({ ...containerSpec(o, poolId, freshProgramUid(), startId), abortSignal: AbortSignal.timeout(o.startTimeoutMs) });
+    const session = new RunnerSession(container, o.host.name);
     let timer: NodeJS.Timeout | undefined;
     try {
       const ready = new Promise<string>((resolve, reject) => {
@@ -85,7 +90,7 @@ export class RunnerSession {
       ready.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
       const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as unknown as Duplex;
       session.#wire(o.docker, stream);
-      await container.start();
+      await container.start({ abortSignal: AbortSignal.timeout(o.startTimeoutMs) });
       const hello = JSON.parse(await ready) as { ready?: boolean; languages?: string[]; isolated?: boolean; features?: string[]; uid?: number; preload?: { failed?: Record<string, string> } };
       if (hello.ready !== true) throw new Error(`unexpected first line ${JSON.stringify(hello)}`);
       const failed = hello.preload?.failed ?? {};
@@ -200,17 +205,18 @@ export class RunnerSession {
   async explain(failure: { kind: SessionFailure; detail: string }, waitedMs: number): Promise<FailureVerdict> {
     const infra = (error: MolrlError): FailureVerdict => ({ status: 'sandbox_error', error });
     if (failure.kind === 'protocol') return infra(errors.SANDBOX_RUNNER_FAILED(failure.detail));
+    if (failure.kind === 'unreachable') return infra(errors.SANDBOX_DOCKER_UNAVAILABLE(new Error(failure.detail), this.#host));
     let state: Docker.ContainerInspectInfo['State'];
     try {
-      state = (await this.container.inspect()).State;
+      state = (await this.container.inspect(callSignal())).State;
       // the stream of a container being killed may end a moment before the daemon marks it exited
       for (let i = 0; failure.kind === 'eof' && state.Running && !state.Paused && i < SETTLE_TRIES; i++) {
         await new Promise((r) => setTimeout(r, SETTLE_MS));
-        state = (await this.container.inspect()).State;
+        state = (await this.container.inspect(callSignal())).State;
       }
     } catch (cause) {
       if ((cause as { statusCode?: number }).statusCode === 404) return infra(errors.SANDBOX_CONTAINER_LOST(this.shortId, cause));
-      return infra(errors.SANDBOX_DOCKER_UNAVAILABLE(cause));
+      return infra(errors.SANDBOX_DOCKER_UNAVAILABLE(cause, this.#host));
     }
     // `docker rm -f` from outside marks the container 'removing' before it kills it
     if (state.Status === 'removing' || state.Status === 'dead') return infra(errors.SANDBOX_CONTAINER_LOST(this.shortId, new Error(`container is ${state.Status}`)));
@@ -233,9 +239,12 @@ export class RunnerSession {
     while (still()) {
       let state: Docker.ContainerInspectInfo['State'] | null = null;
       try {
-        state = (await this.container.inspect()).State;
-      } catch {
-        // decided below by the stream or the next look
+        state = (await this.container.inspect(callSignal())).State;
+      } catch (error) {
+        // a daemon that hangs: no use asking it more; any other failure is decided by the stream or the next look
+        if (still() && (error as { name?: string }).name === 'AbortError') {
+          return this.#fail('unreachable', `no reply within ${waitMs} ms, and the daemon gave no answer about the container within ${DOCKER_CALL_TIMEOUT_MS} ms`);
+        }
       }
       if (!still()) return;
       if (state?.Paused) return this.#fail('paused', `paused after ${waitMs} ms`);
@@ -248,7 +257,7 @@ export class RunnerSession {
 
   /** Whether the container burns CPU (its programs do: the runner, zygote and judge only wait), over WATCH_MS. */
   async #busy(): Promise<boolean> {
-    const usage = async (): Promise<number> => (await this.container.stats({ stream: false, 'one-shot': true })).cpu_stats?.cpu_usage?.total_usage ?? NaN;
+    const usage = async (): Promise<number> => (await this.container.stats({ stream: false, 'one-shot': true, ...callSignal() })).cpu_stats?.cpu_usage?.total_usage ?? NaN;
     try {
       const before = await usage();
       const t0 = performance.now();
@@ -265,7 +274,7 @@ export class RunnerSession {
     this.#fail('eof', 'container destroyed');
     this.#stream?.destroy();
     try {
-      await this.container.remove({ force: true });
+      await this.container.remove({ force: true, ...callSignal() });
     } catch {
       // already gone, or the daemon is: removeStaleContainers() finds it later by its labels
     }

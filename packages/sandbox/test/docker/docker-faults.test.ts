@@ -151,11 +151,11 @@ describe('docker pool under injected faults', function () {
     before(async function () {
       this.timeout(300_000);
       skipUnless(this, await testDaemonMissing(DEFAULT_DOCKER_IMAGE), 'daemon stop/restart fault tests (a second dockerd)');
-      daemon = await TestDaemon.start(DEFAULT_DOCKER_IMAGE);
+      daemon = await TestDaemon.shared(DEFAULT_DOCKER_IMAGE);
     });
     after(async function () {
       this.timeout(120_000);
-      await daemon?.close();
+      await daemon?.clean();
     });
 
     it('runs in flight and while it is down are sandbox_error; the pool recovers when it is back, and leaves nothing', async () => {

@@ -2,8 +2,16 @@
 import assert from 'node:assert/strict';
 import Docker from 'dockerode';
 import { createDockerSandbox, DEFAULT_DOCKER_IMAGE } from '@molrl/sandbox';
-import { containerSpec, resolveDockerOptions, RUNNER_CAPABILITIES } from '../../src/docker/docker-options.ts';
+import { containerSpec, dockerCapacity, resolveDockerOptions, RUNNER_CAPABILITIES } from '../../src/docker/docker-options.ts';
 import { dockerMissing, skipUnless } from '../../../../test/helpers/requirements.ts';
+
+describe('dockerCapacity', () => {
+  it('is the pool size, or the sum over the hosts of a fleet (each defaulting to the pool size)', () => {
+    assert.equal(dockerCapacity({}), 2);
+    assert.equal(dockerCapacity({ poolSize: 6 }), 6);
+    assert.equal(dockerCapacity({ poolSize: 3, hosts: [{ poolSize: 10 }, {}, { poolSize: 1 }] }), 14);
+  });
+});
 
 describe('containerSpec', () => {
   it('builds a hardened spec from the options', () => {
@@ -26,6 +34,9 @@ describe('containerSpec', () => {
     assert.deepEqual([spec.Cmd!.at(-2), uid % 2, uid >= 2 ** 30 && uid < 2 ** 31], ['--uid', 0, true]);
     assert.equal(spec.Labels!.molrl, '1');
     assert.equal(spec.Labels!['molrl.pool'], 'p1');
+    assert.equal(spec.Labels!['molrl.docker-host'], 'default');
+    assert.equal(spec.Labels!['molrl.start'], undefined);
+    assert.equal(containerSpec(resolveDockerOptions({}, new Docker()), 'p1', 2 ** 30, 's1').Labels!['molrl.start'], 's1');
   });
 });
 

@@ -1,8 +1,8 @@
 // Tests of the process (process-unsafe) backend with real programs, including hostile ones (escapes, resource exhaustion).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createProcessSandbox, type ProcessSandbox } from '../../src/process/process-sandbox.ts';
 import type { RunRequest, RunResult } from '../../src/types.ts';
 import { skipUnless } from '../../../../test/helpers/requirements.ts';
@@ -12,25 +12,102 @@ const base = { language: 'python', timeoutMs: 2000, memoryMb: 256, outputLimitBy
 /** A background child that sleeps, tagged so that leftovers() can find it. */
 const SLEEPER = 'subprocess.Popen(["/usr/bin/python3", "-c", "import time; time.sleep(60)", "molrl-test-leftover"])';
 
-/** Processes this backend left running: its python command line (`-E -s -B main.py`, also in forks), or a SLEEPER. */
-function leftovers(): string {
+/**
+ * The temporary directory of this test process's runs (TMPDIR while its sandboxes run): every run's working
+ * directory is made in it, so that leftovers() tells this process's programs from those of other test runs on
+ * the machine (other checkouts run the same backend at the same time).
+ */
+const RUNS_DIR = mkdtempSync(join(tmpdir(), 'molrl-process-test-'));
+chmodSync(RUNS_DIR, 0o755); // programs dropped to a uid of their own (as root) enter their working directory in it
+process.once('exit', () => rmSync(RUNS_DIR, { recursive: true, force: true }));
+
+/** The runs of a suite make their working directories in RUNS_DIR (mocha runs suites one after another). */
+function useRunsDir(): void {
+  let saved: string | undefined;
+  before(() => {
+    saved = process.env.TMPDIR;
+    process.env.TMPDIR = RUNS_DIR;
+  });
+  after(() => {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+  });
+}
+
+interface ProcInfo {
+  ppid: string;
+  cmdline: string;
+  cwd: string;
+  /** Its pid namespace (`pid:[inode]`), and whether it is that namespace's init (pid 1 there). */
+  pidNs: string;
+  nsInit: boolean;
+  /** SIGKILL delivered (pending), exiting (PF_EXITING) or a zombie: it runs no more code of its own. */
+  dying: boolean;
+}
+
+/** What /proc says of one process (null: it is gone meanwhile). */
+function procInfo(pid: string): ProcInfo | null {
   try {
-    const args = ['-a', '-f', '--', '-E -s -B main\\.py|molrl-test-leftover'];
-    return execFileSync('pgrep', args, { encoding: 'utf8' })
-      .split('\n')
-      .filter((line) => line.includes('molrl-test-leftover') || line.includes(' -E -s -B main.py'))
-      .join('\n')
-      .trim();
-  } catch (error) {
-    if ((error as { status?: number }).status === 1) return ''; // pgrep: nothing matches
-    throw error;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // after "pid (comm)": state ppid pgrp session tty tpgid flags
+    const status = new Map(readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').map((line) => [line.split(':')[0]!, line.slice(line.indexOf(':') + 1).trim()]));
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+    const read = (f: () => string) => {
+      try {
+        return f();
+      } catch {
+        return ''; // another user's process while the tests do not run as root: its command line and parent still count
+      }
+    };
+    const SIGKILL_BIT = 1n << 8n; // bit (signal - 1) of the pending masks
+    const PF_EXITING = 0x4;
+    const killed = ['SigPnd', 'ShdPnd'].some((k) => (BigInt(`0x${status.get(k) ?? '0'}`) & SIGKILL_BIT) !== 0n);
+    return {
+      ppid: fields[1]!,
+      cmdline,
+      cwd: read(() => readlinkSync(`/proc/${pid}/cwd`)),
+      pidNs: read(() => readlinkSync(`/proc/${pid}/ns/pid`)),
+      nsInit: (status.get('NSpid') ?? '').split(/\s+/).at(-1) === '1',
+      dying: fields[0] === 'Z' || fields[0] === 'X' || (Number(fields[6]) & PF_EXITING) !== 0 || killed,
+    };
+  } catch {
+    return null;
   }
+}
+
+/**
+ * Processes of this test process's runs left running: its python command line (`-E -s -B main.py`, also in
+ * forks), or a SLEEPER. A process is this test process's when it or an ancestor is this process, works in
+ * RUNS_DIR, or names RUNS_DIR on its command line: an escaped program keeps its working directory, and a program
+ * under bubblewrap lives in a pid namespace whose init is the bwrap that binds its working directory (the
+ * namespace ends with that init, so no program of it outlives it). Not left running: a process that is dying
+ * itself, or whose pid namespace's init is (killing the init kills the namespace; the kernel does it as soon as
+ * the init is scheduled, which on a loaded machine may be after the run has returned).
+ */
+function leftovers(): string {
+  const procs = new Map<string, ProcInfo>();
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    const info = procInfo(pid);
+    if (info) procs.set(pid, info);
+  }
+  const ancestry = function* (pid: string): Generator<[string, ProcInfo | undefined]> {
+    for (let p: string | undefined = pid, hops = 0; p !== undefined && p !== '0' && hops < 256; p = procs.get(p)?.ppid, hops++) yield [p, procs.get(p)];
+  };
+  const inRunsDir = (i: ProcInfo) => i.cwd.startsWith(`${RUNS_DIR}/`) || i.cmdline.includes(`${RUNS_DIR}/`);
+  const ours = (pid: string) => [...ancestry(pid)].some(([p, i]) => p === String(process.pid) || (i !== undefined && inRunsDir(i)));
+  const doomed = (pid: string, self: ProcInfo) =>
+    self.dying || [...ancestry(pid)].some(([, i]) => i !== undefined && i.nsInit && i.pidNs === self.pidNs && i.pidNs !== '' && i.dying);
+  return [...procs]
+    .filter(([pid, i]) => (i.cmdline.includes('molrl-test-leftover') || i.cmdline.includes(' -E -s -B main.py')) && ours(pid) && !doomed(pid, i))
+    .map(([pid, i]) => `${pid} ${i.cmdline}(in ${i.cwd})`)
+    .join('\n');
 }
 
 describe('ProcessSandbox', function () {
   let sandbox: ProcessSandbox;
   const run = (code: string, extra: Partial<RunRequest> = {}): Promise<RunResult> => sandbox.run({ ...base, code, ...extra });
 
+  useRunsDir();
   before(async function () {
     sandbox = await createProcessSandbox({ quiet: true });
   });
@@ -224,6 +301,7 @@ describe('ProcessSandbox', function () {
 describe('ProcessSandbox tests (judge process)', function () {
   let sandbox: ProcessSandbox;
   const run = (code: string, tests: string, extra: Partial<RunRequest> = {}): Promise<RunResult> => sandbox.run({ ...base, code, tests, ...extra });
+  useRunsDir();
   before(async function () {
     sandbox = await createProcessSandbox({ quiet: true });
   });
@@ -260,6 +338,7 @@ describe('ProcessSandbox without bubblewrap', function () {
   let sandbox: ProcessSandbox;
   const run = (code: string, extra: Partial<RunRequest> = {}): Promise<RunResult> => sandbox.run({ ...base, code, ...extra });
 
+  useRunsDir();
   before(async function () {
     sandbox = await createProcessSandbox({ bwrap: 'never', quiet: true });
   });
