@@ -87,7 +87,7 @@ describe('molrl train: live view and trackers (quickstart config, shortened)', f
     // The live block: phase, step/total, ETA, reward, sandbox use, server tokens/s; redrawn by moving up and clearing.
     ok(transcript.includes('\x1b[J') && /\x1b\[\dA/.test(transcript), 'redraw sequences');
     ok(/grpo\S* · phase 2\/2 .*step 3\/3/.test(transcript.replace(/\x1b\[[0-9;]*m/g, '')), 'grpo step 3/3 drawn');
-    ok(/sandbox \d+ in flight \(run peak \d+, [\d,]+ runs\)/.test(transcript), 'sandbox use shown');
+    ok(/sandbox \d+ in flight on \d+ slots \(run peak \d+, [\d,]+ runs\)/.test(transcript), 'sandbox use shown');
     ok(/server [\d,]+ tokens\/s/.test(transcript), 'server tokens/s shown');
     ok(transcript.includes('wandb: logging metrics') && transcript.includes('tensorboard: logging metrics'), transcript);
     ok(!transcript.includes('TRACKER_FAILED'), transcript);
