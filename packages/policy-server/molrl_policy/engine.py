@@ -206,7 +206,8 @@ class Engine:
         missing = [k for k, (ro, i) in enumerate(where) if i not in ro.old]
         if missing:
             sub = [items[k] for k in missing]
-            fresh = trainer_logps(self.policy, sub, max_len=opts["max_len"], micro=opts["micro"],
+            # whole completions (causal: a later, longer maxCompletionLength reuses the same pi_old)
+            fresh = trainer_logps(self.policy, sub, max_len=max(len(c) for _, c, _, _ in sub), micro=opts["micro"],
                                   temperature=opts["temperature"], micro_tokens=opts["micro_tokens"],
                                   chunk=opts["chunk"])
             for k, lp in zip(missing, fresh):
@@ -214,7 +215,7 @@ class Engine:
                 ro.old[i] = lp
         olds = [ro.old[i] for ro, i in where]
         gaps = [abs(a - b) for (_, _, s, _), o in zip(items, olds) for a, b in zip(s, o)]  # sampler vs trainer
-        train = [(p, c, o, a) for (p, c, _, a), o in zip(items, olds)]
+        train = [(p, c, o[:len(c)], a) for (p, c, _, a), o in zip(items, olds)]
         size = -(-len(train) // min(minis, len(train)))  # rows per mini-batch (the last may hold fewer)
         chunks = [train[k: k + size] for k in range(0, len(train), size)]
         runs = []

@@ -216,9 +216,12 @@ def test_several_updates_use_the_kept_pi_old_in_every_mini_batch(loss_type):
     """mu = 2 passes x 2 mini-batches = 4 optimizer steps, each ratio against the trainer's log-probs before the first
     update (kept on the rollout): replayed by hand with policy_step + the optimizer gives the same weights."""
     eng, ref = make_engine(lr=1e-2), make_engine(lr=1e-2)
+    for e in (eng, ref):  # plain SGD: Adam's first steps follow the sign of near-zero gradients, too touchy to compare
+        e.opt = torch.optim.SGD(e.params, lr=e.base_lr)
     rid, rid_ref = rollout(eng, temperature=0.7), rollout(ref, temperature=0.7)
     req = {"advantages": ADV, "lossType": loss_type, "clip": {"low": 0.1, "high": 0.1}, "maxCompletionLength": 6,
            "microBatchSize": 2, "updatesPerBatch": 2, "miniBatches": 2}
+    start = params(eng)
     st = eng.train_policy({"rolloutId": rid, **req})
     assert st["updates"] == 4 and st["step"] == 4 and st["skipped"] == 1
     assert st["approxKl"] > 0 and st["tokens"] == sum(min(6, len(c)) for _, c, _, _ in items_of(ref, rid_ref))
@@ -233,8 +236,9 @@ def test_several_updates_use_the_kept_pi_old_in_every_mini_batch(loss_type):
         old.append([lp[P - 1 + t, c].item() for t, c in enumerate(r.completion_ids[:6])])
     kept = eng.rollouts.get(rid).old
     assert sorted(kept) == [0, 1, 3, 4, 5]
-    for got_lp, want in zip([kept[i] for i in sorted(kept)], old):
-        assert got_lp == pytest.approx(want, abs=1e-5)
+    for i, want in zip(sorted(kept), old):  # whole completions are kept (a longer maxCompletionLength reuses them)
+        assert len(kept[i]) == len(eng.rollouts.get(rid).rows[i].completion_ids)
+        assert kept[i][:6] == pytest.approx(want, abs=1e-5)
     items = [(r.prompt_ids, r.completion_ids, o, a) for r, o, a in zip(rows, old, [a for a in ADV if a is not None])]
     ref.policy.module.train()
     for _ in range(2):
@@ -243,8 +247,10 @@ def test_several_updates_use_the_kept_pi_old_in_every_mini_batch(loss_type):
             s = policy_step(ref.policy, chunk, loss_type=loss_type, low=0.1, high=0.1, beta=0.0, max_len=6, micro=2,
                             temperature=0.7, old_from_sampler=True)
             ref._apply(ref.base_lr, 1.0, s["loss"])
-    for a, b in zip(params(eng), params(ref)):
-        assert torch.allclose(a, b, atol=1e-5)
+    moved = max((a - b).abs().max().item() for a, b in zip(params(eng), start))
+    assert moved > 1e-3  # the updates did move the weights
+    for a, b in zip(params(eng), params(ref)):  # pi_old batched vs row by row: ~1e-7 apart
+        assert torch.allclose(a, b, atol=1e-6)
     # a second request on the same rollout keeps the same pi_old
     before = {i: list(v) for i, v in kept.items()}
     eng.train_policy({"rolloutId": rid, **req})
