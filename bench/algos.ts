@@ -1,4 +1,4 @@
-// npm run bench -- algos [--seeds 2,3] [--variants default,mu2] [--steps 50]: the quickstart's GRPO phase with each
+// npm run bench -- algos [--seeds=2,3] [--variants=default,maskTruncated] [--steps=50]: the quickstart's GRPO phase with each
 // algorithm option (mu updates, mini-batches, gspo, cispo, maskTruncated, overlong, dynamic sampling) against the
 // default, from one shared SFT checkpoint, same seeds: steps until the faulted class's greedy accuracy reaches 0.8
 // (evals every EVAL_EVERY steps; the run stops there), seconds per step, and whether the reward rose without NaN.
@@ -13,10 +13,7 @@ import { launchPolicyServer } from '@molrl/policy-client';
 
 const EVAL_EVERY = 5;
 const GOAL = 0.8; // eval/greedy/accuracy/faulted
-const arg = (name: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : undefined;
-};
+const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 
 /** The options compared, each alone on top of the quickstart's GRPO phase. */
 export const VARIANTS: Record<string, object> = {
