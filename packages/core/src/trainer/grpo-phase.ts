@@ -6,12 +6,12 @@ import { int, samplingSchema } from '../config/schema-fragments.ts';
 import type { DatasetRow } from '../dataset/load-dataset.ts';
 import type { RewardEngine } from '../types.ts';
 import { definePhase, type PhaseConfigBase } from './define-phase.ts';
-import { generateAndScore, type RolloutResult } from './generate-and-score.ts';
-import { grpoAdvantages, isInformative, type RewardAggregation } from './grpo-advantages.ts';
+import { grpoAdvantages, type RewardAggregation } from './grpo-advantages.ts';
+import { generateRounds } from './grpo-rounds.ts';
 import { learningRateAt, scheduleProblems, scheduleProperties, type LearningRateSchedule } from './learning-rate-schedule.ts';
 import type { MetricsRecord } from './phase-context.ts';
 import { infraErrorReasons, rewardMetrics } from './reward-metrics.ts';
-import { sampleWithoutReplacement, seededRandom, stepSeed } from './seeded-random.ts';
+import { stepSeed } from './seeded-random.ts';
 
 /** A GRPO / Dr.GRPO phase. */
 export interface GrpoPhaseConfig extends PhaseConfigBase, LearningRateSchedule {
@@ -73,36 +73,9 @@ export async function grpoStep(
   opts: { seed: number; step: number; learningRate?: number | undefined; dedupe?: boolean; signal?: AbortSignal; chatTemplateKwargs?: Record<string, unknown> },
 ): Promise<GrpoStepResult> {
   const t0 = performance.now();
-  const G = phase.groupSize; // G: group size
-  const rounds = phase.dynamicSampling?.maxGenerationRounds ?? 1;
-  const rollouts: RolloutResult[] = [];
-  const used = new Set<string>();
-  let informative = 0;
-  for (let round = 0; round < rounds && (round === 0 || informative < phase.promptsPerStep); round++) {
-    // round 0 is the step's batch; later rounds (dynamic sampling) draw prompts not yet used in this step
-    const pool = round === 0 ? train : train.filter((r) => !used.has(r.id));
-    if (pool.length === 0) break;
-    const seed = round === 0 ? opts.seed : stepSeed(opts.seed, round, 0);
-    const rows = sampleWithoutReplacement(pool, phase.promptsPerStep, seededRandom(seed)); // B/G prompts
-    rows.forEach((r) => used.add(r.id));
-    const rollout = await generateAndScore(client, engine, rows, {
-      n: G,
-      sampling: phase.sampling,
-      seed,
-      step: opts.step,
-      idPrefix: round === 0 ? `step-${opts.step}` : `step-${opts.step}-round-${round}`,
-      dedupe: opts.dedupe ?? true,
-      ...(opts.chatTemplateKwargs ? { chatTemplateKwargs: opts.chatTemplateKwargs } : {}),
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    });
-    rollouts.push(rollout);
-    informative += rollout.groups.filter((g) => isInformative(g.map((c) => c.scored.score))).length;
-    if (!phase.dynamicSampling) break;
-  }
+  const { rollouts, keep } = await generateRounds(client, engine, train, phase, opts);
   const t1 = performance.now();
   const groups = rollouts.flatMap((r) => r.groups);
-  let taken = 0; // dynamic sampling: the first promptsPerStep informative groups are trained on
-  const keep = phase.dynamicSampling ? groups.map((g) => isInformative(g.map((c) => c.scored.score)) && taken++ < phase.promptsPerStep) : undefined;
   const maxTokens = phase.sampling.maxTokens ?? 256;
   const adv = grpoAdvantages(
     groups.map((g) => g.map((c) => ({ score: c.scored.score, status: c.scored.status, rewards: c.scored.rewards, tokenCount: c.completion.tokenCount, finishReason: c.completion.finishReason }))),
