@@ -149,7 +149,7 @@ export async function grpoStep(
     'groups/zero_std_ratio': zeroVariance / Math.max(1, groups.length),
     'groups/dropped': keep ? keep.filter((k) => !k).length : 0,
     'groups/generation_rounds': rollouts.length,
-    'reward/overlong_penalty': adv.overlongPenaltyMean,
+    'overlong/penalty_mean': adv.overlongPenaltyMean,
     'time/generate': timing('generateMs') / 1000,
     'time/score': timing('scoreExposedMs') / 1000,
     'time/score_span': timing('scoreSpanMs') / 1000,

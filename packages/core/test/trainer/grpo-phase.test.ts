@@ -95,7 +95,7 @@ describe('grpoStep options (policy server, tiny model)', function () {
     ok(cut.every((s) => s.advantage === null));
     strictEqual(metrics['completion/masked_truncated'], cut.length);
     strictEqual(request.advantages.filter((a) => a === null).length, cut.length);
-    ok((metrics['reward/overlong_penalty'] as number) < 0);
+    ok((metrics['overlong/penalty_mean'] as number) < 0);
   });
 
   it('dynamic sampling: even prompts (constant reward) are dropped and more prompts generated', async () => {
