@@ -1,8 +1,8 @@
-// npm run bench -- algos [--seeds=2,3] [--variants=default,maskTruncated] [--steps=50]: the quickstart's GRPO phase with each
+// npm run bench -- algos [--seeds=2,3] [--variants=default,maskTruncated] [--steps=50] [--rows=LOG]: the quickstart's GRPO phase with each
 // algorithm option (mu updates, mini-batches, gspo, cispo, maskTruncated, overlong, dynamic sampling) against the
 // default, from one shared SFT checkpoint, same seeds: steps until the faulted class's greedy accuracy reaches 0.8
 // (evals every EVAL_EVERY steps; the run stops there), seconds per step, and whether the reward rose without NaN.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,10 +31,48 @@ const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 const quiet = { info() {}, warn: (m: string) => process.stderr.write(`${m}\n`) };
 type Line = Record<string, unknown>;
+/** One run's result (also logged to stderr as `algos: <json>`, which `--rows=FILE` reads back). */
+interface Row {
+  name: string;
+  seed: number;
+  at0: number;
+  reached: number | null;
+  last: number;
+  r0: number;
+  r1: number;
+  nan: boolean;
+  sps: number;
+  steps: number;
+}
+
+/** The section's text from the runs' rows. */
+function report(rows: Row[], maxSteps: number, load: string): string {
+  const byDefault = new Map(rows.filter((r) => r.name === 'default').map((r) => [r.seed, r]));
+  const table = rows.map((r) => {
+    const d = byDefault.get(r.seed);
+    const ratio = d ? (r.sps / d.sps).toFixed(2) : '—';
+    return `| ${r.name} | ${r.seed} | ${r.at0.toFixed(2)} | ${r.reached ?? `not in ${maxSteps}`} | ${r.last.toFixed(2)} | ${r.r0.toFixed(3)} → ${r.r1.toFixed(3)} | ${r.nan ? 'yes' : 'no'} | ${r.sps.toFixed(2)} | ${ratio} |`;
+  });
+  return [
+    `The quickstart's GRPO phase (examples/quickstart/config.json: Dr.GRPO, 16 prompts × G 8, T 1, maxTokens 40, reward:code-execution in the docker sandbox) from one shared checkpoint of its SFT phase, once per option (each alone on top of the default) and seed; the server, the job seed and the SFT weights are the same for every option of a seed. Evals every ${EVAL_EVERY} steps (256 questions, greedy per class, one sampled run); a run stops at the first eval with faulted-class greedy accuracy ≥ ${GOAL}, else after ${maxSteps} steps. "steps to ≥ ${GOAL}" has a resolution of ${EVAL_EVERY} steps. Reward: mean train reward of the first 3 and the last 3 steps. s/step: median of \`time/step\` (generate + score + train, evals excluded); ratio against the default of the same seed.`,
+    '',
+    `| option | seed | faulted greedy after SFT | steps to ≥ ${GOAL} | faulted greedy at the end | train reward first → last | NaN | s/step | s/step vs default |`,
+    '|---|---|---|---|---|---|---|---|---|',
+    ...table,
+    '',
+    `normalize_then_sum is not in the table: the quickstart has one reward plugin, where it equals sum_then_normalize under Dr.GRPO. ${load}`,
+  ].join('\n');
+}
 
 export default async function bench(): Promise<string> {
   const file = fileURLToPath(new URL('../examples/quickstart/config.json', import.meta.url));
   const base = readConfigFile(file) as Record<string, any>;
+  const logged = arg('rows');
+  if (logged) {
+    // The rows an interrupted run logged (`algos: {...}` lines of its stderr), formatted as a full run would.
+    const rows = readFileSync(logged, 'utf8').split('\n').filter((l) => l.startsWith('algos: {')).map((l) => JSON.parse(l.slice(7)) as Row);
+    return report(rows, Number(arg('steps') ?? base.phases[1].steps), `The rows were logged by a run of this bench stopped before its last seed finished (the time of the session ran out), read back with --rows; the load average (1 min) of this shared 2-core machine was about ${loadavg()[0].toFixed(0)} during it.`);
+  }
   const seeds = (arg('seeds') ?? String(base.seed)).split(',').map(Number);
   const names = arg('variants')?.split(',') ?? Object.keys(VARIANTS);
   const maxSteps = Number(arg('steps') ?? base.phases[1].steps);
@@ -52,7 +90,7 @@ export default async function bench(): Promise<string> {
     await sftServer.stop();
   }
 
-  const rows: { name: string; seed: number; at0: number; reached: number | null; last: number; r0: number; r1: number; nan: boolean; sps: number; steps: number }[] = [];
+  const rows: Row[] = [];
   for (const seed of seeds) {
     for (const name of names) {
       process.stderr.write(`algos: ${name}, seed ${seed}\n`);
@@ -99,19 +137,5 @@ export default async function bench(): Promise<string> {
     }
   }
 
-  const byDefault = new Map(rows.filter((r) => r.name === 'default').map((r) => [r.seed, r]));
-  const table = rows.map((r) => {
-    const d = byDefault.get(r.seed);
-    const ratio = d ? (r.sps / d.sps).toFixed(2) : '—';
-    return `| ${r.name} | ${r.seed} | ${r.at0.toFixed(2)} | ${r.reached ?? `not in ${maxSteps}`} | ${r.last.toFixed(2)} | ${r.r0.toFixed(3)} → ${r.r1.toFixed(3)} | ${r.nan ? 'yes' : 'no'} | ${r.sps.toFixed(2)} | ${ratio} |`;
-  });
-  return [
-    `The quickstart's GRPO phase (examples/quickstart/config.json: Dr.GRPO, 16 prompts × G 8, T 1, maxTokens 40, reward:code-execution in the docker sandbox) from one shared checkpoint of its SFT phase, once per option (each alone on top of the default) and seed; the server, the job seed and the SFT weights are the same for every option of a seed. Evals every ${EVAL_EVERY} steps (256 questions, greedy per class, one sampled run); a run stops at the first eval with faulted-class greedy accuracy ≥ ${GOAL}, else after ${maxSteps} steps. "steps to ≥ ${GOAL}" has a resolution of ${EVAL_EVERY} steps. Reward: mean train reward of the first 3 and the last 3 steps. s/step: median of \`time/step\` (generate + score + train, evals excluded); ratio against the default of the same seed.`,
-    '',
-    `| option | seed | faulted greedy after SFT | steps to ≥ ${GOAL} | faulted greedy at the end | train reward first → last | NaN | s/step | s/step vs default |`,
-    '|---|---|---|---|---|---|---|---|---|',
-    ...table,
-    '',
-    `normalize_then_sum is not in the table: the quickstart has one reward plugin, where it equals sum_then_normalize under Dr.GRPO. Load average (1 min) on this shared 2-core machine: ${loadStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end (other work shares the cores; s/step is comparable only within a seed's rows, measured one after another).`,
-  ].join('\n');
+  return report(rows, maxSteps, `Load average (1 min) on this shared 2-core machine: ${loadStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end (other work shares the cores; s/step is comparable only within a seed's rows, measured one after another).`);
 }
