@@ -6,12 +6,40 @@
 #   4. the Python environment .venv/ (torch==2.13.0 and molrl-policy[hf,dev,trackers], pinned by constraints.txt;
 #      molrl-client editable; the verl / OpenRLHF client code the tests drive, without their GPU dependencies)
 #   5. npm ci and the build (protocol types and copies generated from the schemas, then tsc -b)
-#   6. the sandbox image molrl/sandbox-python:<version>
+#   6. the sandbox image molrl/sandbox-python:<version>; with --languages all also molrl/sandbox-languages:<version>
+#      (C, C++, Java, Go, Rust, Node.js, TypeScript, Bash: a few minutes and about 1.7 GB, see BENCHMARKS.md)
+# Usage: npm run setup [-- --languages python|all]
 # Environment: MOLRL_SETUP_ONLY=node runs step 1 only; MOLRL_NODE_PREFIX overrides where Node 24 goes;
-# MOLRL_SETUP_PYTHON is the Python (>= 3.10) the venv is made from (default: python3 on PATH).
+# MOLRL_SETUP_PYTHON is the Python (>= 3.10) the venv is made from (default: python3 on PATH);
+# MOLRL_SETUP_LANGUAGES=all is the same as --languages all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root_dir=$(pwd)
+
+usage() {
+  cat <<'USAGE'
+Usage: npm run setup [-- --languages python|all]
+
+Installs what molrl needs and builds it (idempotent: a second run only checks).
+  --languages python   build only the Python sandbox image (the default)
+  --languages all      also build the multi-language sandbox image molrl/sandbox-languages
+                       (C, C++, Java, Go, Rust, Node.js, TypeScript, Bash; minutes, ~1.7 GB)
+  -h, --help           show this help
+USAGE
+}
+languages=${MOLRL_SETUP_LANGUAGES:-python}
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --languages) [ $# -ge 2 ] || { echo "molrl setup: --languages needs a value: python or all" >&2; exit 2; }; languages=$2; shift 2 ;;
+    --languages=*) languages=${1#--languages=}; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "molrl setup: unknown argument '$1'; expected --languages python|all (see --help)" >&2; exit 2 ;;
+  esac
+done
+case "$languages" in
+  python|all) ;;
+  *) echo "molrl setup: --languages is '$languages'; expected python or all" >&2; exit 2 ;;
+esac
 
 if [ -t 1 ]; then b=$'\033[1m' y=$'\033[1;33m' r=$'\033[1;31m' n=$'\033[0m'; else b='' y='' r='' n=''; fi
 say() { printf '%s[molrl setup]%s %s\n' "$b" "$n" "$*"; }
@@ -157,6 +185,11 @@ npm run --silent build
 # ---- 6. sandbox image ---------------------------------------------------------------------------
 if [ "$docker_ok" = 1 ]; then
   bash sandbox-images/python/build.sh
+  if [ "$languages" = all ]; then
+    bash sandbox-images/languages/build.sh
+  else
+    say "multi-language sandbox image skipped (cpp, java, go, rust, nodejs, typescript, bash): 'npm run setup -- --languages all' builds it"
+  fi
 else
   warn "skipping the sandbox image: Docker is not available (the docker backend will report SANDBOX_DOCKER_UNAVAILABLE)"
 fi

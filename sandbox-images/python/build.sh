@@ -20,7 +20,7 @@ build() {
 }
 
 # The same files, in the same order, as packages/sandbox/src/docker/image-freshness.ts hashes.
-hash=$(cd "$here" && cat runner.py zygote.py judge.py serve.py wire.py Dockerfile Dockerfile.offline | sha256sum | cut -c1-64)
+hash=$(cd "$here" && cat runner.py zygote.py judge.py serve.py wire.py languages.py Dockerfile Dockerfile.offline | sha256sum | cut -c1-64)
 current=$(docker image inspect -f '{{ index .Config.Labels "molrl.runner-sha256" }}' "$image" 2>/dev/null || true)
 if [ "$force" != 1 ] && [ "$current" = "$hash" ]; then
   say "$image is up to date"

@@ -20,11 +20,11 @@ sandbox (SANDBOX_SCRATCH_TAMPERED). Without it (on a host) only the process grou
 are cleaned.
 """
 import gc, json, os, secrets, select, shutil, signal, stat, sys, tempfile, time
-import zygote
+import languages, zygote  # languages: every language but python (compile, artifact, run argv, memory policy)
 
 CONTAINER = "--container" in sys.argv
 NODE = shutil.which("node")
-LANGUAGES = ["python"] + (["javascript"] if NODE else [])
+LANGUAGES = ["python"] + languages.available()
 if "--uid" in sys.argv:  # the pool gives each container its own: per-uid limits (RLIMIT_NPROC...) stay per container
     zygote.PROGRAM_UID = int(sys.argv[sys.argv.index("--uid") + 1])
     zygote.JUDGE_UID = zygote.PROGRAM_UID + 1
@@ -195,11 +195,11 @@ def _run(req, zyg, workdir, tests, pipes):
     else:
         calls_r = rep_w = null
         verdict_r = diag_r = tjob_w = None
-    memory = int(req["memoryMb"]) << 20
+    memory = int(req["memoryMb"]) << 20 if req.get("rlimitAs", True) else -1  # -1: RLIM_INFINITY
     cpu = int(req["timeoutMs"] / 1000) + 1
     oom_before = _oom_kills() if CONTAINER else 0
     job = {"language": req["language"], "code": req["code"], "files": req.get("files") or {}, "workdir": workdir,
-           "memoryMb": req["memoryMb"], "tests": tests is not None}
+           "memoryMb": req["memoryMb"], "tests": tests is not None, "exec": req.get("exec")}
     job = json.dumps(job).encode("utf-8", "surrogatepass")
     # what fits in the pipes goes in before the fork, so the children find their jobs there when they start
     rest = {job_w: memoryview(b"%d\n" % len(job) + job)}
@@ -325,7 +325,7 @@ def _run(req, zyg, workdir, tests, pipes):
         result = "ok"
     resp = {"status": result, "exitCode": code, "signal": _signal_name(sig),
             "stdout": bufs[out_r].decode("utf-8", "replace"), "stderr": bufs[err_r].decode("utf-8", "replace"),
-            "truncated": truncated, "durationMs": round(duration, 3)}
+            "truncated": truncated, "durationMs": round(duration, 3), "maxRssKb": zyg.rss.get(pid, 0)}
     if marker is not None:
         resp["marker"] = {"value": marker, "requested": requested}
     if tests is not None:
@@ -485,7 +485,8 @@ def main():
             _check_files(req)
             if CONTAINER and tampered():
                 raise Infra("SANDBOX_SCRATCH_TAMPERED", "the scratch space was not empty before the run")
-            resp = run(req, zyg, workdir)
+            resp = run(req, zyg, workdir) if req["language"] == "python" else \
+                languages.handle(req, workdir, lambda sub, where: (zyg.new_run(), run(sub, zyg, where))[1])
         except Infra as e:
             resp = {"status": "sandbox_error", "error": {"code": e.code, "message": str(e)[:4000]}}
         except Exception as e:

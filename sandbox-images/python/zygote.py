@@ -12,11 +12,11 @@ capability bounding set, no capabilities and no_new_privs. The zygote (like the 
 and non-dumpable, out of reach of both.
 
 Messages on the SOCK_SEQPACKET pair, 17 bytes each: runner -> zygote role (b"P" program, b"J" judge),
-address-space bytes, CPU seconds (with the fds); zygote -> runner b"S" pid (spawned), b"X" pid status
-(exited), b"E" errno (fork failed).
+address-space bytes, CPU seconds (with the fds); zygote -> runner b"S" pid (spawned), b"X" pid
+(maxrss_kb << 32 | status) (exited), b"E" errno (fork failed).
 """
 import ctypes, fcntl, gc, io, json, os, resource, select, signal, socket, struct, sys, time, traceback, types
-import judge, serve, wire  # noqa: F401  (imported here, once, so that children start with them loaded)
+import judge, languages, serve, wire  # noqa: F401  (imported here, once, so that children start with them loaded)
 import ast, base64, decimal, fractions, math  # noqa: F401  (the judge's and the codec's imports)
 
 PROGRAM_UID = 65534  # nobody, unless the runner is given --uid
@@ -64,7 +64,7 @@ class Zygote:
 
     def new_run(self):
         """Forget the previous run's children."""
-        self.asked, self.pids, self.exited = 0, [], {}
+        self.asked, self.pids, self.exited, self.rss = 0, [], {}, {}
 
     def spawn(self, role, fds, memory, cpu):
         """Asks for a child with `fds` as its descriptors 0..n-1, without waiting: its pid comes later (pid(k)).
@@ -91,7 +91,8 @@ class Zygote:
             raise RuntimeError("the zygote is gone")
         kind, pid, value = _MSG.unpack(data)
         if kind == b"X":
-            self.exited[pid] = value
+            self.exited[pid] = value & 0xFFFFFFFF
+            self.rss[pid] = value >> 32  # peak RSS, kB
         elif kind == b"S":
             self.pids.append(pid)
         elif kind == b"E":
@@ -155,8 +156,8 @@ def _serve(sock, container):
             else:
                 pid = children.pop(fd)
                 os.close(fd)
-                status = os.waitpid(pid, 0)[1]
-                sock.send(_MSG.pack(b"X", pid, status))
+                _, status, usage = os.wait4(pid, 0)
+                sock.send(_MSG.pack(b"X", pid, (min(usage.ru_maxrss, 0x7FFFFFFF) << 32) | (status & 0xFFFFFFFF)))
 
 
 def _child_stdio():
@@ -217,10 +218,14 @@ def _child(role, fds, memory, cpu, container):
                                 (resource.RLIMIT_FSIZE, 64 << 20, 64 << 20), (resource.RLIMIT_NOFILE, 256, 256),
                                 (resource.RLIMIT_NPROC, NPROC, NPROC), (resource.RLIMIT_CORE, 0, 0)):
             resource.setrlimit(res, (soft, hard))
+        if job.get("exec"):  # another language (languages.py): its binaries, its stack
+            languages.setup_child(job["exec"])
     except BaseException as e:
         os.write(5, FAIL_FLAG + ("program setup: %r" % (e,)).encode("utf-8", "replace")[:2000])
         os._exit(126)
     os.write(5, READY_FLAG)
+    if job.get("exec"):
+        languages.exec_child(job["exec"])  # its compiler or program; never returns
     if job["language"] == "javascript":
         os.execv(NODE, [NODE, "--max-old-space-size=%d" % int(job["memoryMb"]), "main.js"])
     _exec_python(job["code"], workdir, job.get("tests") is True)

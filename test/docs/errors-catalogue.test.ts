@@ -22,6 +22,7 @@ type Catalogue = Record<string, Factory>;
 const ARGS: Record<string, unknown[]> = {
   CLI_USAGE: ['--max-tokens', 'expected a positive integer', 'abc'],
   PLUGIN_DEPENDENCY_MISSING: ['reward:code-execution', ['docker'], 'process', 'rewards[0].plugin'],
+  PLUGIN_ERROR_LIMIT: [10, 11, [{ plugin: 'reward:x', hook: 'score', sampleId: 's1', code: 'PLUGIN_HOOK_FAILED', message: 'boom' }]],
   PLUGIN_INVALID: ['reward:x', ['missing required hook "score"'], 'rewards[0].plugin'],
   PLUGIN_NOT_FOUND: ['reward:x', ['built-in reward:x', 'package reward:x'], 'rewards[0].plugin'],
   PLUGIN_OPTIONS_INVALID: ['reward:x', ['rewards[0].options.k: must be number'], 'rewards[0].options.k', { errors: [] }],

@@ -60,3 +60,22 @@ export function skipUnless(ctx: MochaContext, reason: string | null, what: strin
   process.stderr.write(`\n  !!! SKIPPED ${what}: ${reason}\n`);
   ctx.skip();
 }
+
+/** Why the multi-language sandbox image (`npm run setup -- --languages all`) cannot be used, or null. */
+export async function languagesImageMissing(): Promise<string | null> {
+  const { DEFAULT_LANGUAGES_IMAGE } = await import('@molrl/sandbox');
+  const missing = await dockerMissing(DEFAULT_LANGUAGES_IMAGE);
+  return missing && missing.replace("run 'npm run setup'", "build it with 'npm run setup -- --languages all'");
+}
+
+/**
+ * The one exception to the CI rule: the multi-language image is too slow to build on CI (BENCHMARKS.md), so its
+ * tests skip loudly, also on CI, and run in `npm run test:languages` (MOLRL_TEST_LANGUAGES=1), where a
+ * missing image fails.
+ */
+export function skipUnlessLanguages(ctx: MochaContext, reason: string | null, what: string): void {
+  if (reason === null) return;
+  if (process.env.MOLRL_TEST_LANGUAGES === '1') throw new Error(`${what} (npm run test:languages) need the multi-language image: ${reason}`);
+  process.stderr.write(`\n  !!! SKIPPED ${what}: ${reason}; these tests run in 'npm run test:languages' (not in npm test, also not on CI: the image build is too slow for it)\n`);
+  ctx.skip();
+}

@@ -15,7 +15,7 @@ export interface CliRun {
 /** Runs `molrl <args>`; `input` goes to stdin, `onStart` sees the child (to send signals), `cwd`/`env` as for spawn. */
 export function runCli(
   args: string[],
-  options: { input?: string; cwd?: string; env?: NodeJS.ProcessEnv; onStart?: (child: ChildProcess) => void; onStdout?: (chunk: string) => void } = {},
+  options: { input?: string; cwd?: string; env?: NodeJS.ProcessEnv; onStart?: (child: ChildProcess) => void; onStdout?: (chunk: string) => void; onStderr?: (chunk: string) => void } = {},
 ): Promise<CliRun> {
   const child = spawn(
     process.execPath,
@@ -28,7 +28,10 @@ export function runCli(
     stdout += d.toString();
     options.onStdout?.(d.toString());
   });
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    options.onStderr?.(d.toString());
+  });
   child.stdin!.end(options.input ?? '');
   options.onStart?.(child);
   return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));

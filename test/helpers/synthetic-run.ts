@@ -164,5 +164,6 @@ export function writeSyntheticRun(runsDir: string, o: SyntheticRunOptions = {}):
   flush(true);
   if (sampleBatch.length) store.appendSamples(sampleBatch);
   store.writeState({ phase: o.finished === false ? 1 : 2, stepInPhase: o.finished === false ? grpoSteps : 0, globalStep: sftSteps + grpoSteps, checkpoint: null, finished: o.finished !== false });
+  store.close(); // releases the run's lock, as a trainer does when it ends
   return out;
 }

@@ -53,4 +53,20 @@ describe('scripts/setup.sh', () => {
     assert.match(result.stdout, /is recent enough/);
     assert.equal(existsSync(join(tmpdir(), 'molrl-never-used')), false);
   });
+
+  it('takes --languages python|all, prints --help, and exits 2 on a bad flag before doing anything', function () {
+    const run = (...args: string[]) => spawnSync('bash', ['scripts/setup.sh', ...args], { env: { ...process.env, MOLRL_SETUP_ONLY: 'node' }, encoding: 'utf8' });
+    const help = run('--help');
+    assert.equal(help.status, 0);
+    assert.match(help.stdout, /--languages all +also build the multi-language sandbox image/);
+    for (const args of [['--languages', 'cobol'], ['--languages'], ['--frobnicate']]) {
+      const bad = run(...args);
+      assert.equal(bad.status, 2, args.join(' '));
+      assert.match(bad.stderr, /molrl setup: .*(python or all|python\|all)/);
+      assert.doesNotMatch(bad.stdout, /recent enough/);
+    }
+    assert.equal(run('--languages', 'all').status, 0);
+    assert.equal(run('--languages=python').status, 0);
+  });
 });
+

@@ -6,7 +6,7 @@ export class ScoreSummary {
   #count = 0;
   #sum = 0;
   #scored = 0;
-  #statuses: Record<string, number> = { ok: 0, abstain: 0, infra_error: 0 };
+  #statuses: Record<string, number> = { ok: 0, abstain: 0, infra_error: 0, plugin_error: 0 };
   #components = new Map<string, { sum: number; n: number }>();
   #start = performance.now();
 

@@ -31,6 +31,7 @@ export function formatObservation(r: RunResult, maxChars: number): string {
   if (r.status === 'ok') return `Observation: Execution logs:\n${cut(r.stdout)}`;
   const why =
     r.status === 'runtime_error' ? lastLine(r.stderr) || `exit code ${r.exitCode}`
+    : r.status === 'compile_error' ? `the code did not compile: ${r.stderr.split('\n').find((l) => /error/i.test(l))?.trim() ?? lastLine(r.stderr)}`
     : r.status === 'timeout' ? `the code timed out after ${Math.round(r.durationMs)} ms`
     : r.status === 'memory_limit' ? 'the code ran out of memory'
     : r.status === 'output_limit' ? 'the code printed too much output'

@@ -31,7 +31,7 @@ export async function checkJobFile(file: string): Promise<JobCheck> {
   }
   const problems: string[] = [];
   try {
-    await loadRewardPlugins(config.rewards, config.sandbox.backend, dirname(resolve(file)), builtinPlugins);
+    await loadRewardPlugins(config.rewards, config.sandbox, dirname(resolve(file)), builtinPlugins);
   } catch (error) {
     if (!isMolrlError(error)) throw error;
     problems.push(...linesOf(error));

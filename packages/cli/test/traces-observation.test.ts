@@ -28,5 +28,9 @@ describe('formatObservation', () => {
     );
     assert.match(formatObservation(run({ status: 'timeout', durationMs: 10000 }), 100), /^Observation: Error: the code timed out after 10000 ms$/);
     assert.equal(formatObservation(run({ stdout: 'x'.repeat(10) }), 4), 'Observation: Execution logs:\nxxxx\n[output truncated]');
+    assert.equal(
+      formatObservation(run({ status: 'compile_error', stderr: "main.c: In function 'main':\nmain.c:1:20: error: 'x' undeclared\n    1 | int main(){ return x; }\n" }), 100),
+      "Observation: Error: the code did not compile: main.c:1:20: error: 'x' undeclared",
+    );
   });
 });

@@ -18,6 +18,7 @@ export function pointerToPath(pointer: string, root = ''): string {
 }
 
 function show(value: unknown): string {
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value); // NaN, not JSON's "null"
   const text = JSON.stringify(value);
   return text === undefined ? String(value) : text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

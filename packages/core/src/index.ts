@@ -10,7 +10,7 @@ export { resolvePluginOptions } from './plugins/plugin-options.ts';
 export { REWARD_HOOKS } from './plugins/hook-kinds.ts';
 export { normalizeScore } from './rewards/normalize-score.ts';
 export { combineRewards } from './rewards/combine-rewards.ts';
-export { createRewardEngine, REWARD_ENGINE_DEFAULTS } from './rewards/reward-engine.ts';
+export { createRewardEngine, REWARD_ENGINE_DEFAULTS, DEFAULT_WORKER_THREADS } from './rewards/reward-engine.ts';
 export { rewardsConfigSchema, validateRewardsConfig } from './rewards/rewards-config-schema.ts';
 export { readScoreConfig, type ScoreConfig } from './rewards/read-score-config.ts';
 export { scoredSampleJson, type ScoredSampleJson, type RewardResultJson } from './rewards/scored-sample-json.ts';
@@ -45,3 +45,4 @@ export { loggingConfigSchema, type LoggingConfig, type TensorBoardLoggingConfig,
 export { startTrackers, type TrackerRunInfo, type TrackerSink } from './trackers/tracker-sink.ts';
 export { seededRandom } from './trainer/seeded-random.ts';
 export { loadRewardPlugins, type ConfiguredReward } from './rewards/load-reward-plugins.ts';
+export { parseExactNumber, numbersEqual, exactEqual, divideExact, scaleDown, MAX_EXPONENT, type ExactNumber } from './rewards/exact-number.ts';

@@ -62,8 +62,12 @@ export interface ScoreObject {
 /** What `score` may return: a number, a boolean (1/0), `null` (abstain), or a ScoreObject. */
 export type ScoreReturn = number | boolean | null | ScoreObject;
 
-/** Status of one reward: scored, abstained, or an infrastructure fault (never scored 0). */
-export type RewardStatus = 'ok' | 'abstain' | 'infra_error';
+/**
+ * Status of one reward: scored, abstained, an infrastructure fault (the sandbox failed; retried, never
+ * scored 0), or a plugin fault (the plugin's code threw, hung, crashed or returned an invalid value: a bug
+ * to fix, counted against `maxPluginErrors`, never scored 0 either).
+ */
+export type RewardStatus = 'ok' | 'abstain' | 'infra_error' | 'plugin_error';
 
 /** The normalised result of one plugin on one sample. */
 export interface RewardResult {
@@ -76,8 +80,8 @@ export interface RewardResult {
   feedback?: string;
   /** Time spent in `score` (including retries), ms. */
   durationMs: number;
-  /** For infra_error (and hook failures): the coded error. */
-  error?: { code: string; message: string };
+  /** For infra_error and plugin_error: the coded error, and the hook it came from. */
+  error?: { code: string; message: string; hook?: string };
 }
 
 /** Names of the hooks a reward plugin may define: a closed set. */
@@ -113,6 +117,8 @@ export interface RewardPlugin<O = Record<string, unknown>> {
   defaultOptions?: Partial<O>;
   /** What the plugin needs from the host; checked at load (PLUGIN_DEPENDENCY_MISSING). */
   requires?: { sandbox?: BackendName[] };
+  /** [min, max] of the scores it returns; a score outside is a plugin_error. @default [-1e6, 1e6] */
+  scoreRange?: [number, number];
   /** Once per run before any `score`. */
   setup?(ctx: RewardContext<O>): Promise<void> | void;
   /** Scores one sample. Throw `infraError(runResult)` when the sandbox failed (retried, never scored 0). */
@@ -149,8 +155,21 @@ export interface RewardEngineOptions {
   sampleTimeoutMs?: number;
   /** Retries of a `score` that threw REWARD_INFRA_ERROR before the reward becomes infra_error. @default 2 */
   retries?: number;
-  /** Run plugin code in tinypool worker threads: false (in-process), true (one per core) or a count. @default false */
+  /**
+   * Where plugin code runs. true (the default): worker threads (one per core, at most 4), where a hook that
+   * crashes, leaks memory, calls process.exit or blocks in a synchronous loop is stopped and reported as
+   * plugin_error for its sample alone. A number: that many threads. false: on the calling thread (no
+   * thread start-up or message cost; faults are still attributed, but a synchronous loop can only be
+   * ended by the stall watchdog, which stops the whole process). Plugins given as objects always run
+   * in-process.
+   */
   workers?: boolean | number;
+  /** Time limit of setup and teardown hooks (PLUGIN_TIMEOUT). @default 120000 */
+  hookTimeoutMs?: number;
+  /** plugin_error results tolerated; one more makes `score` reject with PLUGIN_ERROR_LIMIT. @default 10 */
+  maxPluginErrors?: number;
+  /** Heap limit of each worker thread, MB (a leaking plugin's worker is restarted). @default 1024 */
+  workerMemoryMb?: number;
   /** Directory relative plugin paths resolve against. @default process.cwd() */
   baseDir?: string;
   /** Built-in plugin names and their modules (`builtinPlugins` of @molrl/plugins). @default none */
@@ -164,7 +183,7 @@ export interface RewardEngineOptions {
 /** One sample's combined result. */
 export interface ScoredSample {
   id: string;
-  /** Weighted sum (TRL semantics: sum of weight x score, no renormalisation) over rewards that did not abstain; null when all abstained or any infra_error. */
+  /** Weighted sum (TRL semantics: sum of weight x score, no renormalisation) over rewards that did not abstain; null when all abstained or any infra_error / plugin_error. */
   score: number | null;
   status: RewardStatus;
   /** Per plugin name. */
@@ -178,7 +197,11 @@ export interface ScoredSample {
 export interface RewardEngine {
   /** The loaded plugins in config order (names are unique; a repeated plugin is named `name#2`). */
   readonly plugins: ReadonlyArray<{ name: string; weight: number }>;
-  /** Scores one sample with every plugin (in parallel). Never rejects for plugin faults: they are statuses. */
+  /**
+   * Scores one sample with every plugin (in parallel). Plugin and sandbox faults are statuses; rejects only
+   * with REWARD_ABORTED, REWARD_ENGINE_CLOSED, or PLUGIN_ERROR_LIMIT once more than `maxPluginErrors`
+   * plugin_error results occurred.
+   */
   score(sample: RewardSample, opts?: { signal?: AbortSignal }): Promise<ScoredSample>;
   /** Scores many samples with bounded concurrency; yields results in input order. */
   scoreAll(samples: Iterable<RewardSample> | AsyncIterable<RewardSample>, opts?: { signal?: AbortSignal }): AsyncIterable<ScoredSample>;

@@ -38,6 +38,8 @@ export interface LaunchOptions {
   microBatchTokens?: number;
   /** KV-cache budget of one generation batch, GiB. */
   kvCacheGb?: number;
+  /** Generation engine: `auto` (static on CUDA, eager on CPU), `eager`, `static`, `vllm`. */
+  engine?: string;
   /**
    * The only directory the server saves checkpoints to and loads them from (`--checkpoint-root`; relative
    * checkpoint paths are taken from it). Default: the server's working directory, which is this process's.
@@ -110,6 +112,7 @@ export function serverArgs(options: LaunchOptions): string[] {
   if (options.gradientCheckpointing !== undefined) args.push(options.gradientCheckpointing ? '--gradient-checkpointing' : '--no-gradient-checkpointing');
   if (options.microBatchTokens !== undefined) args.push('--micro-batch-tokens', String(options.microBatchTokens));
   if (options.kvCacheGb !== undefined) args.push('--kv-cache-gb', String(options.kvCacheGb));
+  if (options.engine !== undefined) args.push('--engine', options.engine);
   if (options.checkpointRoot !== undefined) args.push('--checkpoint-root', options.checkpointRoot);
   args.push(...(options.extraArgs ?? []));
   return args;

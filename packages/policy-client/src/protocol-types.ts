@@ -258,6 +258,10 @@ export interface HealthResponse {
    * Optional: true when a LoRA adapter is trained.
    */
   lora?: boolean;
+  /**
+   * Optional: the generation engine in use (--engine): 'eager' (the reference loop), 'static' (pre-allocated KV cache, decode step compiled on CUDA) or 'vllm'.
+   */
+  engine?: 'eager' | 'static' | 'vllm';
 }
 /**
  * Sent when a training phase starts (not when a run resumes inside a phase: the checkpoint holds that state).
@@ -429,6 +433,10 @@ export interface TrainPolicyRequest {
    */
   learningRate?: number;
   /**
+   * Optional: truncated importance sampling (TIS, TRL's token_truncate) against the rollout/train mismatch: each token's policy term is weighted by min(exp(log p_train - log p_sampler), tisCap), log p_train the trainer's detached log-prob. Absent: off.
+   */
+  tisCap?: number;
+  /**
    * Gradient clipping by global norm. Default 1.
    */
   maxGradNorm?: number;
@@ -514,6 +522,10 @@ export interface TrainPolicyResponse {
    * Optional: largest |log p_sampler - log p_trainer| over the completion tokens.
    */
   logprobMismatchMax?: number;
+  /**
+   * Optional, with tisCap: mean truncated importance weight min(exp(log p_train - log p_sampler), tisCap) over the completion tokens.
+   */
+  tisWeightMean?: number;
 }
 
 /** Names of the protocol schemas, one file `schemas/<name>.json` each. */

@@ -5,13 +5,15 @@ reference snapshot when one is held; hf: standard Hugging Face directories,
 see hf_export.py: `adapter/` (PEFT) or `model/` (save_pretrained), the tokenizer inside, and `base/` for
 hf-random LoRA), optimizer.pt, rng.pt (torch generator states, tensors only), rng.json (Python and NumPy
 generator states), state.json (written last: a directory without it is not a checkpoint). Every .pt file is read with `weights_only=True`: a checkpoint is
-data, never code.
+data, never code. A save writes into `<path>.tmp-<pid>`, fsyncs everything in it, then renames it to `<path>`:
+a checkpoint directory is complete or absent, and one already at `<path>` is replaced only by a complete one.
 """
 from __future__ import annotations
 
 import json
 import os
 import random
+import shutil
 
 import numpy as np
 import torch
@@ -47,26 +49,55 @@ def _json_rng_state(engine) -> dict:
             "numpy": [kind, keys.tolist(), int(pos), int(has_gauss), float(cached)]}
 
 
+def _fsync(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(path: str) -> None:
+    """fsync every file and directory under `path` (children first), so that a rename publishes data on disk."""
+    for root, dirs, names in os.walk(path, topdown=False):
+        for name in [*names, *dirs]:
+            _fsync(os.path.join(root, name))
+        _fsync(root)
+
+
+def _write(engine, path: str) -> list:
+    os.makedirs(path)
+    files = list(engine.policy.save_weights(path))
+    weights = {**engine.policy.checkpoint_state(), **reference.checkpoint_part(engine.policy)}
+    if weights:
+        torch.save(weights, os.path.join(path, "model.pt"))
+        files.append("model.pt")
+    torch.save(engine.opt.state_dict(), os.path.join(path, "optimizer.pt"))
+    torch.save(_torch_rng_state(), os.path.join(path, "rng.pt"))
+    with open(os.path.join(path, "rng.json"), "w") as f:
+        json.dump(_json_rng_state(engine), f)
+    state = {"format": 1, "step": engine.step, "model": engine.policy.spec, "describe": engine.policy.describe(),
+             "files": files}
+    with open(os.path.join(path, "state.json"), "w") as f:
+        json.dump(state, f, indent=2)
+    _fsync_tree(path)
+    return files
+
+
 def save(engine, path: str) -> dict:
     path = os.path.abspath(path)
+    tmp, old = f"{path}.tmp-{os.getpid()}", f"{path}.old-{os.getpid()}"
     try:
-        os.makedirs(path, exist_ok=True)
-        files = list(engine.policy.save_weights(path))
-        weights = {**engine.policy.checkpoint_state(), **reference.checkpoint_part(engine.policy)}
-        if weights:
-            torch.save(weights, os.path.join(path, "model.pt"))
-            files.append("model.pt")
-        torch.save(engine.opt.state_dict(), os.path.join(path, "optimizer.pt"))
-        torch.save(_torch_rng_state(), os.path.join(path, "rng.pt"))
-        with open(os.path.join(path, "rng.json"), "w") as f:
-            json.dump(_json_rng_state(engine), f)
-        state = {"format": 1, "step": engine.step, "model": engine.policy.spec, "describe": engine.policy.describe(),
-                 "files": files}
-        tmp = os.path.join(path, "state.json.tmp")
-        with open(tmp, "w") as f:
-            json.dump(state, f, indent=2)
-        os.replace(tmp, os.path.join(path, "state.json"))
+        shutil.rmtree(tmp, ignore_errors=True)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        files = _write(engine, tmp)
+        if os.path.exists(path):
+            os.replace(path, old)  # the complete new one is in place right after; `old` is then dropped
+        os.replace(tmp, path)
+        _fsync(os.path.dirname(path))
+        shutil.rmtree(old, ignore_errors=True)
     except OSError as err:
+        shutil.rmtree(tmp, ignore_errors=True)
         raise ApiError(400, "CHECKPOINT_WRITE_FAILED", f"cannot write checkpoint to {path}: {err.strerror}",
                        "path") from err
     return {"path": path, "step": engine.step, "files": [*files, *STATE_FILES]}

@@ -16,7 +16,8 @@ import torch
 
 from . import reference
 from .errors import ApiError, bad_request
-from .generate import Row, Sampling, generate
+from .gen_engine import EagerEngine, GenerationEngine
+from .generate import Row, Sampling
 from .losses import policy_step, trainer_logps
 from .mol import encode_examples, mol_step
 from .model import PolicyModel
@@ -64,8 +65,9 @@ class RolloutStore:
 class Engine:
     def __init__(self, policy: PolicyModel, lr: float = 3e-4, weight_decay: float = 0.0, seed: int = 0,
                  rollout_capacity: int = 64, micro_batch_tokens: int | None = None, kv_cache_bytes: int | None = None,
-                 logits_chunk: int | None = None) -> None:
+                 logits_chunk: int | None = None, generator: GenerationEngine | None = None) -> None:
         self.policy = policy
+        self.generator = generator or EagerEngine()  # the generation engine (gen_engine.py): eager, static, vllm
         self.micro_batch_tokens = micro_batch_tokens  # default token budget of a train micro-batch (None: rows only)
         self.kv_cache_bytes = kv_cache_bytes  # KV-cache budget of one generation batch (None: 512 rows)
         self.logits_chunk = logits_chunk  # positions per output-head chunk (None: head.CHUNK_ELEMENTS / V)
@@ -108,8 +110,8 @@ class Engine:
                     "tokenCount": len(r.completion_ids), "finishReason": r.finish_reason}
 
         self.policy.module.eval()
-        rows = generate(self.policy, ids, n, s, seed, (lambda r: on_finish(view(r))) if on_finish else None,
-                        kv_cache=kv_cache, max_batch=self._generation_rows(ids, s.max_tokens))
+        rows = self.generator.generate(self.policy, ids, n, s, seed, (lambda r: on_finish(view(r))) if on_finish else None,
+                                       kv_cache=kv_cache, max_batch=self._generation_rows(ids, s.max_tokens))
         self.rollouts.put(rid, Rollout(rows, s.logp_temperature, s.max_tokens))
         return rid, [view(r) for r in rows]
 
@@ -166,6 +168,10 @@ class Engine:
         clip = req.get("clip") or {}
         max_len = _opt(req, "maxCompletionLength", ro.max_tokens)
         updates, minis = _opt(req, "updatesPerBatch", 1), _opt(req, "miniBatches", 1)  # mu, mini-batches per update
+        if _opt(req, "tisCap", None) and (updates > 1 or minis > 1):
+            raise bad_request(f"tisCap with updatesPerBatch {updates} / miniBatches {minis}: truncated importance "
+                              "sampling is implemented for one update per rollout only; drop tisCap or use "
+                              "updatesPerBatch 1 and miniBatches 1", "tisCap")
         out = {"step": self.step, "loss": 0.0, "kl": 0.0, "clipFraction": 0.0, "clipFractionLow": 0.0,
                "clipFractionHigh": 0.0, "approxKl": 0.0, "gradNorm": 0.0, "entropy": 0.0, "tokens": 0,
                "logprobMismatch": 0.0, "logprobMismatchMax": 0.0, "updates": 0}
@@ -173,7 +179,8 @@ class Engine:
             opts = dict(loss_type=_opt(req, "lossType", "grpo"), low=_opt(clip, "low", 0.2),
                         high=_opt(clip, "high", 0.2), beta=_opt(req, "beta", 0.0), max_len=max_len,
                         micro=_opt(req, "microBatchSize", 8), temperature=ro.temperature, chunk=self.logits_chunk,
-                        micro_tokens=_opt(req, "microBatchTokens", self.micro_batch_tokens))
+                        micro_tokens=_opt(req, "microBatchTokens", self.micro_batch_tokens),
+                        tis_cap=_opt(req, "tisCap", None))
             lr = _opt(req, "learningRate", self.base_lr)
             max_norm = _opt(req, "maxGradNorm", 1.0)
             self.policy.module.train()

@@ -55,6 +55,19 @@ def left_pad(seqs: Sequence[Sequence[int]], pad: int, device) -> tuple[torch.Ten
     return ids.to(device), attn.to(device)  # (B, T) each
 
 
+def truncate(x: torch.Tensor, s: Sampling) -> torch.Tensor:
+    """Tempered logits (B, V) -> -inf outside the top-k and outside the top-p nucleus."""
+    if s.top_k and s.top_k < x.shape[-1]:
+        kth = x.topk(s.top_k, -1).values[:, -1:]  # (B, 1)
+        x = x.masked_fill(x < kth, float("-inf"))
+    if s.top_p < 1.0:
+        sx, si = x.sort(-1, descending=True)  # (B, V)
+        probs = sx.softmax(-1)
+        drop = probs.cumsum(-1) - probs > s.top_p  # keep the smallest prefix reaching top_p
+        x = x.scatter(-1, si, sx.masked_fill(drop, float("-inf")))
+    return x
+
+
 def sample_next(logits: torch.Tensor, s: Sampling, seen: torch.Tensor | None, banned: Sequence[int],
                 gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
     """logits (B, V) -> (tokens (B,), old log-probs (B,) at the sampling temperature)."""
@@ -68,15 +81,7 @@ def sample_next(logits: torch.Tensor, s: Sampling, seen: torch.Tensor | None, ba
     if s.temperature <= 0:
         tok = x.argmax(-1)  # (B,)
     else:
-        x = x / s.temperature
-        if s.top_k and s.top_k < x.shape[-1]:
-            kth = x.topk(s.top_k, -1).values[:, -1:]  # (B, 1)
-            x = x.masked_fill(x < kth, float("-inf"))
-        if s.top_p < 1.0:
-            sx, si = x.sort(-1, descending=True)  # (B, V)
-            probs = sx.softmax(-1)
-            drop = probs.cumsum(-1) - probs > s.top_p  # keep the smallest prefix reaching top_p
-            x = x.scatter(-1, si, sx.masked_fill(drop, float("-inf")))
+        x = truncate(x / s.temperature, s)
         tok = torch.multinomial(x.softmax(-1), 1, generator=gen).squeeze(1)  # (B,)
     return tok, logp.gather(1, tok[:, None]).squeeze(1)
 

@@ -60,10 +60,11 @@ def build_batch(items: Sequence[tuple[list[int], list[int], list[float], float]]
 
 
 def per_token_loss(logp, old, adv, low: float, high: float, beta: float, ref=None, loss_type: str = "grpo",
-                   mask=None):
+                   mask=None, weight=None):
     """-> (loss (B, S), kl (B, S) or None, clipped low (B, S) bool, clipped high (B, S) bool).
 
-    adv (B,) broadcast over tokens; mask (B, S) is needed by gspo (the sequence mean of the log-ratio)."""
+    adv (B,) broadcast over tokens; mask (B, S) is needed by gspo (the sequence mean of the log-ratio); weight (B, S)
+    multiplies the policy term only (truncated importance sampling), not the KL."""
     if loss_type == "gspo":
         lr = ((logp - old) * mask).sum(1) / mask.sum(1).clamp(min=1)  # (B,) mean log-ratio of the sequence
         ratio = torch.exp(lr)[:, None].expand_as(logp)  # s_i (B, S)
@@ -77,6 +78,8 @@ def per_token_loss(logp, old, adv, low: float, high: float, beta: float, ref=Non
     else:
         l = -torch.min(ratio * A, ratio.clamp(1 - low, 1 + high) * A)
         low_c, high_c = (ratio < 1 - low) & (A < 0), (ratio > 1 + high) & (A > 0)
+    if weight is not None:
+        l = l * weight
     kl = None
     if beta > 0 and ref is not None:
         d = ref - logp
@@ -97,20 +100,27 @@ def aggregate(l: torch.Tensor, mask: torch.Tensor, loss_type: str, n_seqs: int, 
     raise ValueError(f"unknown lossType {loss_type!r}; expected one of {LOSS_TYPES}")
 
 
+def tis_weight(train_logp: torch.Tensor, sampler_logp: torch.Tensor, cap: float) -> torch.Tensor:
+    """Truncated importance sampling (TRL's token_truncate): min(exp(log p_train - log p_sampler), cap), no grad."""
+    return torch.exp(train_logp.detach() - sampler_logp).clamp(max=cap)
+
+
 def policy_step(policy, items, *, loss_type: str, low: float, high: float, beta: float, max_len: int,
                 micro: int, temperature: float, micro_tokens: int | None = None, chunk: int | None = None,
-                old_from_sampler: bool = False) -> dict:
+                old_from_sampler: bool = False, tis_cap: float | None = None) -> dict:
     """Forward/backward over micro-batches (gradients accumulate; no optimizer step here) -> stats.
 
     pi_old: with one update per rollout (mu = 1) it is the detached training log-prob itself (rho = 1 in value,
     as TRL's num_iterations = 1), so sampler/trainer numeric differences never turn into ratio noise or spurious
     clipping; they are reported as logprobMismatch (mean |sampler - trainer| over completion tokens) and
     logprobMismatchMax. old_from_sampler=True uses the sampler's log-probs instead (several updates per rollout).
+    tis_cap: each token's policy term is weighted by tis_weight(trainer log-prob, sampler log-prob, tis_cap)
+    against the rollout/train mismatch (reported as tisWeightMean).
     Micro-batches hold at most `micro` rows and, with micro_tokens, rows x longest sequence <= micro_tokens.
     """
     n_seqs = len(items)
     n_tokens = sum(min(len(c), max_len) for _, c, _, _ in items)
-    loss_sum = kl_sum = ent_sum = low_sum = high_sum = mis_sum = akl_sum = 0.0
+    loss_sum = kl_sum = ent_sum = low_sum = high_sum = mis_sum = akl_sum = tis_sum = 0.0
     mis_max = 0.0
     V = policy.tok.vocab_size  # the model's padded vocabulary beyond the tokenizer is never sampled
     lengths = [len(p) + min(len(c), max_len) for p, c, _, _ in items]
@@ -131,7 +141,10 @@ def policy_step(policy, items, *, loss_type: str, low: float, high: float, beta:
             rh = policy.ref_hidden(b.ids, b.attn)[:, b.start:-1][sel]
             rl, _ = head.token_logps(rh, policy.ref_head(), targets, V, temperature, chunk)
             ref = torch.zeros_like(b.old).masked_scatter(sel, rl)
-        l, kl, low_c, high_c = per_token_loss(logp, old, b.adv, low, high, beta, ref, loss_type, b.mask)
+        w = tis_weight(logp, b.old, tis_cap) if tis_cap else None  # (B, S)
+        if w is not None:
+            tis_sum += (w * b.mask).sum().item()
+        l, kl, low_c, high_c = per_token_loss(logp, old, b.adv, low, high, beta, ref, loss_type, b.mask, w)
         loss = aggregate(l, b.mask, loss_type, n_seqs, n_tokens, max_len)
         loss.backward()
         loss_sum += loss.item()
@@ -143,9 +156,12 @@ def policy_step(policy, items, *, loss_type: str, low: float, high: float, beta:
         if kl is not None:
             kl_sum += (kl.detach() * b.mask).sum().item()
     N = max(1, n_tokens)
-    return {"loss": loss_sum, "kl": kl_sum / N, "clipFraction": (low_sum + high_sum) / N, "clipFractionLow": low_sum / N,
-            "clipFractionHigh": high_sum / N, "approxKl": akl_sum / N, "entropy": ent_sum / N, "tokens": n_tokens,
-            "logprobMismatch": mis_sum / N, "logprobMismatchMax": mis_max}
+    out = {"loss": loss_sum, "kl": kl_sum / N, "clipFraction": (low_sum + high_sum) / N, "clipFractionLow": low_sum / N,
+           "clipFractionHigh": high_sum / N, "approxKl": akl_sum / N, "entropy": ent_sum / N, "tokens": n_tokens,
+           "logprobMismatch": mis_sum / N, "logprobMismatchMax": mis_max}
+    if tis_cap:
+        out["tisWeightMean"] = tis_sum / N
+    return out
 
 
 def trainer_logps(policy, items, *, max_len: int, micro: int, temperature: float, micro_tokens: int | None = None,

@@ -64,7 +64,8 @@ class App:
         total, trainable = self.engine.policy.parameter_counts()
         return {"status": "ok", "model": self.model, "device": str(self.engine.policy.device),
                 "step": self.engine.step, "protocolVersion": protocol.PROTOCOL_VERSION, "parameters": total,
-                "trainableParameters": trainable, "lora": bool(self.engine.policy.lora)}
+                "trainableParameters": trainable, "lora": bool(self.engine.policy.lora),
+                "engine": self.engine.generator.name}
 
     def locked(self, fn, *args):
         with self.lock:
@@ -332,6 +333,17 @@ def build_policy(args):
     raise ConfigError(f"--model {args.model!r}: expected tiny, hf:<path-or-id> or hf-random:<config json or path>")
 
 
+def build_generator(args, policy):
+    """The generation engine of --engine (auto: static on CUDA, eager elsewhere); ConfigError if it cannot run."""
+    from .gen_engine import make_engine, resolve_name
+
+    name = resolve_name(args.engine, policy.device)
+    options = {}
+    if name == "vllm":
+        options = {"memory_utilization": args.vllm_memory_utilization, "max_model_len": args.vllm_max_model_len}
+    return make_engine(name, policy, **options)
+
+
 def kv_budget(gb: float | None, device: torch.device) -> int:
     """Bytes of KV cache one generation batch may take: --kv-cache-gb, else 40 % of free CUDA memory, else 4 GiB."""
     if gb:
@@ -357,6 +369,13 @@ def parse_args(argv=None) -> argparse.Namespace:
                    "(default: transformers' choice)")
     p.add_argument("--gradient-checkpointing", action=argparse.BooleanOptionalAction, default=True,
                    help="hf models: recompute activations in the backward pass (default on)")
+    p.add_argument("--engine", default="auto", choices=["auto", "eager", "static", "vllm"],
+                   help="generation engine: auto (static on CUDA, eager on CPU) | eager (the reference loop) | static "
+                   "(pre-allocated KV cache, decode step compiled on CUDA) | vllm (vLLM in this process; hf models)")
+    p.add_argument("--vllm-memory-utilization", type=float, default=None, help="--engine vllm: share of the GPU's "
+                   "memory vLLM takes for weights and KV cache while awake (default 0.3; CPU: share of host memory, 0.05)")
+    p.add_argument("--vllm-max-model-len", type=int, default=None, help="--engine vllm: longest prompt + completion "
+                   "(default: the model context)")
     p.add_argument("--micro-batch-tokens", type=int, default=None, help="default token budget of a train "
                    "micro-batch (rows x longest sequence); requests may set microBatchTokens (default: hf 16384, "
                    "tiny none)")
@@ -409,12 +428,18 @@ def main(argv=None) -> int:
     except ConfigError as err:
         print(f"molrl-policy: {err}", file=sys.stderr)
         return 2
+    try:
+        generator = build_generator(args, policy)
+    except ConfigError as err:
+        print(f"molrl-policy: {err}", file=sys.stderr)
+        return 2
     lr = args.lr if args.lr is not None else (3e-4 if args.model == "tiny" else 1e-5)
     hf_model = args.model != "tiny"
     engine = Engine(policy, lr=lr, weight_decay=args.weight_decay, seed=args.seed,
                     rollout_capacity=args.rollout_store,
                     micro_batch_tokens=args.micro_batch_tokens or (16384 if hf_model else None),
-                    kv_cache_bytes=kv_budget(args.kv_cache_gb, policy.device), logits_chunk=args.logits_chunk)
+                    kv_cache_bytes=kv_budget(args.kv_cache_gb, policy.device), logits_chunk=args.logits_chunk,
+                    generator=generator)
     try:
         app = App(engine, args.model, args.token, request_limits, args.checkpoint_root, args.socket_timeout,
                   verbose=args.verbose)
@@ -423,7 +448,7 @@ def main(argv=None) -> int:
               file=sys.stderr)
         return 2
     total, trainable = policy.parameter_counts()
-    log(f"model {args.model} on {policy.device}: {total:,} parameters ({trainable:,} trainable), "
+    log(f"model {args.model} on {policy.device}, engine {generator.name}: {total:,} parameters ({trainable:,} trainable), "
         f"{torch.get_num_threads()} thread(s); checkpoints under {app.checkpoints.root}")
     try:
         httpd = make_server(app, args.host, args.port)

@@ -80,13 +80,14 @@ def config(arch: str = "qwen3", tok=None) -> dict:
             "bos_token_id": None}
 
 
-def model_dir(out: str, arch: str = "qwen3", seed: int = 0) -> str:
-    """Writes a random tiny model of `arch` + the fixture tokenizer + a generation config to `out`; returns out."""
+def model_dir(out: str, arch: str = "qwen3", seed: int = 0, **overrides) -> str:
+    """Writes a random tiny model of `arch` (config `overrides` applied) + the fixture tokenizer + a generation
+    config to `out`; returns out."""
     import torch
     import transformers
 
     tok = tokenizer()
-    cfg = config(arch, tok)
+    cfg = {**config(arch, tok), **overrides}
     torch.manual_seed(seed)
     model = transformers.AutoModelForCausalLM.from_config(transformers.AutoConfig.for_model(**cfg),
                                                           dtype=torch.float32)

@@ -55,6 +55,15 @@ def hf_dirs(tmp_path_factory):
     return get
 
 
+# Prompts of the HF-path and engine tests: a one-turn chat, a chat with a system turn (two padded lengths), raw text.
+CHATS = [
+    {"id": "short", "messages": [{"role": "user", "content": "Q: 2+3\nA:"}]},
+    {"id": "long", "messages": [{"role": "system", "content": "You are a helpful assistant."},
+                                {"role": "user", "content": "the sandbox runs code and returns output: print 7*6"}]},
+    {"id": "text", "text": "def f(x):\n    return"},
+]
+
+
 def make_hf_engine(model_dir: str, lora_r: int = 4, lr: float = 1e-3, **opts) -> Engine:
     from molrl_policy import hf
 

@@ -50,3 +50,36 @@ def test_load_errors_are_coded(tmp_path):
     with pytest.raises(ApiError) as e:
         checkpoint.load(eng, str(tmp_path / "wide"))
     assert e.value.status == 409 and e.value.code == "CHECKPOINT_MISMATCH"
+
+
+def test_a_failed_save_leaves_the_previous_checkpoint_whole(tmp_path, monkeypatch):
+    eng = make_engine()
+    two_steps(eng)
+    checkpoint.save(eng, str(tmp_path / "ck"))
+    before = {p.name: p.read_bytes() for p in (tmp_path / "ck").iterdir()}
+    two_steps(eng)
+    real = torch.save
+    calls = []
+
+    def disk_full(obj, f, *a, **k):  # the second file of the new checkpoint hits a full disk
+        calls.append(f)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real(obj, f, *a, **k)
+
+    monkeypatch.setattr(torch, "save", disk_full)
+    with pytest.raises(ApiError) as e:
+        checkpoint.save(eng, str(tmp_path / "ck"))
+    assert e.value.code == "CHECKPOINT_WRITE_FAILED" and "No space left" in e.value.message
+    assert {p.name: p.read_bytes() for p in (tmp_path / "ck").iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ck"]  # no half-written directory left
+
+
+def test_saving_again_replaces_a_checkpoint_with_a_complete_one(tmp_path):
+    eng = make_engine()
+    checkpoint.save(eng, str(tmp_path / "ck"))
+    two_steps(eng)
+    (tmp_path / "ck.tmp-999").mkdir()  # debris of a save killed mid-way by another process: ignored
+    saved = checkpoint.save(eng, str(tmp_path / "ck"))
+    assert saved["step"] == 2 and checkpoint.load(make_engine(), str(tmp_path / "ck"))["step"] == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ck", "ck.tmp-999"]

@@ -8,18 +8,12 @@ import sys
 import pytest
 import torch
 
-from conftest import make_hf_engine
+from conftest import CHATS, make_hf_engine
 from molrl_policy.config import ConfigError
 from molrl_policy.errors import ApiError
 from molrl_policy.generate import Sampling
 
 ARCHS = ["qwen3", "llama"]
-CHATS = [
-    {"id": "short", "messages": [{"role": "user", "content": "Q: 2+3\nA:"}]},
-    {"id": "long", "messages": [{"role": "system", "content": "You are a helpful assistant."},
-                                {"role": "user", "content": "the sandbox runs code and returns output: print 7*6"}]},
-    {"id": "text", "text": "def f(x):\n    return"},
-]
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 
 

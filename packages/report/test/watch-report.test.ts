@@ -37,6 +37,7 @@ describe('watchReport (live page in Chromium)', function () {
       strictEqual(await points(), 4);
       const { store } = RunStore.resume(run.dir);
       store.appendMetrics([{ step: 25, phase: 1, phaseType: 'grpo', 'reward/mean': 0.9, 'reward/std': 0.1, time: new Date().toISOString() }]);
+      store.close();
       // The page polls every 2 s: wait for the redraw (no reload: the page object is the same).
       await page.waitForFunction(() => (globalThis as unknown as { molrlReport: ReportPageState }).molrlReport.charts.find((c) => c.id === 'reward')?.points === 5, null, { timeout: 30_000 });
       ok(versions.length >= 2, `versions: ${versions}`);

@@ -31,6 +31,8 @@ export function checkRequest(req: RunRequest, bounds: RequestBounds): void {
   const maxTimeout = RUN_REQUEST_LIMITS.timeoutMs;
   if (!Number.isInteger(req.timeoutMs) || req.timeoutMs < 1 || req.timeoutMs > maxTimeout)
     throw errors.SANDBOX_REQUEST_INVALID('timeoutMs', req.timeoutMs, `an integer from 1 to ${maxTimeout}`);
+  if (req.compileTimeoutMs !== undefined && (!Number.isInteger(req.compileTimeoutMs) || req.compileTimeoutMs < 1 || req.compileTimeoutMs > maxTimeout))
+    throw errors.SANDBOX_REQUEST_INVALID('compileTimeoutMs', req.compileTimeoutMs, `an integer from 1 to ${maxTimeout}`);
   if (!Number.isInteger(req.memoryMb) || req.memoryMb < 8 || req.memoryMb > bounds.maxMemoryMb)
     throw errors.SANDBOX_REQUEST_INVALID('memoryMb', req.memoryMb, `an integer from 8 to ${bounds.maxMemoryMb} (${bounds.memoryHint})`);
   const maxOutput = RUN_REQUEST_LIMITS.outputLimitBytes;

@@ -67,11 +67,17 @@ export const errors = {
       `isolated-vm cannot be loaded (${describeError(cause)}); run node with --no-node-snapshot (Node >= 20) and reinstall with 'npm run setup' if the native module is missing`,
       { cause },
     ),
-  SANDBOX_LANGUAGE_UNSUPPORTED: (backend: string, language: string, supported: string[]) =>
+  SANDBOX_LANGUAGE_IMAGE_MISSING: (language: string, image: string) =>
+    new MolrlError(
+      'SANDBOX_LANGUAGE_IMAGE_MISSING',
+      `the docker backend runs ${language} in the multi-language image ${image}, which is not built; build it with 'npm run setup -- --languages all' (or 'bash sandbox-images/languages/build.sh'), or point sandbox.docker.languagesImage at an image that has it`,
+      { details: { language, image } },
+    ),
+  SANDBOX_LANGUAGE_UNSUPPORTED: (backend: string, language: string, supported: readonly string[]) =>
     new MolrlError(
       'SANDBOX_LANGUAGE_UNSUPPORTED',
-      `the ${backend} backend cannot run ${JSON.stringify(language)}; it runs ${supported.join(', ')}: pick another backend (docker or process run python)`,
-      { details: { backend, language, supported } },
+      `the ${backend} backend cannot run ${JSON.stringify(language)}; it runs ${supported.join(', ')}: use one of those names, or another backend (docker runs every language, process runs python and nodejs, isolated-vm nodejs)`,
+      { path: 'language', details: { backend, language, supported } },
     ),
   SANDBOX_PROCESS_SPAWN_FAILED: (command: string, cause: unknown) =>
     new MolrlError('SANDBOX_PROCESS_SPAWN_FAILED', `the process backend could not start ${command} (${describeError(cause)}); check that it is installed`, {

@@ -52,6 +52,8 @@ export const sandboxConfigSchema = {
       additionalProperties: false,
       properties: {
         image: { type: 'string', minLength: 1, description: 'sandbox image, e.g. molrl/sandbox-python:<version>' },
+        languagesImage: { type: 'string', minLength: 1, description: 'image for the languages `image` lacks, e.g. molrl/sandbox-languages:<version> (npm run setup -- --languages all)' },
+        compileCacheMb: { type: 'integer', minimum: 0, maximum: 65_536, description: 'compiled binaries kept per pool by source hash, MB' },
         poolSize: { type: 'integer', minimum: 1, maximum: 256, description: 'warm containers' },
         maxRunsPerContainer: { type: 'integer', minimum: 1, description: 'recycle a container after this many runs' },
         cpus: { type: 'number', exclusiveMinimum: 0, maximum: 256, description: 'CPUs per container' },

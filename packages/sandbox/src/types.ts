@@ -1,7 +1,13 @@
 // Public types of @molrl/sandbox: one Sandbox interface that every backend implements.
 
-/** Languages a sandbox can run. docker/process run python (and javascript where node exists); isolated-vm runs javascript. */
-export type Language = 'python' | 'javascript';
+import type { CanonicalLanguage } from './languages.ts';
+
+/**
+ * Languages a RunRequest may name (SandboxFusion's names; `javascript` is an alias of `nodejs`). The docker
+ * backend runs python in its default image and the others in the multi-language image
+ * (`npm run setup -- --languages all`); process runs python and nodejs; isolated-vm runs nodejs (JavaScript).
+ */
+export type Language = CanonicalLanguage | 'javascript';
 
 /** The backends. `process` runs code on the host and is unsafe: development only. */
 export type BackendName = 'docker' | 'isolated-vm' | 'process';
@@ -17,6 +23,8 @@ export interface RunRequest {
   files?: Record<string, string>;
   /** Wall-clock limit; the whole process group is killed when it passes. */
   timeoutMs: number;
+  /** Wall-clock limit of the compile step of a compiled language (cpp, c, java, go, rust, typescript). @default 30000 */
+  compileTimeoutMs?: number;
   /** Address-space / container memory limit. */
   memoryMb: number;
   /** Cap on captured stdout + stderr bytes, each stream; more sets `truncated` and status `output_limit`. */
@@ -51,8 +59,19 @@ export interface TestsOutcome {
   detail: string;
 }
 
-/** How an execution ended. Only `sandbox_error` is an infrastructure fault; the rest are data about the program. */
-export type RunStatus = 'ok' | 'runtime_error' | 'timeout' | 'memory_limit' | 'output_limit' | 'killed' | 'sandbox_error';
+/**
+ * How an execution ended. Only `sandbox_error` is an infrastructure fault; the rest are data about the program.
+ * `compile_error`: a compiled language did not compile (the compiler failed, hung past `compileTimeoutMs`, ran
+ * out of memory); the program never ran, `stderr` holds the compiler's message and `compile` the details.
+ */
+export type RunStatus = 'ok' | 'compile_error' | 'runtime_error' | 'timeout' | 'memory_limit' | 'output_limit' | 'killed' | 'sandbox_error';
+
+/** The compile step of a compiled language: how the compiler ended (statuses as for a program), its output and time. */
+export interface CompileResult extends Pick<RunResult, 'exitCode' | 'signal' | 'stdout' | 'stderr' | 'truncated' | 'durationMs'> {
+  status: Exclude<RunStatus, 'compile_error' | 'sandbox_error'>;
+  /** True when the pool reused a binary compiled earlier from the same source (durationMs is that compile's). */
+  cached: boolean;
+}
 
 /** The one result shape, for success and failure alike. */
 export interface RunResult {
@@ -70,6 +89,8 @@ export interface RunResult {
   error?: { code: string; message: string };
   /** For requests with `marker: true`: the marker the runner issued, and whether it was requested. */
   marker?: { value: string; requested: boolean };
+  /** For compiled languages: the compile step (also present, with `cached: true`, when a cached binary ran). */
+  compile?: CompileResult;
   /**
    * For requests with `tests`: the judge's verdict. The program's own status stays in `status`; when the
    * program served the tests to their end it is stopped afterwards and reported `ok` with exit code 0.

@@ -1,9 +1,10 @@
-// reward:code-execution — the MoL-RL reward: 0.1 parses, 0.4 executes, 1.0 output (or tests) correct; or binary.
+// reward:code-execution — the MoL-RL reward: 0.1 parses, 0.4 executes, 1.0 output (tests, or every io case) correct; or binary.
 import { definePlugin } from '@molrl/core';
 import { defaultOptions, optionsSchema, type CodeExecutionOptions } from './options-schema.ts';
 import { scoreCode } from './score-code.ts';
 
-export { extractCode } from './extract-code.ts';
+export { extractCode, languageOf, LANGUAGE_TAGS } from './extract-code.ts';
+export { ioCasesOf, parseIoCases, type IoCase } from './io-cases.ts';
 export { outputMatches } from './compare-output.ts';
 export { buildHarness } from './python-harness.ts';
 export { defaultOptions, optionsSchema, type CodeExecutionOptions } from './options-schema.ts';
@@ -12,7 +13,7 @@ export default definePlugin<CodeExecutionOptions>({
   name: 'reward:code-execution',
   version: '0.1.0',
   apiVersion: '^1',
-  description: 'Runs the last fenced Python block in the sandbox: multi-value (0.1 parses / 0.4 executes / 1.0 correct) or binary.',
+  description: 'Runs the last fenced code block in the sandbox (Python, or any sandbox language in mode io): multi-value (0.1 parses / 0.4 executes / 1.0 correct) or binary.',
   optionsSchema,
   defaultOptions,
   requires: { sandbox: ['docker', 'process'] },

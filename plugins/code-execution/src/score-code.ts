@@ -1,13 +1,16 @@
-// Scores one completion: extract the code, run it once in the sandbox (output mode: inside the small harness;
-// tests mode: with the tests, which the sandbox runs in a judge process out of the program's reach), and map
-// the verdict to 0 / parses / executes / correct.
+// Scores one completion: extract the code in the sample's language; Python runs once in the sandbox (output mode:
+// inside the small harness; tests mode: with the tests, which the sandbox runs in a judge process out of the
+// program's reach), mode io and other languages go to score-io.ts; the verdict maps to 0 / parses / executes / correct.
 import { infraError } from '@molrl/core';
 import type { RewardContext, RewardSample, ScoreObject } from '@molrl/core';
-import type { RunResult, TestsVerdict } from '@molrl/sandbox';
+import { LANGUAGE_NAMES, type RunResult, type TestsVerdict } from '@molrl/sandbox';
 import { outputMatches } from './compare-output.ts';
-import { extractCode } from './extract-code.ts';
+import { extractCode, languageOf } from './extract-code.ts';
+import { ioCasesOf } from './io-cases.ts';
+import { scoreIo } from './score-io.ts';
 import { formatFeedback, stripMarker } from './format-feedback.ts';
 import type { CodeExecutionOptions } from './options-schema.ts';
+import { levelsToScore } from './levels.ts';
 import { buildHarness, type HarnessVerdict } from './python-harness.ts';
 
 const VERDICTS = new Set<HarnessVerdict>(['syntax_error', 'program_error', 'ran']);
@@ -35,27 +38,24 @@ export function testsOf(sample: RewardSample): string | null {
   return typeof sample.groundTruth === 'string' ? sample.groundTruth : null;
 }
 
-interface Levels {
-  parses: boolean;
-  executes: boolean;
-  correct: boolean;
-  reason: string;
-  feedback?: string;
-}
-
-function levelsToScore(l: Levels, o: CodeExecutionOptions): ScoreObject {
-  const components = { parses: l.parses ? 1 : 0, executes: l.executes ? 1 : 0, correct: l.correct ? 1 : 0 };
-  let score: number;
-  if (o.scheme === 'binary') score = l.correct ? 1 : 0;
-  else score = l.correct ? o.values.correct : l.executes ? o.values.executes : l.parses ? o.values.parses : 0;
-  return { score, components, reason: l.reason, ...(l.feedback === undefined ? {} : { feedback: l.feedback }) };
-}
-
 /** The score of one sample (see README.md for the levels). */
 export async function scoreCode(sample: RewardSample, ctx: RewardContext<CodeExecutionOptions>): Promise<ScoreObject | null> {
   const o = ctx.options;
-  const code = extractCode(sample.completion, o.language, o.acceptUntagged);
+  const named = sample.metadata?.language;
+  const language = languageOf(named ?? o.language);
+  if (language === null) return { score: null, reason: `metadata.language is ${JSON.stringify(named)}, not a language the sandbox runs (${LANGUAGE_NAMES.join(', ')})` };
+  const code = extractCode(sample.completion, language, o.acceptUntagged);
   if (code === null) return levelsToScore({ parses: false, executes: false, correct: false, reason: 'no code block' }, o);
+  if (o.mode === 'io') {
+    const cases = ioCasesOf(sample);
+    return typeof cases === 'string' ? { score: null, reason: cases } : scoreIo(code, language, cases, ctx);
+  }
+  if (language !== 'python') {
+    if (o.mode === 'tests') return { score: null, reason: `mode 'tests' runs Python unit tests; a ${language} sample needs mode 'io' (stdin/stdout cases)` };
+    if (sample.groundTruth === undefined || sample.groundTruth === null) return { score: null, reason: 'no groundTruth to compare the output with' };
+    const stdin = typeof sample.metadata?.stdin === 'string' ? sample.metadata.stdin : '';
+    return scoreIo(code, language, [{ stdin, expected: String(sample.groundTruth) }], ctx, 'output');
+  }
   let tests = '';
   if (o.mode === 'tests') {
     const t = testsOf(sample);

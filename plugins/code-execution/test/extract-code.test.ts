@@ -1,6 +1,6 @@
 // Tests of extractCode: last block wins, tags, untagged fences, unterminated fences.
 import { strictEqual } from 'node:assert/strict';
-import { extractCode } from '../src/extract-code.ts';
+import { extractCode, languageOf } from '../src/extract-code.ts';
 
 describe('extractCode', () => {
   it('returns the last python block', () => {
@@ -26,5 +26,23 @@ describe('extractCode', () => {
   });
   it('handles CRLF line endings and longer fences', () => {
     strictEqual(extractCode('````python\r\nprint(1)\r\n````\r\n', 'python', true), 'print(1)');
+  });
+  it('takes the fence tags of every sandbox language', () => {
+    const completion = '```cpp\nint a;\n```\n```C++\nint b;\n```\n```java\nclass A {}\n```\n```js\nlet c;\n```\n```rs\nfn main() {}\n```';
+    strictEqual(extractCode(completion, 'cpp', false), 'int b;');
+    strictEqual(extractCode(completion, 'java', false), 'class A {}');
+    strictEqual(extractCode(completion, 'nodejs', false), 'let c;');
+    strictEqual(extractCode(completion, 'javascript', false), 'let c;');
+    strictEqual(extractCode(completion, 'rust', false), 'fn main() {}');
+    strictEqual(extractCode(completion, 'go', false), null);
+    strictEqual(extractCode('```golang\npackage main\n```', 'go', false), 'package main');
+  });
+});
+
+describe('languageOf', () => {
+  it('maps sandbox names, aliases and fence tags to the sandbox language, case-insensitively', () => {
+    const names: [string, string | null][] = [['cpp', 'cpp'], ['C++', 'cpp'], ['python3', 'python'], ['Python', 'python'], ['javascript', 'nodejs'], ['JS', 'nodejs'], ['ts', 'typescript'], ['golang', 'go'], ['sh', 'bash'], ['c', 'c'], ['cobol', null], ['', null]];
+    for (const [name, language] of names) strictEqual(languageOf(name), language, name);
+    strictEqual(languageOf(3), null);
   });
 });

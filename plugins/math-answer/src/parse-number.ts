@@ -1,4 +1,5 @@
-// Reads a LaTeX-ish answer as a number: integers, decimals, thousands separators, fractions, percentages.
+// Reads a LaTeX-ish answer as an exact number: integers, decimals, thousands separators, fractions, percentages.
+import { divideExact, numbersEqual, parseExactNumber, scaleDown, type ExactNumber } from '@molrl/core';
 
 /** Strips what never changes a value: $, \left/\right, \text{units}, spaces, \!, trailing period. */
 export function normaliseAnswer(raw: string): string {
@@ -11,30 +12,38 @@ export function normaliseAnswer(raw: string): string {
     .replace(/\\dfrac|\\tfrac/g, '\\frac');
 }
 
-/** The candidate values of an answer (a percentage gives both p and p/100), or [] when it is not a number. */
-export function parseNumber(raw: string): number[] {
+/**
+ * The candidate values of an answer (a percentage gives both p and p/100), exact at any size, or [] when
+ * it is not a number.
+ */
+export function parseNumber(raw: string): ExactNumber[] {
   const s = normaliseAnswer(raw);
   const percent = /^(.*?)(\\%|%)$/.exec(s);
   const body = percent ? percent[1] : s;
   const value = plain(body);
   if (value === null) return [];
-  return percent ? [value, value / 100] : [value];
+  return percent ? [value, scaleDown(value, 2)] : [value];
 }
 
-function plain(s: string): number | null {
-  const sign = s.startsWith('-') ? -1 : 1;
+function plain(s: string): ExactNumber | null {
+  const negative = s.startsWith('-');
   const t = s.replace(/^[-+]/, '');
-  if (/^\d{1,3}(,\d{3})+(\.\d+)?$/.test(t)) return sign * Number(t.replace(/,/g, ''));
-  if (/^(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t)) return sign * Number(t);
+  const signed = (v: ExactNumber | null) => (v === null || !negative ? v : { ...v, num: -v.num });
+  if (/^\d{1,3}(,\d{3})+(\.\d+)?$/.test(t)) return signed(parseExactNumber(t.replace(/,/g, '')));
+  if (/^(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t)) return signed(parseExactNumber(t));
   const frac = /^\\frac\{?([-+]?\d+(?:\.\d+)?)\}?\{?([-+]?\d+(?:\.\d+)?)\}?$/.exec(t) ?? /^([-+]?\d+(?:\.\d+)?)\/([-+]?\d+(?:\.\d+)?)$/.exec(t);
   if (frac) {
-    const d = Number(frac[2]);
-    return d === 0 ? null : (sign * Number(frac[1])) / d;
+    const n = parseExactNumber(frac[1]);
+    const d = parseExactNumber(frac[2]);
+    return n && d ? signed(divideExact(n, d)) : null;
   }
   return null;
 }
 
-/** True when some candidate value of `answer` equals one of `truth` within `tolerance` (relative above 1). */
-export function numbersMatch(answer: number[], truth: number[], tolerance: number): boolean {
-  return answer.some((a) => truth.some((t) => Math.abs(a - t) <= tolerance * Math.max(1, Math.abs(t))));
+/**
+ * True when some candidate value of `answer` equals one of `truth`: exactly for an integer truth, within
+ * `tolerance` (relative above 1) for a truth written with a decimal point, exponent, fraction or percent.
+ */
+export function numbersMatch(answer: readonly ExactNumber[], truth: readonly ExactNumber[], tolerance: number): boolean {
+  return answer.some((a) => truth.some((t) => numbersEqual(a, t, tolerance)));
 }

@@ -3,6 +3,8 @@ import { RewardTester, type RewardTesterValidCase } from '@molrl/core';
 import plugin from '../src/index.ts';
 import { dockerMissing, skipUnless } from '../../../test/helpers/requirements.ts';
 
+const FACTORIAL_300 = Array.from({ length: 300 }, (_, i) => BigInt(i + 1)).reduce((a, b) => a * b, 1n);
+
 const offline: RewardTesterValidCase[] = [
   { name: 'scores a matching boxed answer 1', sample: { completion: 'so \\boxed{42}', groundTruth: '42' }, expected: { score: 1, components: { answered: 1, correct: 1 } } },
   { name: 'scores a wrong answer 0', sample: { completion: '\\boxed{41}', groundTruth: '42' }, expected: { score: 0, components: { answered: 1, correct: 0 } } },
@@ -16,17 +18,23 @@ const offline: RewardTesterValidCase[] = [
   { name: 'uses a configured pattern', sample: { completion: 'Final answer: 12', groundTruth: '12' }, options: { pattern: 'Final answer:\\s*(\\S+)' }, expected: { score: 1 } },
   { name: 'compares exact strings in exact mode', sample: { completion: '\\boxed{0.50}', groundTruth: '0.5' }, options: { compare: 'exact' }, expected: { score: 0 } },
   { name: 'does not call different expressions equal in numeric mode', sample: { completion: '\\boxed{x+1}', groundTruth: '1+x' }, expected: { score: 0 } },
+  { name: 'does not accept 0 for 300! (no float overflow)', sample: { completion: '\\boxed{0}', groundTruth: String(FACTORIAL_300) }, expected: { score: 0 } },
+  { name: 'accepts 300! written out in full', sample: { completion: `\\boxed{${FACTORIAL_300}}`, groundTruth: String(FACTORIAL_300) }, expected: { score: 1 } },
+  { name: 'compares 20-digit integers exactly', sample: { completion: '\\boxed{12345670000000000000}', groundTruth: '12345678901234567890' }, expected: { score: 0 } },
+  { name: 'does not accept any number for 1e400', sample: { completion: '\\boxed{7}', groundTruth: '1e400' }, expected: { score: 0 } },
   { name: 'abstains without a ground truth', sample: { completion: '\\boxed{1}' }, expected: { score: null, status: 'abstain' } },
 ];
 
+// a generous time limit: sympy's import alone can take seconds on a loaded machine, and these cases test equivalence, not speed
+const SYMBOLIC = { compare: 'symbolic', timeoutMs: 60_000 };
 const symbolic: RewardTesterValidCase[] = [
-  { name: 'finds reordered expressions equal with sympy', sample: { completion: '\\boxed{x+1}', groundTruth: '1+x' }, options: { compare: 'symbolic' }, expected: { score: 1, reason: 'symbolic comparison: equal' } },
-  { name: 'finds sqrt(2)/2 equal to 1/sqrt(2)', sample: { completion: '\\boxed{\\frac{\\sqrt{2}}{2}}', groundTruth: '\\frac{1}{\\sqrt{2}}' }, options: { compare: 'symbolic' }, expected: { score: 1 } },
-  { name: 'finds (x+1)^2 equal to x^2+2x+1', sample: { completion: '\\boxed{(x+1)^2}', groundTruth: 'x^2+2x+1' }, options: { compare: 'symbolic' }, expected: { score: 1 } },
-  { name: 'finds different expressions different', sample: { completion: '\\boxed{x+2}', groundTruth: 'x+1' }, options: { compare: 'symbolic' }, expected: { score: 0, reason: 'symbolic comparison: different' } },
-  { name: 'reports an unparsable answer as wrong', sample: { completion: '\\boxed{)(}', groundTruth: 'x' }, options: { compare: 'symbolic' }, expected: { score: 0, reason: 'symbolic comparison: unparsable' } },
-  { name: 'refuses answers that would run code in parse_expr', sample: { completion: '\\boxed{__import__("os").system("echo EQUAL")}', groundTruth: 'x' }, options: { compare: 'symbolic' }, expected: { score: 0, reason: 'symbolic comparison: unparsable' } },
-  { name: 'does not let an answer print the verdict', sample: { completion: '\\boxed{print(EQUAL) + exit(0)}', groundTruth: 'x' }, options: { compare: 'symbolic' }, expected: { score: 0 } },
+  { name: 'finds reordered expressions equal with sympy', sample: { completion: '\\boxed{x+1}', groundTruth: '1+x' }, options: SYMBOLIC, expected: { score: 1, reason: 'symbolic comparison: equal' } },
+  { name: 'finds sqrt(2)/2 equal to 1/sqrt(2)', sample: { completion: '\\boxed{\\frac{\\sqrt{2}}{2}}', groundTruth: '\\frac{1}{\\sqrt{2}}' }, options: SYMBOLIC, expected: { score: 1 } },
+  { name: 'finds (x+1)^2 equal to x^2+2x+1', sample: { completion: '\\boxed{(x+1)^2}', groundTruth: 'x^2+2x+1' }, options: SYMBOLIC, expected: { score: 1 } },
+  { name: 'finds different expressions different', sample: { completion: '\\boxed{x+2}', groundTruth: 'x+1' }, options: SYMBOLIC, expected: { score: 0, reason: 'symbolic comparison: different' } },
+  { name: 'reports an unparsable answer as wrong', sample: { completion: '\\boxed{)(}', groundTruth: 'x' }, options: SYMBOLIC, expected: { score: 0, reason: 'symbolic comparison: unparsable' } },
+  { name: 'refuses answers that would run code in parse_expr', sample: { completion: '\\boxed{__import__("os").system("echo EQUAL")}', groundTruth: 'x' }, options: SYMBOLIC, expected: { score: 0, reason: 'symbolic comparison: unparsable' } },
+  { name: 'does not let an answer print the verdict', sample: { completion: '\\boxed{print(EQUAL) + exit(0)}', groundTruth: 'x' }, options: SYMBOLIC, expected: { score: 0 } },
 ];
 
 const invalid = [

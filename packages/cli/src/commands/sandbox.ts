@@ -8,10 +8,15 @@ import { formatSandboxResult, formatSandboxSummary } from '../sandbox-run-output
 
 const RUN_HELP = `
 Runs each FILE (or standard input, '-') as one program and prints its RunResult.
-Status is data: ok | runtime_error | timeout | memory_limit | output_limit | killed | sandbox_error.
+Status is data: ok | compile_error | runtime_error | timeout | memory_limit | output_limit | killed | sandbox_error.
+
+Languages (inferred from the extension): python (.py), javascript / nodejs (.js), typescript (.ts), cpp (.cpp),
+c (.c), java (.java), go (.go), rust (.rs), bash (.sh). The docker backend runs python in its default image and
+the others in the multi-language image ('npm run setup -- --languages all' builds it); compiled languages
+compile inside the sandbox first (--compile-timeout-ms) and report compile_error with the compiler's message.
 
 Backends:
-  docker        warm pool of hardened containers (the default; needs 'npm run setup')
+  docker        warm pool of hardened containers (the default; needs 'npm run setup'), every language
   isolated-vm   JavaScript in V8 isolates; the program reads its input from the global string 'stdin'
   process       process-unsafe: a host subprocess with rlimits (and bubblewrap where it works).
                 Runs untrusted code on THIS machine: development only.
@@ -20,6 +25,7 @@ Exit codes: 0 every program ran (whatever its status), 2 bad usage, 3 a sandbox_
 
 Examples:
   molrl sandbox run solution.py --backend process --stdin '3 4'
+  molrl sandbox run solution.cpp --stdin '3 4'        # docker, multi-language image
   echo 'console.log(1 + 1)' | molrl sandbox run - --backend isolated-vm --language javascript --json`;
 
 /** Registers `molrl sandbox` and its `run` sub-command. */
@@ -30,10 +36,11 @@ export function registerSandbox(program: Command): void {
     .description('run program files (or stdin) in a sandbox and print one result per file')
     .argument('[FILE...]', "program files, or '-' for standard input (the default)")
     .option('--backend <name>', 'docker | isolated-vm | process (process-unsafe: runs on this host)', 'docker')
-    .option('--language <name>', 'python | javascript (default: from the file extension)')
+    .option('--language <name>', 'python | cpp | c | java | go | rust | nodejs | javascript | typescript | bash (default: from the file extension)')
     .option('--timeout-ms <n>', 'wall-clock limit per program, ms (default: 5000)')
     .option('--memory-mb <n>', 'memory limit per program, MB (default: 256)')
     .option('--output-limit-bytes <n>', 'cap on stdout and on stderr, bytes (default: 65536)')
+    .option('--compile-timeout-ms <n>', 'wall-clock limit of compiling (cpp, c, java, go, rust, typescript), ms (default: 30000)')
     .option('--stdin <text>', 'text fed to every program on standard input (default: none)')
     .option('--json', 'print one RunResult JSON object per line, in file order, with "file" added')
     .addHelpText('after', RUN_HELP)
@@ -65,7 +72,8 @@ async function runPrograms(files: string[], flags: SandboxRunFlags, used: { sand
   process.on('SIGTERM', onSignal);
   try {
     const plan = await planSandboxRun(files, flags);
-    sandbox = await createSandbox({ backend: plan.backend, limits: plan.limits }, 'sandbox');
+    const { compileTimeoutMs: _compile, ...limits } = plan.limits;
+    sandbox = await createSandbox({ backend: plan.backend, limits }, 'sandbox');
     used.sandbox = sandbox;
     const results: Array<RunResult & { file: string }> = [];
     for (const program of plan.programs) {

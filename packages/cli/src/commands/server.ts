@@ -3,7 +3,7 @@
 // 1 the server failed to start or exited on its own.
 import { errors as commonErrors } from '@molrl/common';
 import { errors, launchPolicyServer, PolicyClient } from '@molrl/policy-client';
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { resolve } from 'node:path';
 import { integer } from '../integer-option.ts';
 import { nextSignal } from '../next-signal.ts';
@@ -23,6 +23,7 @@ interface StartFlags {
   dtype?: string;
   attnImplementation?: string;
   gradientCheckpointing?: boolean;
+  engine?: string;
   checkpointRoot?: string;
   python?: string;
   serverDir?: string;
@@ -60,15 +61,16 @@ async function start(flags: StartFlags): Promise<void> {
     ...(flags.dtype !== undefined ? { dtype: flags.dtype } : {}),
     ...(flags.attnImplementation !== undefined ? { attnImplementation: flags.attnImplementation } : {}),
     ...(flags.gradientCheckpointing === false ? { gradientCheckpointing: false } : {}),
+    ...(flags.engine !== undefined ? { engine: flags.engine } : {}),
     ...(flags.checkpointRoot !== undefined ? { checkpointRoot: resolve(flags.checkpointRoot) } : {}),
     ...(flags.python !== undefined ? { python: flags.python } : {}),
     ...(flags.serverDir !== undefined ? { serverDir: flags.serverDir } : {}),
   });
   const health = await server.client.health();
-  if (flags.json) process.stdout.write(JSON.stringify({ url: server.url, pid: server.pid, model: health.model, device: health.device }) + '\n');
+  if (flags.json) process.stdout.write(JSON.stringify({ url: server.url, pid: server.pid, model: health.model, device: health.device, engine: health.engine }) + '\n');
   else {
     process.stdout.write(`${server.url}\n`);
-    process.stderr.write(`molrl server: ${health.model} on ${health.device} at ${server.url} (pid ${server.pid}); Ctrl-C stops it\n`);
+    process.stderr.write(`molrl server: ${health.model} on ${health.device} (engine ${health.engine ?? 'eager'}) at ${server.url} (pid ${server.pid}); Ctrl-C stops it\n`);
   }
   const signal = await nextSignal(server.exited);
   if (signal === null) {
@@ -105,6 +107,7 @@ export function registerServer(program: Command): void {
     .option('--dtype <dtype>', 'hf models: auto (bf16 on CUDA, fp32 on CPU) | float32 | bfloat16 | float16')
     .option('--attn-implementation <impl>', 'hf models: eager | sdpa | flash_attention_2')
     .option('--no-gradient-checkpointing', 'hf models: keep activations instead of recomputing them (faster, more memory)')
+    .addOption(new Option('--engine <name>', 'generation engine: auto (static on CUDA, eager on CPU) | eager | static | vllm').choices(['auto', 'eager', 'static', 'vllm']))
     .option('--checkpoint-root <dir>', 'the only directory checkpoints are saved to and loaded from (default: the current directory)')
     .option('--python <path>', 'python with torch (default: $MOLRL_PYTHON, else the checkout\'s .venv made by npm run setup, else python3)')
     .option('--server-dir <dir>', 'directory holding the molrl_policy package (default: this checkout)')

@@ -1,12 +1,15 @@
 // `molrl train --config FILE | --resume RUN_DIR`: runs a training job (SFT / GRPO / Dr.GRPO / MoL phases).
-// Exit codes: 0 finished; 1 the run failed; 2 invalid config or flags; 3 the policy server or sandbox failed;
-// 130 interrupted by Ctrl-C (after a checkpoint; resume with --resume).
+// Exit codes: 0 finished; 1 the run failed; 2 invalid config or flags, or the run is in use (RUN_LOCKED);
+// 3 the policy server, the sandbox or the disk failed; 130 interrupted by Ctrl-C or SIGTERM (after a checkpoint;
+// a second one exits at once, keeping the previous checkpoint; resume with --resume either way).
 import { readJsonlFile } from '@molrl/common';
 import { loadJobConfig, runTrainJob, type MetricsRecord } from '@molrl/core';
 import { builtinPlugins } from '@molrl/plugins';
 import type { Command } from 'commander';
 import { basename, extname, join, relative } from 'node:path';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from '../exit-codes.ts';
+import { reportError } from '../report-error.ts';
+import { exitNow, onInterrupt } from '../signals.ts';
 import { TrainProgress } from '../train-progress.ts';
 import { formatTrainSummary } from '../train-summary.ts';
 
@@ -36,35 +39,38 @@ export async function runTrain(flags: TrainFlags): Promise<number> {
   // --json keeps stdout for the result; progress on stderr is then plain lines even on a terminal.
   const progress = new TrainProgress({ tty: flags.json ? false : process.stderr.isTTY === true });
   const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts === 1) {
-      progress.line('interrupt: finishing at the last completed step and saving a checkpoint (Ctrl-C again to quit without it)');
+  let serverPid: number | null = null;
+  const interrupt = onInterrupt(
+    (signal) => {
+      progress.line(`${signal === 'SIGTERM' ? 'SIGTERM' : 'interrupt'}: finishing the step in progress and saving a checkpoint (Ctrl-C again to quit at once: the run then resumes from the previous checkpoint)`);
       controller.abort(new Error('interrupted'));
-    } else process.exit(EXIT_INTERRUPTED);
-  };
-  // signal-exit (used by the server launcher) treats SIGINT as fatal when the process has exactly as many SIGINT
-  // listeners as it has exit callbacks: it would then stop the policy server and re-raise SIGINT before we can
-  // checkpoint. Our listener runs first and, in that case, adds a no-op one so that Ctrl-C stays ours.
-  const keepSigint = () => {};
-  const guard = () => {
-    const emitter = (globalThis as Record<symbol, { count?: number } | undefined>)[Symbol.for('signal-exit emitter')];
-    if (emitter?.count !== undefined && process.listeners('SIGINT').length === emitter.count) process.on('SIGINT', keepSigint);
-  };
-  process.on('SIGINT', guard);
-  process.on('SIGINT', onSigint);
+    },
+    () => {
+      // at once: the server's weights past the last checkpoint are dropped anyway (resume reloads it)
+      if (serverPid !== null) {
+        try {
+          process.kill(serverPid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      exitNow();
+    },
+  );
   const started = performance.now();
+  let runDir: string | null = null;
   try {
     const result = await runTrainJob({
       ...(config ? { config, name: flags.name ?? basename(flags.config!, extname(flags.config!)) } : { resume: flags.resume! }),
       signal: controller.signal,
       builtins: builtinPlugins,
       logger: { info: (m) => progress.line(m), warn: (m) => progress.line(`warning: ${m}`) },
-      onStart: ({ runDir, resumed, sandbox }) => {
+      onStart: ({ runDir: dir, resumed, sandbox }) => {
+        runDir = dir;
         progress.start({ phases: config?.phases.length ?? 0, sandbox });
-        progress.line(`${resumed ? 'resuming' : 'run'}: ${relative(process.cwd(), runDir) || runDir}`);
+        progress.line(`${resumed ? 'resuming' : 'run'}: ${relative(process.cwd(), dir) || dir}`);
       },
+      onServer: ({ pid }) => (serverPid = pid),
       onMetrics: (record) => progress.metrics(record),
       onProgress: (i, phase, p) => progress.update(i, phase, p),
       onEval: (record) => progress.eval(record),
@@ -80,11 +86,15 @@ export async function runTrain(flags: TrainFlags): Promise<number> {
       return EXIT_INTERRUPTED;
     }
     return EXIT_OK;
+  } catch (error) {
+    progress.done();
+    const code = reportError(error, flags.json === true);
+    const message = (error as Error)?.message ?? '';
+    if (runDir && code !== EXIT_USAGE && !message.includes('--resume')) process.stderr.write(`resume with: molrl train --resume ${runDir}\n`);
+    return code;
   } finally {
     progress.done();
-    process.off('SIGINT', guard);
-    process.off('SIGINT', onSigint);
-    process.off('SIGINT', keepSigint);
+    interrupt.dispose();
   }
 }
 

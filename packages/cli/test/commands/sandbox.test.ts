@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_DOCKER_IMAGE } from '@molrl/sandbox';
-import { dockerMissing, skipUnless } from '../../../../test/helpers/requirements.ts';
+import { dockerMissing, languagesImageMissing, skipUnless, skipUnlessLanguages } from '../../../../test/helpers/requirements.ts';
 import { runCli, type CliRun } from '../../../../test/helpers/run-cli.ts';
 
 /** Runs `molrl <args>` from the sources; `env` is merged into this process's environment. */
@@ -94,7 +94,8 @@ describe('molrl sandbox run', function () {
     ['a fractional --output-limit-bytes', ['--output-limit-bytes', '1.5'], /--output-limit-bytes: expected a positive integer \(got "1.5"\)/],
     ['a --memory-mb below the minimum', ['--memory-mb', '4'], /--memory-mb: expected an integer from 8 to 65536 \(got "4"\)/],
     ['an unknown --backend', ['--backend', 'vm2'], /--backend: expected one of docker, isolated-vm, process \(got "vm2"\)/],
-    ['an unknown --language', ['--language', 'ruby'], /--language: expected one of python, javascript \(got "ruby"\)/],
+    ['an unknown --language', ['--language', 'ruby'], /--language: expected one of python, cpp, c, java, go, rust, nodejs, typescript, bash, javascript \(got "ruby"\)/],
+    ['a zero --compile-timeout-ms', ['--compile-timeout-ms', '0'], /--compile-timeout-ms: expected a positive integer \(got "0"\)/],
   ];
   for (const [what, flags, message] of usage) {
     it(`exits 2 naming the flag and value for ${what}`, async function () {
@@ -116,6 +117,12 @@ describe('molrl sandbox run', function () {
     const r = await molrl(['sandbox', 'run', file('p.py', 'print(1)'), '--backend', 'isolated-vm']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--language: the isolated-vm backend runs javascript only/);
+  });
+
+  it('exits 2 for a compiled language on the process backend, naming the backend that runs it', async function () {
+    const r = await molrl(['sandbox', 'run', file('p.cpp', 'int main() {}'), '--backend', 'process']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--language: the process backend runs python and javascript only .*use --backend docker for cpp/);
   });
 
   it('exits 2 for a file that cannot be read', async function () {
@@ -189,4 +196,23 @@ describe('molrl sandbox run', function () {
       assert.deepEqual(containersOf(pid), []);
     });
   });
+
+  describe('with the multi-language image', function () {
+    before(async function () {
+      skipUnlessLanguages(this, await languagesImageMissing(), 'molrl sandbox run in every language');
+    });
+
+    it('infers C++ and Go from the extension, compiles them, and reports compile_error with the compiler\'s message', async function () {
+      const cpp = file('sum.cpp', '#include <iostream>\nint main() { int a, b; std::cin >> a >> b; std::cout << a + b << "\\n"; }');
+      const go = file('sum.go', 'package main\nimport "fmt"\nfunc main() { var a, b int; fmt.Scan(&a, &b); fmt.Println(a * b) }');
+      const bad = file('bad.rs', 'fn main() { let x = ; }');
+      const r = await molrl(['sandbox', 'run', cpp, go, bad, '--stdin', '6 7', '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const rows = r.stdout.trim().split('\n').map((line) => JSON.parse(line));
+      assert.deepEqual(rows.map((x) => [x.status, x.stdout]), [['ok', '13\n'], ['ok', '42\n'], ['compile_error', '']]);
+      assert.equal(rows[0].compile.status, 'ok');
+      assert.match(rows[2].stderr, /error: expected expression/);
+    });
+  });
 });
+

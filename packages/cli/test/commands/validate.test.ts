@@ -41,6 +41,27 @@ describe('molrl validate', () => {
     ok(out.warnings.some((w: string) => w.startsWith('dataset.train: file not found')), run.stdout);
   });
 
+  it("refuses a plugin's per-run memoryMb above the pool containers' memory, naming both values", async () => {
+    const file = join(dir, 'memory.json');
+    const config = (docker: object) => ({ model: 'tiny', server: { start: {} }, dataset: { train: 't.jsonl' }, rewards: [{ plugin: 'reward:code-execution', options: { memoryMb: 2048 } }], sandbox: { backend: 'docker', ...docker }, phases: [{ type: 'grpo', steps: 1 }] });
+    writeFileSync(file, JSON.stringify(config({})));
+    const run = await runCli(['validate', file, '--json']);
+    strictEqual(run.code, 2, run.stderr);
+    const out = JSON.parse(run.stdout);
+    ok(out.problems.some((p: string) => p.startsWith('rewards[0].options.memoryMb: 2048 MB') && p.includes('sandbox.docker.memoryMb = 1024 MB')), run.stdout);
+    writeFileSync(file, JSON.stringify(config({ docker: { memoryMb: 4096 } })));
+    strictEqual((await runCli(['validate', file])).code, 0);
+  });
+
+  it('refuses a NaN or infinite reward weight (YAML .nan / .inf) instead of reporting null scores', async () => {
+    const file = join(dir, 'nan.yaml');
+    writeFileSync(file, 'model: tiny\nserver: { start: {} }\ndataset: { train: t.jsonl }\nrewards:\n  - { plugin: reward:format, weight: .nan }\n  - { plugin: reward:format, weight: .inf }\nphases: [{ type: grpo, steps: 1 }]\n');
+    const run = await runCli(['validate', file, '--json']);
+    strictEqual(run.code, 2, run.stderr);
+    const out = JSON.parse(run.stdout);
+    ok(out.problems.includes('rewards[0].weight: must be number (got NaN)') && out.problems.includes('rewards[1].weight: must be number (got Infinity)'), run.stdout);
+  });
+
   it("names each phase's problems and missing data files by path", async () => {
     const file = join(dir, 'phases.json');
     const mol = { type: 'mol', dataset: 'traces.jsonl', learningRate: 1e-4, modelType: 'cot', steps: 10, validation: { data: 'val.jsonl' } };

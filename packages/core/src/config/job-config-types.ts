@@ -22,14 +22,20 @@ export interface ServerStartConfig {
   microBatchTokens?: number;
   /** KV-cache budget of one generation batch, GiB. */
   kvCacheGb?: number;
+  /** Generation engine: 'auto' (static on CUDA, eager on CPU), 'eager', 'static', 'vllm'. @default 'auto' */
+  engine?: 'auto' | 'eager' | 'static' | 'vllm';
   extraArgs?: string[];
   python?: string;
 }
 
 /** How the trainer reaches a policy server: start one, or use a running one. */
-export type ServerConfig =
+export type ServerConfig = (
   | { start: ServerStartConfig; url?: undefined }
-  | { url: string; token?: string; start?: undefined };
+  | { url: string; token?: string; start?: undefined }
+) & {
+  /** Longest wait for one answer of the server, ms (TRAIN_SERVER_UNRESPONSIVE after it). @default 600000 */
+  timeoutMs: number;
+};
 
 /** Train/eval data (JSONL rows `{ id, messages | prompt, groundTruth, metadata }`). */
 export interface DatasetConfig {
@@ -79,7 +85,7 @@ export interface JobConfig {
   rewards: RewardSpec[];
   sandbox: SandboxConfig;
   /** Reward engine options. */
-  scoring: { concurrency: number; sampleTimeoutMs: number; retries: number; dedupe: boolean };
+  scoring: { concurrency: number; sampleTimeoutMs: number; retries: number; hookTimeoutMs: number; maxPluginErrors: number; workers?: number; dedupe: boolean };
   phases: PhaseConfig[];
   eval?: EvalConfig;
   checkpoint: { every: number };

@@ -1,5 +1,5 @@
 // Reads a JSONL dataset of `{ id, messages | prompt, groundTruth, metadata }` rows and splits train / eval.
-import { errors as commonErrors, readJsonlFile } from '@molrl/common';
+import { errors as commonErrors, INPUT_LIMITS, readJsonlFile } from '@molrl/common';
 import type { ChatMessage, Prompt } from '@molrl/policy-client';
 
 /** One dataset row, validated. */
@@ -19,13 +19,18 @@ export function toServerPrompt(row: DatasetRow): Prompt {
   return { id: row.id, messages: row.prompt, ...(row.chatTemplateKwargs ? { chatTemplateKwargs: row.chatTemplateKwargs } : {}) };
 }
 
-/** Parses and checks every line of a JSONL dataset; DATASET_INVALID lists every bad line (`file:line: ...`). */
+/**
+ * Parses and checks every line of a JSONL dataset; CONFIG_INVALID lists every bad line (`file:line: ...`).
+ * INPUT_LIMIT_EXCEEDED for a file above INPUT_LIMITS.maxDatasetBytes, more rows than maxDatasetRows, or a
+ * line above maxLineBytes.
+ */
 export function readDataset(file: string): DatasetRow[] {
   const rows: DatasetRow[] = [];
   const problems: string[] = [];
   const seen = new Set<string>();
-  for (const { line, value, error } of readJsonlFile(file)) {
+  for (const { line, value, error, code, bytes } of readJsonlFile(file, { maxFileBytes: INPUT_LIMITS.maxDatasetBytes, maxLines: INPUT_LIMITS.maxDatasetRows })) {
     const where = `${file}:${line}`;
+    if (code === 'INPUT_LIMIT_EXCEEDED') throw commonErrors.INPUT_LIMIT_EXCEEDED(where, 'maxLineBytes', bytes ?? 0, INPUT_LIMITS.maxLineBytes, 'bytes in one line');
     if (error !== undefined) {
       problems.push(`${where}: not JSON (${error})`);
       continue;

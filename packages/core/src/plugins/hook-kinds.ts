@@ -18,4 +18,5 @@ export const PLUGIN_FIELDS: Readonly<Record<Exclude<keyof RewardPlugin, RewardHo
   optionsSchema: true,
   defaultOptions: false,
   requires: false,
+  scoreRange: false,
 });

@@ -46,6 +46,12 @@ export function validatePlugin(value: unknown, path: string, fallbackName = 'ano
       }
     }
   }
+  if (p.scoreRange !== undefined) {
+    const r = p.scoreRange as unknown[];
+    if (!Array.isArray(r) || r.length !== 2 || !r.every((x) => typeof x === 'number' && Number.isFinite(x)) || (r[0] as number) > (r[1] as number)) {
+      problems.push(`"scoreRange" must be [min, max] with finite min <= max (got ${JSON.stringify(p.scoreRange)})`);
+    }
+  }
   for (const hook of Object.keys(REWARD_HOOKS)) {
     if (p[hook] !== undefined && typeof p[hook] !== 'function') problems.push(`hook "${hook}" must be a function (got ${typeof p[hook]})`);
   }

@@ -35,6 +35,8 @@ export interface GrpoPhaseConfig extends PhaseConfigBase, LearningRateSchedule {
   microBatchSize: number;
   /** Token budget of a micro-batch (rows x longest sequence); default: the server's. */
   microBatchTokens?: number;
+  /** Truncated importance sampling: each token's policy term weighted by min(exp(log p_train - log p_sampler), tisCap). */
+  tisCap?: number;
   /** Chat-template options of this phase's generate requests, over `dataset.chatTemplateKwargs`. */
   chatTemplateKwargs?: Record<string, unknown>;
   /** Groups whose rewards are all equal get null advantages (not trained on). @default false */
@@ -116,6 +118,7 @@ export async function grpoStep(
           ...(opts.learningRate === undefined ? {} : { learningRate: opts.learningRate }),
           ...((phase.updatesPerBatch ?? 1) === 1 ? {} : { updatesPerBatch: phase.updatesPerBatch }),
           ...((phase.miniBatches ?? 1) === 1 ? {} : { miniBatches: phase.miniBatches }),
+          ...(phase.tisCap === undefined ? {} : { tisCap: phase.tisCap }),
         },
         {}, // not cut short by Ctrl-C: the server may already have applied it (see PhaseContext.signal)
       )
@@ -139,6 +142,7 @@ export async function grpoStep(
     learning_rate: train$?.learningRate ?? opts.learningRate ?? null,
     'logprob/mismatch_mean': train$?.logprobMismatch ?? null,
     'logprob/mismatch_max': train$?.logprobMismatchMax ?? null,
+    ...(phase.tisCap === undefined ? {} : { 'logprob/tis_weight_mean': train$?.tisWeightMean ?? null }),
     'completion/length_mean': lengths.reduce((a, b) => a + b, 0) / Math.max(1, lengths.length),
     'completion/length_max': Math.max(0, ...lengths),
     'completion/clipped_ratio': all.filter((c) => c.completion.finishReason === 'length').length / Math.max(1, all.length),
@@ -228,6 +232,7 @@ export const grpoPhase = definePhase<GrpoPhaseConfig>({
       ...scheduleProperties('constant', "peak learning rate; absent: the server's own rate (server.start.lr)"),
       microBatchSize: int(1, 'completions per forward/backward pass', 8),
       microBatchTokens: int(1, "token budget of a micro-batch (rows x longest sequence); default: the server's (hf 16384)"),
+      tisCap: { type: 'number', exclusiveMinimum: 0, description: 'truncated importance sampling against the rollout/train mismatch: the policy term of each token is weighted by min(exp(log p_train - log p_sampler), tisCap) (TRL token_truncate); absent: off' },
       chatTemplateKwargs: { type: 'object', description: "chat-template options of this phase's generate requests, over dataset.chatTemplateKwargs" },
       dropZeroVarianceGroups: { type: 'boolean', default: false },
     },
@@ -239,6 +244,7 @@ export const grpoPhase = definePhase<GrpoPhaseConfig>({
     if (options.overlong && options.overlong.buffer >= maxTokens) ctx.problem('overlong.buffer', `the overlong buffer (${options.overlong.buffer}) must be shorter than sampling.maxTokens (${maxTokens}): lower it, e.g. to ${Math.max(1, Math.floor(maxTokens / 4))}`);
     const rows = options.promptsPerStep * options.groupSize;
     if (options.miniBatches > rows) ctx.problem('miniBatches', `${options.miniBatches} mini-batches of a ${rows}-completion rollout (promptsPerStep x groupSize): use at most ${rows}`);
+    if (options.tisCap !== undefined && (options.updatesPerBatch > 1 || options.miniBatches > 1)) ctx.problem('tisCap', `truncated importance sampling is implemented for one update per rollout only (got updatesPerBatch ${options.updatesPerBatch}, miniBatches ${options.miniBatches}): drop tisCap or use 1 and 1`);
     if (options.dynamicSampling && options.dropZeroVarianceGroups) ctx.problem('dropZeroVarianceGroups', 'dynamicSampling already drops groups whose rewards all agree: remove dropZeroVarianceGroups');
     for (const [field, problem] of scheduleProblems(options, options.steps)) ctx.problem(field, problem);
     const config = { ...options, lossType: options.lossType ?? (options.estimator === 'dr_grpo' ? 'dr_grpo' : 'grpo') };

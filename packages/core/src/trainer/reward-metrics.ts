@@ -11,7 +11,7 @@ export function rewardMetrics(samples: readonly ScoredSample[], prefix = ''): Me
   out[`${prefix}reward/mean`] = mean(scores);
   const m = mean(scores);
   out[`${prefix}reward/std`] = m === null ? null : Math.sqrt(scores.reduce((a, s) => a + (s - m) ** 2, 0) / scores.length);
-  for (const status of ['ok', 'abstain', 'infra_error'] as const) out[`${prefix}reward/status/${status}`] = samples.filter((s) => s.status === status).length;
+  for (const status of ['ok', 'abstain', 'infra_error', 'plugin_error'] as const) out[`${prefix}reward/status/${status}`] = samples.filter((s) => s.status === status).length;
   const perPlugin = new Map<string, number[]>();
   const perComponent = new Map<string, number[]>();
   for (const s of samples) {

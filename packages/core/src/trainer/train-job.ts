@@ -12,7 +12,7 @@ import { RunStore, type RunState } from '../run-store/run-store.ts';
 import { startTrackers } from '../trackers/tracker-sink.ts';
 import type { PluginCatalog, RewardEngine } from '../types.ts';
 import type { MetricsRecord, PhaseContext, PhaseProgress, TrainLogger } from './phase-context.ts';
-import { connectServer } from './connect-server.ts';
+import { connectServer, guardClient } from './connect-server.ts';
 import { runPhase } from './run-phase.ts';
 import { runEval } from './run-eval.ts';
 import { meterSandbox, type SandboxUsage } from './sandbox-meter.ts';
@@ -28,11 +28,18 @@ export interface TrainJobOptions {
   resume?: string;
   /** Built-in reward plugins the config may name (`builtinPlugins` of @molrl/plugins). */
   builtins?: PluginCatalog;
-  /** Cancels the run: the trainer checkpoints the last finished step and resolves with status 'interrupted'. */
+  /**
+   * Interrupts the run: generation and scoring stop, a training step already sent and its eval finish (the
+   * server may have applied the step), the last finished step is checkpointed, and the run resolves with
+   * status 'interrupted'.
+   */
   signal?: AbortSignal;
   logger?: TrainLogger;
-  /** Called once the run directory exists; `sandbox()` reads the sandbox use at any time (for a live view). */
-  onStart?(info: { runDir: string; resumed: RunState | null; sandbox(): SandboxUsage }): void;
+  /**
+   * Called once the run directory exists (and is locked); `sandbox()` reads the sandbox use at any time (for a
+   * live view); `repaired` lists half-written checkpoints removed on resume.
+   */
+  onStart?(info: { runDir: string; resumed: RunState | null; sandbox(): SandboxUsage; repaired: string[] }): void;
   /** Each metrics line, as appended to metrics.jsonl. */
   onMetrics?(record: MetricsRecord): void;
   onProgress?(phaseIndex: number, phase: PhaseConfig, update: PhaseProgress): void;
@@ -40,6 +47,8 @@ export interface TrainJobOptions {
   onEval?(record: MetricsRecord): void;
   /** Lines the policy server logs. */
   onServerLog?(line: string): void;
+  /** Called once the policy server answers; `pid` is set when the run started it (and stops it at the end). */
+  onServer?(info: { url: string; pid: number | null }): void;
 }
 
 /** What a finished (or interrupted) run reports. */
@@ -53,31 +62,64 @@ export interface TrainJobResult {
 
 const quietLogger: TrainLogger = { info: (m) => process.stderr.write(`${m}\n`), warn: (m) => process.stderr.write(`warning: ${m}\n`) };
 
-/** Runs (or resumes) a training job to its end. Throws TRAIN_SERVER_DIED (with the resume command) when the server stops. */
+/** The coded error a failure of the policy server becomes (with the resume command), or null when it is not one. */
+function serverFault(error: unknown, runDir: string, timeoutMs: number): Error | null {
+  if (!isMolrlError(error)) return null;
+  if (error.code === 'TRAIN_SERVER_DIED') return error;
+  const endpoint = String(error.details?.endpoint ?? 'a request');
+  if (/^POLICY_SERVER_(UNREACHABLE|EXITED)$/.test(error.code)) return errors.TRAIN_SERVER_DIED(runDir, error);
+  if (error.code === 'POLICY_SERVER_TIMEOUT') return errors.TRAIN_SERVER_UNRESPONSIVE(runDir, endpoint, (error.details?.timeoutMs as number) ?? timeoutMs);
+  if (error.code === 'POLICY_PROTOCOL_INVALID' || (error.code === 'POLICY_SERVER_ERROR' && ((error.details?.status as number) ?? 0) >= 500)) return errors.TRAIN_SERVER_FAILED(runDir, endpoint, error);
+  if (error.code === 'POLICY_SERVER_ERROR' && error.details?.serverCode === 'CHECKPOINT_WRITE_FAILED') return errors.RUN_STORE_WRITE_FAILED(runDir, String(error.details?.endpoint ?? 'checkpoint'), error);
+  return null;
+}
+
+/**
+ * Runs (or resumes) a training job to its end, holding the run directory's lock. Throws TRAIN_SERVER_DIED,
+ * TRAIN_SERVER_UNRESPONSIVE or TRAIN_SERVER_FAILED (each with the resume command) when the policy server
+ * fails, RUN_STORE_WRITE_FAILED when the run directory cannot be written.
+ */
 export async function runTrainJob(opts: TrainJobOptions): Promise<TrainJobResult> {
   const start = performance.now();
   const logger = opts.logger ?? quietLogger;
   let store: RunStore;
   let state: RunState | null = null;
   let config: JobConfig;
+  let repaired: string[] = [];
   if (opts.resume) {
     const resumed = RunStore.resume(opts.resume);
     store = resumed.store;
     state = resumed.state;
-    config = validateJobConfig(resumed.config, store.dir);
+    repaired = resumed.repaired;
+    try {
+      config = validateJobConfig(resumed.config, store.dir);
+    } catch (error) {
+      store.close();
+      throw error;
+    }
   } else {
     if (!opts.config) throw new TypeError('runTrainJob needs `config` or `resume`');
     config = opts.config;
     store = RunStore.create(config.runsDir, config.name ?? opts.name ?? 'run', config);
   }
+  try {
+    for (const dir of repaired) logger.info(`removed ${dir}: a checkpoint whose writing was cut short`);
+    return await train(opts, store, state, config, logger, start, repaired);
+  } finally {
+    store.close();
+  }
+}
+
+async function train(opts: TrainJobOptions, store: RunStore, state: RunState | null, config: JobConfig, logger: TrainLogger, start: number, repaired: string[]): Promise<TrainJobResult> {
   const sandboxCapacity = config.sandbox.backend === 'docker' ? (config.sandbox.docker?.poolSize ?? null) : config.sandbox.backend === 'isolated-vm' ? (config.sandbox.isolatedVm?.isolates ?? null) : null;
   const meter = meterSandbox(lazySandbox(config.sandbox), sandboxCapacity);
-  opts.onStart?.({ runDir: store.dir, resumed: state, sandbox: meter.usage });
+  opts.onStart?.({ runDir: store.dir, resumed: state, sandbox: meter.usage, repaired });
   if (state?.finished) return { runDir: store.dir, status: 'finished', evals: [], durationMs: 0 };
   const trackers = startTrackers(config.logging, { runDir: store.dir, runName: basename(store.dir), config, resumeStep: state ? state.globalStep : null, python: config.server.start?.python ?? defaultPython(), warn: (m) => logger.warn(m), info: (m) => logger.info(m) });
 
-  const stop = new AbortController();
-  const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
+  const hard = new AbortController(); // the server died: everything stops now
+  const signal = opts.signal ? AbortSignal.any([opts.signal, hard.signal]) : hard.signal; // also Ctrl-C: stop between steps
+  const timeoutMs = config.server.timeoutMs ?? 600_000;
   let server: PolicyServerHandle | null = null;
   let serverDied: unknown = null;
   let engine: RewardEngine | null = null;
@@ -85,22 +127,33 @@ export async function runTrainJob(opts: TrainJobOptions): Promise<TrainJobResult
   const evals: MetricsRecord[] = [];
   try {
     const connected = await connectServer(config, { signal, checkpointRoot: store.dir, ...(opts.onServerLog ? { onLog: opts.onServerLog } : {}) });
-    const client = connected.client;
+    const client = guardClient(connected.client, { hard: hard.signal, timeoutMs });
     server = connected.handle;
+    opts.onServer?.({ url: connected.client.url, pid: server?.pid ?? null });
     void server?.exited.then((how) => {
-      if (stop.signal.aborted) return;
+      if (hard.signal.aborted) return;
       serverDied = new Error(`exited with ${how.signal ? `signal ${how.signal}` : `code ${how.code}`}`);
-      stop.abort(serverDied);
+      hard.abort(serverDied);
     });
     if (state?.checkpoint) {
-      await client.loadCheckpoint({ path: state.checkpoint }, { signal });
+      await client.loadCheckpoint({ path: state.checkpoint });
       logger.info(`resumed from ${state.checkpoint} (phase ${state.phase + 1}, step ${state.stepInPhase})`);
     }
     const data = loadDatasets(config.dataset);
     const rewards = () => {
       enginePromise ??= createRewardEngine(
         { rewards: config.rewards, sandbox: meter.sandbox },
-        { concurrency: config.scoring.concurrency, sampleTimeoutMs: config.scoring.sampleTimeoutMs, retries: config.scoring.retries, runDir: store.dir, builtins: opts.builtins, logger: { debug() {}, info() {}, warn: (m) => logger.warn(m), error: (m) => logger.warn(m) } },
+        {
+          concurrency: config.scoring.concurrency,
+          sampleTimeoutMs: config.scoring.sampleTimeoutMs,
+          retries: config.scoring.retries,
+          hookTimeoutMs: config.scoring.hookTimeoutMs,
+          maxPluginErrors: config.scoring.maxPluginErrors,
+          ...(config.scoring.workers === undefined ? {} : { workers: config.scoring.workers === 0 ? false : config.scoring.workers }),
+          runDir: store.dir,
+          builtins: opts.builtins,
+          logger: { debug() {}, info() {}, warn: (m) => logger.warn(m), error: (m) => logger.warn(m) },
+        },
       ).then((e) => (engine = e));
       return enginePromise;
     };
@@ -143,7 +196,7 @@ export async function runTrainJob(opts: TrainJobOptions): Promise<TrainJobResult
         // An eval, once started, finishes on Ctrl-C (only a dead server stops it): it belongs to its step.
         evaluate: async (stepInPhase) => {
           if (!config.eval) return null;
-          const record = await runEval(client, await rewards(), data.eval, config.eval, { seed: stepSeed(config.seed, 999, 0), step: offset + stepInPhase, dedupe: config.scoring.dedupe, signal: stop.signal, ...(config.dataset.chatTemplateKwargs ? { chatTemplateKwargs: config.dataset.chatTemplateKwargs } : {}) });
+          const record = await runEval(client, await rewards(), data.eval, config.eval, { seed: stepSeed(config.seed, 999, 0), step: offset + stepInPhase, dedupe: config.scoring.dedupe, signal: hard.signal, ...(config.dataset.chatTemplateKwargs ? { chatTemplateKwargs: config.dataset.chatTemplateKwargs } : {}) });
           ctx.logMetrics(stepInPhase, record);
           const line = { step: offset + stepInPhase, phase: i, ...record };
           evals.push(line);
@@ -161,7 +214,7 @@ export async function runTrainJob(opts: TrainJobOptions): Promise<TrainJobResult
         if (!signal.aborted) throw error;
       }
       if (signal.aborted) {
-        if (serverDied) throw errors.TRAIN_SERVER_DIED(store.dir, serverDied);
+        if (serverDied || hard.signal.aborted) throw errors.TRAIN_SERVER_DIED(store.dir, serverDied ?? hard.signal.reason);
         if (lastDone > startStep && lastDone < steps) await checkpoint(lastDone);
         return { runDir: store.dir, status: 'interrupted', evals, durationMs: performance.now() - start };
       }
@@ -169,13 +222,10 @@ export async function runTrainJob(opts: TrainJobOptions): Promise<TrainJobResult
     }
     return { runDir: store.dir, status: 'finished', evals, durationMs: performance.now() - start };
   } catch (error) {
-    if (serverDied || (isMolrlError(error) && /^POLICY_SERVER_(UNREACHABLE|EXITED)/.test(error.code))) {
-      if (isMolrlError(error) && error.code === 'TRAIN_SERVER_DIED') throw error;
-      throw errors.TRAIN_SERVER_DIED(store.dir, serverDied ?? error);
-    }
-    throw error;
+    if (serverDied) throw errors.TRAIN_SERVER_DIED(store.dir, serverDied);
+    throw serverFault(error, store.dir, timeoutMs) ?? error;
   } finally {
-    stop.abort();
+    hard.abort();
     const pendingEngine = enginePromise as Promise<RewardEngine> | null;
     if (pendingEngine) await pendingEngine.then((e) => e.close()).catch(() => {});
     await meter.sandbox.close().catch(() => {});

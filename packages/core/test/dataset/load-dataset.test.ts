@@ -3,6 +3,7 @@ import { deepStrictEqual, ok, strictEqual, throws } from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { INPUT_LIMITS } from '@molrl/common';
 import { loadDatasets, readDataset, toServerPrompt } from '@molrl/core';
 
 const write = (text: string) => {
@@ -38,6 +39,11 @@ describe('readDataset', () => {
     const rows = readDataset(write('{"id":"a","messages":[{"role":"user","content":"hi"}],"chatTemplateKwargs":{"enable_thinking":false}}\n'));
     deepStrictEqual(toServerPrompt(rows[0]), { id: 'a', messages: [{ role: 'user', content: 'hi' }], chatTemplateKwargs: { enable_thinking: false } });
     throws(() => readDataset(write('{"id":"a","prompt":"x","chatTemplateKwargs":[1]}\n')), (e: { details: { problems: string[] } }) => e.details.problems[0].includes('"chatTemplateKwargs" must be an object'));
+  });
+
+  it('a line above maxLineBytes (16 MiB) is INPUT_LIMIT_EXCEEDED naming the limit and the line, never read whole', () => {
+    const file = write(`{"id":"a","prompt":"x"}\n{"id":"b","prompt":"${'y'.repeat(INPUT_LIMITS.maxLineBytes)}"}\n`);
+    throws(() => readDataset(file), (e: { code: string; path: string; details: { limit: string; max: number } }) => e.code === 'INPUT_LIMIT_EXCEEDED' && e.details.limit === 'maxLineBytes' && e.details.max === INPUT_LIMITS.maxLineBytes && e.path.endsWith(':2'));
   });
 
   it('refuses an empty file', () => {

@@ -1,5 +1,8 @@
 // Tests of createRewardEngine, in-process and with worker threads; a fake Sandbox injects sandbox_error faults.
 import { deepStrictEqual, ok, rejects, strictEqual } from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRewardEngine, definePlugin, type RewardSample } from '@molrl/core';
 import type { RunRequest, RunResult, Sandbox } from '@molrl/sandbox';
@@ -14,6 +17,7 @@ function fakeSandbox(): Sandbox & { runs: number; closed: boolean } {
     closed: false,
     async run(req: RunRequest): Promise<RunResult> {
       this.runs++;
+      if (req.code === 'slow') await new Promise((r) => setTimeout(r, 5_000));
       const infra = req.code === 'infra';
       return { status: infra ? 'sandbox_error' : 'ok', exitCode: infra ? null : 0, signal: null, stdout: 'ok', stderr: '', truncated: false, durationMs: 1, ...(infra ? { error: { code: 'SANDBOX_DOCKER_DOWN', message: 'down' } } : {}) };
     },
@@ -64,13 +68,24 @@ for (const workers of [false, 2] as const) {
       }
     });
 
-    it('reports a thrown error as PLUGIN_HOOK_FAILED and a slow hook as PLUGIN_TIMEOUT', async () => {
-      const engine = await createRewardEngine({ rewards: [{ plugin: ECHO }], sandbox: fakeSandbox() }, { workers, sampleTimeoutMs: 200 });
+    it('reports a thrown error as PLUGIN_HOOK_FAILED and a slow hook as PLUGIN_TIMEOUT, both plugin_error (a bug, not infrastructure)', async () => {
+      const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+      const engine = await createRewardEngine({ rewards: [{ plugin: ECHO }], sandbox: fakeSandbox() }, { workers, sampleTimeoutMs: 200, logger: quiet });
       try {
         const thrown = await engine.score(sample('d', { action: 'throw' }));
-        deepStrictEqual([thrown.status, thrown.score, thrown.rewards['test:echo'].error?.code], ['infra_error', null, 'PLUGIN_HOOK_FAILED']);
+        deepStrictEqual([thrown.status, thrown.score, thrown.rewards['test:echo'].error?.code, thrown.rewards['test:echo'].error?.hook], ['plugin_error', null, 'PLUGIN_HOOK_FAILED', 'score']);
         const slow = await engine.score(sample('e', { action: 'hang' }));
-        deepStrictEqual([slow.status, slow.rewards['test:echo'].error?.code], ['infra_error', 'PLUGIN_TIMEOUT']);
+        deepStrictEqual([slow.status, slow.rewards['test:echo'].error?.code], ['plugin_error', 'PLUGIN_TIMEOUT']);
+      } finally {
+        await engine.close();
+      }
+    });
+
+    it('a timeout while the sandbox has not answered is infra_error (the sandbox was slow, not the plugin)', async () => {
+      const engine = await createRewardEngine({ rewards: [{ plugin: ECHO }], sandbox: fakeSandbox() }, { workers, sampleTimeoutMs: 200, retries: 0 });
+      try {
+        const r = await engine.score(sample('s', { action: 'run' }, 'slow'));
+        deepStrictEqual([r.status, r.score, r.rewards['test:echo'].error?.code], ['infra_error', null, 'PLUGIN_TIMEOUT']);
       } finally {
         await engine.close();
       }
@@ -140,6 +155,17 @@ describe('createRewardEngine', () => {
     deepStrictEqual(torn.sort(), ['bad', 'good:PLUGIN_HOOK_FAILED']);
   });
 
+  for (const workers of [false, 1] as const) {
+    it(`a setup that hangs fails with PLUGIN_TIMEOUT naming hookTimeoutMs, the option to raise (workers: ${workers})`, async () => {
+      const dir = await import('node:fs').then((fs) => fs.mkdtempSync(join(tmpdir(), 'molrl-setup-')));
+      const file = join(dir, 'slow-setup.mjs');
+      writeFileSync(file, "export default { name: 'test:slow-setup', version: '1.0.0', apiVersion: '^1', description: 'd', optionsSchema: false, setup: () => new Promise(() => {}), score: () => 1 };\n");
+      const error = (await createRewardEngine({ rewards: [{ plugin: file }], sandbox: fakeSandbox() }, { workers, hookTimeoutMs: 300 }).catch((e: unknown) => e)) as { code: string; hook: string; message: string; details: { option: string } };
+      deepStrictEqual([error.code, error.hook, error.details.option], ['PLUGIN_TIMEOUT', 'setup', 'hookTimeoutMs']);
+      ok(error.message.includes('hookTimeoutMs') && !error.message.includes('sampleTimeoutMs'), error.message);
+    });
+  }
+
   it('calls teardown once on close', async () => {
     let teardowns = 0;
     const plugin = definePlugin({ name: 'test:t', version: '1.0.0', apiVersion: '^1', description: 'd', optionsSchema: false, score: () => null, teardown: () => void teardowns++ });
@@ -149,6 +175,6 @@ describe('createRewardEngine', () => {
     await engine.close();
     await engine.close();
     strictEqual(teardowns, 1);
-    ok(true);
+    await rejects(engine.score({ id: 'y', completion: '', metadata: {} }), { code: 'REWARD_ENGINE_CLOSED' });
   });
 });

@@ -86,7 +86,8 @@ describe('phases on the policy server (tiny model)', function () {
     const stop = new AbortController();
     (globalThis as { molrlTestInterrupt?: () => void }).molrlTestInterrupt = () => stop.abort();
     try {
-      const cfg = config([{ ...grpo, steps: 4, beta: 0 }], 'text.jsonl', { rewards: [{ plugin: './bytes-interrupt.mjs' }], eval: { every: 2, samples: 2, sampling: { maxTokens: 6 }, greedy: false } });
+      // scoring.workers 0: the plugin runs in this thread, where it can reach the test's interrupt
+      const cfg = config([{ ...grpo, steps: 4, beta: 0 }], 'text.jsonl', { rewards: [{ plugin: './bytes-interrupt.mjs' }], scoring: { workers: 0 }, eval: { every: 2, samples: 2, sampling: { maxTokens: 6 }, greedy: false } });
       const first = await runTrainJob({ config: cfg, signal: stop.signal, logger: quiet });
       strictEqual(first.status, 'interrupted');
       const state = JSON.parse(readFileSync(join(first.runDir, 'state.json'), 'utf8')) as { stepInPhase: number };

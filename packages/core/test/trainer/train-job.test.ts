@@ -4,7 +4,7 @@ import { deepStrictEqual, ok, strictEqual } from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runTrainJob, validateJobConfig } from '@molrl/core';
+import { connectServer, runTrainJob, validateJobConfig } from '@molrl/core';
 import { skipUnless, torchMissing } from '../../../../test/helpers/requirements.ts';
 
 const jsonl = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -75,5 +75,34 @@ describe('runTrainJob (policy server, tiny model)', function () {
     const done = JSON.parse(readFileSync(join(first.runDir, 'state.json'), 'utf8'));
     strictEqual(done.finished, true);
     strictEqual(done.metricsLines, metrics.length);
+  });
+
+  it('generates with server.start.engine and corrects with a phase tisCap', async () => {
+    const raw = {
+      name: 'static-tis',
+      model: 'tiny',
+      modelConfig: { n_layer: 1, n_head: 2, d_model: 32, context: 64 },
+      server: { start: { threads: 1, engine: 'static' } },
+      dataset: { train: 'data.jsonl', evalFraction: 0.34 },
+      rewards: [{ plugin: './has-digit.mjs' }],
+      sandbox: { backend: 'process' },
+      phases: [{ type: 'grpo', estimator: 'dr_grpo', steps: 2, promptsPerStep: 2, groupSize: 3, sampling: { maxTokens: 6 }, tisCap: 2 }],
+      seed: 5,
+    };
+    const { client, handle } = await connectServer(validateJobConfig(raw, dir));
+    try {
+      strictEqual((await client.health()).engine, 'static');
+    } finally {
+      await handle?.stop();
+    }
+    const run = await runTrainJob({ config: validateJobConfig(raw, dir), logger: quiet });
+    strictEqual(run.status, 'finished');
+    const train = jsonl(join(run.runDir, 'metrics.jsonl')).filter((m) => m.phaseType === 'grpo' && m['reward/mean'] !== undefined);
+    strictEqual(train.length, 2);
+    for (const m of train) {
+      if (m.loss === null) continue; // a step whose groups all scored alike trains nothing
+      ok(typeof m['logprob/tis_weight_mean'] === 'number' && Math.abs((m['logprob/tis_weight_mean'] as number) - 1) < 1e-3, JSON.stringify(m));
+      ok((m['logprob/mismatch_max'] as number) <= 1e-4, JSON.stringify(m));
+    }
   });
 });

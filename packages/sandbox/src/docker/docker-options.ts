@@ -7,6 +7,13 @@ import { freshProgramUid } from '../program-uid.ts';
 export interface DockerSandboxOptions {
   /** Sandbox image. @default $MOLRL_SANDBOX_IMAGE or 'molrl/sandbox-python:0.1.0' */
   image?: string;
+  /**
+   * Image for the languages `image` lacks (cpp, c, java, go, rust, nodejs, typescript, bash): a second pool of it
+   * starts on the first such request. @default $MOLRL_LANGUAGES_IMAGE or 'molrl/sandbox-languages:0.1.0'
+   */
+  languagesImage?: string;
+  /** Compiled binaries kept per pool, keyed by the source's hash, MB. @default 256 */
+  compileCacheMb?: number;
   /** Warm containers; also the number of concurrent executions. @default 2 */
   poolSize?: number;
   /** Recycle a container after this many runs. @default 256 */
@@ -27,8 +34,12 @@ export interface DockerSandboxOptions {
   startTimeoutMs?: number;
 }
 
-/** Options with every default filled in. */
-export type ResolvedDockerOptions = Required<Omit<DockerSandboxOptions, 'docker'>> & { docker: Docker };
+/** Options with every default filled in, plus what the image's labels say (`execTmp`). */
+export type ResolvedDockerOptions = Required<Omit<DockerSandboxOptions, 'docker'>> & {
+  docker: Docker;
+  /** /tmp is mounted exec: the image compiles programs into binaries there (label `molrl.exec-tmp=1`). */
+  execTmp: boolean;
+};
 
 /**
  * Default image name: the one `npm run setup` builds, or `MOLRL_SANDBOX_IMAGE` where set (setup's image build
@@ -36,19 +47,31 @@ export type ResolvedDockerOptions = Required<Omit<DockerSandboxOptions, 'docker'
  */
 export const DEFAULT_DOCKER_IMAGE = process.env.MOLRL_SANDBOX_IMAGE || 'molrl/sandbox-python:0.1.0';
 
+/** Default multi-language image: built by `npm run setup -- --languages all`, or `MOLRL_LANGUAGES_IMAGE` where set. */
+export const DEFAULT_LANGUAGES_IMAGE = process.env.MOLRL_LANGUAGES_IMAGE || 'molrl/sandbox-languages:0.1.0';
+
+/** Label of an image whose programs run as binaries compiled into /tmp (so /tmp cannot be noexec). */
+export const EXEC_TMP_LABEL = 'molrl.exec-tmp';
+
+/** Container memory when `memoryMb` is not set: the ceiling of a run's memoryMb. */
+export const DEFAULT_CONTAINER_MEMORY_MB = 1024;
+
 /** Fill in defaults. */
 export function resolveDockerOptions(options: DockerSandboxOptions, docker: Docker): ResolvedDockerOptions {
   return {
     image: options.image ?? DEFAULT_DOCKER_IMAGE,
+    languagesImage: options.languagesImage ?? DEFAULT_LANGUAGES_IMAGE,
+    compileCacheMb: options.compileCacheMb ?? 256,
     poolSize: options.poolSize ?? 2,
     maxRunsPerContainer: options.maxRunsPerContainer ?? 256,
     cpus: options.cpus ?? 1,
-    memoryMb: options.memoryMb ?? 1024,
+    memoryMb: options.memoryMb ?? DEFAULT_CONTAINER_MEMORY_MB,
     pidsLimit: options.pidsLimit ?? 128,
     tmpfsMb: options.tmpfsMb ?? 64,
     graceMs: options.graceMs ?? 5000,
     startTimeoutMs: options.startTimeoutMs ?? 30_000,
     docker,
+    execTmp: false,
   };
 }
 
@@ -90,7 +113,7 @@ export function containerSpec(o: ResolvedDockerOptions, poolId: string, uid: num
     HostConfig: {
       NetworkMode: 'none',
       ReadonlyRootfs: true,
-      Tmpfs: { '/tmp': `rw,noexec,nosuid,nodev,size=${o.tmpfsMb}m,mode=1777` },
+      Tmpfs: { '/tmp': `rw,${o.execTmp ? 'exec' : 'noexec'},nosuid,nodev,size=${o.tmpfsMb}m,mode=1777` },
       ShmSize: 16 * 1024 * 1024,
       Memory: memory,
       MemorySwap: memory,

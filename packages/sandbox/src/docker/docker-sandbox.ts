@@ -1,22 +1,31 @@
 // The docker backend: a FIFO-queued pool of warm hardened containers, each with a persistent fork-server runner.
 import Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
-import type { RunOptions, RunRequest, RunResult, Sandbox } from '../types.ts';
+import type { CompileResult, RunOptions, RunRequest, RunResult, Sandbox } from '../types.ts';
 import { errors } from '../errors.ts';
-import { DEFAULT_DOCKER_IMAGE, resolveDockerOptions, type DockerSandboxOptions, type ResolvedDockerOptions } from './docker-options.ts';
+import {
+  DEFAULT_DOCKER_IMAGE,
+  DEFAULT_LANGUAGES_IMAGE,
+  EXEC_TMP_LABEL,
+  resolveDockerOptions,
+  type DockerSandboxOptions,
+  type ResolvedDockerOptions,
+} from './docker-options.ts';
 import { RunnerSession, type RunnerReply, type SessionFailure } from './runner-session.ts';
 import { removeStaleContainers, trackPool, untrackPool } from './exit-cleanup.ts';
 import { checkRequest } from '../check-request.ts';
 import { expectedRunnerHash, staleImageReason } from './image-freshness.ts';
-
-interface Waiter {
-  resolve(session: RunnerSession | Error): void;
-}
+import { CompileCache, compileKey, type CompileOutcome } from './compile-cache.ts';
+import { WaitQueue, type Waiter } from './wait-queue.ts';
+import { canonicalLanguage, COMPILED_LANGUAGES, DEFAULT_COMPILE_TIMEOUT_MS, LANGUAGE_NAMES } from '../languages.ts';
 
 /** Statuses after which a container is not reused. */
 const RECYCLE_AFTER = new Set(['timeout', 'killed', 'memory_limit', 'sandbox_error']);
 
-/** A pool of warm containers implementing Sandbox (python only: the image has no node). */
+/**
+ * A pool of warm containers implementing Sandbox. Languages its image lacks go to a second pool of the
+ * multi-language image (started on demand); compiled languages compile once per source (CompileCache).
+ */
 export class DockerSandbox implements Sandbox {
   readonly backend = 'docker' as const;
   /** Label value `molrl.pool` of this pool's containers. */
@@ -24,7 +33,7 @@ export class DockerSandbox implements Sandbox {
   readonly #o: ResolvedDockerOptions;
   readonly #idle: RunnerSession[] = [];
   readonly #live = new Set<RunnerSession>();
-  readonly #waiters: Waiter[] = [];
+  readonly #waiters = new WaitQueue<RunnerSession>();
   #starting = 0;
   #closed = false;
   #lastStartError: Error | null = null;
@@ -32,9 +41,16 @@ export class DockerSandbox implements Sandbox {
   readonly #uids = new Set<number>();
   /** Container starts under way; close() waits for them (each removes its container once it sees the pool closed). */
   readonly #inFlight = new Set<Promise<void>>();
+  /** Languages this pool's image runs (from the runner's ready line), null until a container was ready. */
+  #languages: Set<string> | null = null;
+  /** The multi-language pool, for languages this image lacks; started on the first such request. */
+  #secondary: Promise<DockerSandbox> | null = null;
+  #secondaryReady: DockerSandbox | null = null;
+  readonly #compiles: CompileCache;
 
   constructor(options: ResolvedDockerOptions) {
     this.#o = options;
+    this.#compiles = new CompileCache(options.compileCacheMb * 1024 * 1024);
   }
 
   /** Why the last container start failed, or null. */
@@ -42,14 +58,19 @@ export class DockerSandbox implements Sandbox {
     return this.#lastStartError;
   }
 
-  /** Every uid the programs of this pool's containers ran as so far (their judges: the next uid). */
+  /** Every uid the programs of this pool's containers (and its multi-language pool's) ran as so far (their judges: the next uid). */
   get programUids(): number[] {
-    return [...this.#uids];
+    return [...this.#uids, ...(this.#secondaryReady?.programUids ?? [])];
   }
 
-  /** Ids of the containers this pool holds now (idle or busy). */
+  /** Ids of the containers this pool holds now (idle or busy), those of its multi-language pool included. */
   get containerIds(): string[] {
-    return [...this.#live].map((s) => s.container.id);
+    return [...[...this.#live].map((s) => s.container.id), ...(this.#secondaryReady?.containerIds ?? [])];
+  }
+
+  /** Compiles this pool (or its multi-language pool) ran, cache misses only: for tests and benchmarks. */
+  get compiles(): number {
+    return this.#compiles.compiles + (this.#secondaryReady?.compiles ?? 0);
   }
 
   /** Start containers until the pool is full; resolves when those started now are ready (or failed). */
@@ -72,6 +93,7 @@ export class DockerSandbox implements Sandbox {
       if (this.#closed) return void (await session.destroy());
       if (this.#lastStartError) void this.#sweep(); // back after a fault: containers it could not remove then
       this.#lastStartError = null;
+      this.#languages ??= new Set(session.languages.map((l) => canonicalLanguage(l) ?? l));
       this.#live.add(session);
       this.#uids.add(session.programUid);
       this.#release(session);
@@ -79,7 +101,7 @@ export class DockerSandbox implements Sandbox {
       this.#starting--;
       this.#lastStartError = errors.SANDBOX_CONTAINER_FAILED(this.#o.image, cause);
       if (this.#live.size === 0 && this.#starting === 0) {
-        for (const w of this.#waiters.splice(0)) w.resolve(this.#lastStartError);
+        for (const w of this.#waiters.drain()) w.resolve(this.#lastStartError);
       }
       if (!this.#closed && !this.#retryTimer) {
         this.#retryTimer = setTimeout(() => {
@@ -112,7 +134,7 @@ export class DockerSandbox implements Sandbox {
 
   #release(session: RunnerSession): void {
     if (session.dead) return;
-    const waiter = this.#waiters.shift();
+    const waiter = this.#waiters.next();
     if (waiter) waiter.resolve(session);
     else this.#idle.push(session);
   }
@@ -123,7 +145,7 @@ export class DockerSandbox implements Sandbox {
     if (!this.#closed) void this.fill();
   }
 
-  #acquire(signal: AbortSignal | undefined): Promise<RunnerSession> {
+  #acquire(signal: AbortSignal | undefined, compile = false): Promise<RunnerSession> {
     const idle = this.#idle.shift();
     if (idle) return Promise.resolve(idle);
     if (this.#live.size === 0 && this.#starting === 0) {
@@ -132,11 +154,11 @@ export class DockerSandbox implements Sandbox {
     }
     return new Promise<RunnerSession>((resolve, reject) => {
       const onAbort = () => {
-        const i = this.#waiters.indexOf(waiter);
-        if (i >= 0) this.#waiters.splice(i, 1);
+        this.#waiters.remove(waiter);
         reject(errors.SANDBOX_ABORTED('docker', signal!.reason));
       };
-      const waiter: Waiter = {
+      const waiter: Waiter<RunnerSession> = {
+        compile,
         resolve: (got) => {
           signal?.removeEventListener('abort', onAbort);
           if (got instanceof Error) reject(got);
@@ -157,29 +179,11 @@ export class DockerSandbox implements Sandbox {
     });
     const signal = opts.signal;
     if (signal?.aborted) throw errors.SANDBOX_ABORTED('docker', signal.reason);
-    let session: RunnerSession;
-    try {
-      session = await this.#acquire(signal);
-    } catch (error) {
-      if ((error as { code?: string }).code === 'SANDBOX_ABORTED') throw error;
-      return infraResult(error as Error, 0);
-    }
-    if (signal?.aborted) {
-      this.#release(session);
-      throw errors.SANDBOX_ABORTED('docker', signal.reason);
-    }
-    if (!session.languages.includes(req.language)) {
-      this.#release(session);
-      throw errors.SANDBOX_LANGUAGE_UNSUPPORTED('docker', req.language, session.languages);
-    }
-    if (req.tests !== undefined && !session.features.includes('tests')) {
-      this.#release(session);
-      throw errors.SANDBOX_REQUEST_INVALID('tests', '(tests)', `an image whose runner runs tests; ${this.#o.image} does not: rebuild it with 'npm run setup'`);
-    }
-    const started = performance.now();
-    const waitMs = req.timeoutMs + this.#o.graceMs;
-    const payload = {
-      language: req.language,
+    const language = canonicalLanguage(req.language);
+    if (language === null) throw errors.SANDBOX_LANGUAGE_UNSUPPORTED('docker', String(req.language), LANGUAGE_NAMES);
+    if (this.#languages !== null && !this.#languages.has(language)) return (await this.#languagesPool(language)).run(req, opts);
+    const payload: Record<string, unknown> = {
+      language,
       code: req.code,
       stdin: req.stdin ?? '',
       files: req.files ?? {},
@@ -189,6 +193,78 @@ export class DockerSandbox implements Sandbox {
       marker: req.marker === true,
       tests: req.tests ?? null,
     };
+    if (!COMPILED_LANGUAGES.has(language)) return (await this.#execute(payload, req.timeoutMs, signal)).result;
+    const compileTimeoutMs = req.compileTimeoutMs ?? DEFAULT_COMPILE_TIMEOUT_MS;
+    const key = compileKey(language, req.code, req.files);
+    const compiling = this.#compiles.get(key, () => this.#compile({ ...payload, stdin: '', marker: false, op: 'compile', compileTimeoutMs }, compileTimeoutMs));
+    const { outcome, cached } = await abortable(compiling, signal);
+    if (outcome.kind === 'failed') {
+      const result = structuredClone(outcome.result);
+      if (result.compile) result.compile.cached = cached;
+      return result;
+    }
+    const { result } = await this.#execute({ ...payload, artifact: outcome.files }, req.timeoutMs, signal);
+    if (result.status !== 'sandbox_error') result.compile = { ...outcome.compile, cached };
+    return result;
+  }
+
+  /** Compiles once in some container of this pool; the outcome is what CompileCache keeps. */
+  async #compile(payload: Record<string, unknown>, compileTimeoutMs: number): Promise<CompileOutcome> {
+    const { result, reply } = await this.#execute(payload, compileTimeoutMs, undefined, true);
+    if (reply?.status === 'ok' && reply.artifact && reply.compile) return { kind: 'ok', files: reply.artifact, compile: reply.compile };
+    if (result.status === 'sandbox_error') return { kind: 'failed', result, cacheable: false };
+    if (result.status === 'compile_error' && result.compile) {
+      result.compile.cached = false;
+      return { kind: 'failed', result, cacheable: result.compile.status === 'runtime_error' };
+    }
+    // the container died of the compile (its memory, a kill, no reply): the compiler's failure
+    const status = result.status as CompileResult['status'];
+    const note = `[molrl] the compiler ended as ${status}${result.error ? ` (${result.error.message})` : ''}`;
+    const compile: CompileResult = { ...pick(result), status, stderr: [result.stderr, note].filter(Boolean).join('\n'), cached: false };
+    return { kind: 'failed', result: { ...emptyResult('compile_error', result.durationMs), stderr: compile.stderr, compile }, cacheable: false };
+  }
+
+  /** The second pool, of the multi-language image, for a language this pool's image lacks (started once, on demand). */
+  async #languagesPool(language: string): Promise<DockerSandbox> {
+    if (this.#o.image === this.#o.languagesImage) throw errors.SANDBOX_LANGUAGE_UNSUPPORTED('docker', language, [...(this.#languages ?? [])]);
+    this.#secondary ??= createDockerSandbox({ ...this.#o, image: this.#o.languagesImage }).catch((error: unknown) => {
+      this.#secondary = null; // try again on the next request: the image may be built meanwhile
+      if ((error as { code?: string }).code === 'SANDBOX_IMAGE_MISSING') throw errors.SANDBOX_LANGUAGE_IMAGE_MISSING(language, this.#o.languagesImage);
+      throw error;
+    });
+    const pool = await this.#secondary;
+    this.#secondaryReady = pool;
+    if (this.#closed) {
+      await pool.close();
+      throw errors.SANDBOX_CLOSED('docker');
+    }
+    return pool;
+  }
+
+  /** One request to one container: queue for a runner, send, map the reply (or the runner's end) to a RunResult. */
+  async #execute(payload: Record<string, unknown>, timeoutMs: number, signal: AbortSignal | undefined, compile = false): Promise<{ result: RunResult; reply?: RunnerReply }> {
+    let session: RunnerSession;
+    try {
+      session = await this.#acquire(signal, compile);
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SANDBOX_ABORTED') throw error;
+      return { result: infraResult(error as Error, 0) };
+    }
+    if (signal?.aborted) {
+      this.#release(session);
+      throw errors.SANDBOX_ABORTED('docker', signal.reason);
+    }
+    const language = payload.language as string;
+    if (!session.languages.includes(language)) {
+      this.#release(session);
+      throw errors.SANDBOX_LANGUAGE_UNSUPPORTED('docker', language, session.languages);
+    }
+    if (payload.tests !== null && !session.features.includes('tests')) {
+      this.#release(session);
+      throw errors.SANDBOX_REQUEST_INVALID('tests', '(tests)', `an image whose runner runs tests; ${this.#o.image} does not: rebuild it with 'npm run setup'`);
+    }
+    const started = performance.now();
+    const waitMs = timeoutMs + this.#o.graceMs;
     let aborted = false;
     const onAbort = () => {
       aborted = true;
@@ -198,16 +274,17 @@ export class DockerSandbox implements Sandbox {
     try {
       const reply = await session.request(payload, waitMs);
       const result = toResult(reply, session.shortId);
-      if (RECYCLE_AFTER.has(result.status) || reply.leftovers > 0 || session.runs >= this.#o.maxRunsPerContainer) this.#retire(session);
+      const compileTripped = result.compile !== undefined && RECYCLE_AFTER.has(result.compile.status);
+      if (RECYCLE_AFTER.has(result.status) || compileTripped || reply.leftovers > 0 || session.runs >= this.#o.maxRunsPerContainer) this.#retire(session);
       else this.#release(session);
-      return result;
+      return { result, reply };
     } catch (failure) {
       if (aborted) throw errors.SANDBOX_ABORTED('docker', signal!.reason);
       const verdict = await session.explain(failure as { kind: SessionFailure; detail: string }, waitMs);
       this.#retire(session);
       const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
-      if (verdict.status === 'sandbox_error') return infraResult(verdict.error, durationMs);
-      return { ...emptyResult(verdict.status, durationMs), signal: 'SIGKILL', error: { code: verdict.error.code, message: verdict.error.message } };
+      if (verdict.status === 'sandbox_error') return { result: infraResult(verdict.error, durationMs) };
+      return { result: { ...emptyResult(verdict.status, durationMs), signal: 'SIGKILL', error: { code: verdict.error.code, message: verdict.error.message } } };
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
@@ -218,11 +295,14 @@ export class DockerSandbox implements Sandbox {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
-    for (const w of this.#waiters.splice(0)) w.resolve(errors.SANDBOX_CLOSED('docker'));
+    for (const w of this.#waiters.drain()) w.resolve(errors.SANDBOX_CLOSED('docker'));
     const all = [...this.#live];
     this.#live.clear();
     this.#idle.length = 0;
-    await Promise.all(all.map((s) => s.destroy()));
+    const secondary = this.#secondary;
+    this.#secondary = null;
+    this.#secondaryReady = null;
+    await Promise.all([...all.map((s) => s.destroy()), secondary?.then((p) => p.close(), () => undefined)]);
     await Promise.allSettled([...this.#inFlight]);
     await this.#sweep();
     untrackPool(this);
@@ -238,7 +318,7 @@ function infraResult(error: Error, durationMs: number): RunResult {
   return { ...emptyResult('sandbox_error', durationMs), error: { code, message: error.message } };
 }
 
-const STATUSES = new Set<string>(['ok', 'runtime_error', 'timeout', 'memory_limit', 'output_limit', 'killed', 'sandbox_error']);
+const STATUSES = new Set<string>(['ok', 'compile_error', 'runtime_error', 'timeout', 'memory_limit', 'output_limit', 'killed', 'sandbox_error']);
 
 function toResult(reply: RunnerReply, container: string): RunResult {
   if (!STATUSES.has(reply.status)) return infraResult(errors.SANDBOX_RUNNER_FAILED(`unknown status ${JSON.stringify(reply.status).slice(0, 100)}`), reply.durationMs ?? 0);
@@ -260,7 +340,26 @@ function toResult(reply: RunnerReply, container: string): RunResult {
   if (reply.error) result.error = reply.error;
   if (reply.marker) result.marker = reply.marker;
   if (reply.tests) result.tests = { verdict: reply.tests.verdict ?? null, detail: String(reply.tests.detail ?? '') };
+  if (reply.compile) result.compile = { ...reply.compile, cached: false };
   return result;
+}
+
+function pick(r: RunResult): Omit<CompileResult, 'status' | 'cached'> {
+  return { exitCode: r.exitCode, signal: r.signal, stdout: r.stdout, stderr: r.stderr, truncated: r.truncated, durationMs: r.durationMs };
+}
+
+/** `promise`, or SANDBOX_ABORTED as soon as `signal` aborts (the work behind `promise` goes on for others). */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(errors.SANDBOX_ABORTED('docker', signal.reason));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(errors.SANDBOX_ABORTED('docker', signal.reason));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => (signal.removeEventListener('abort', onAbort), resolve(v)),
+      (e: unknown) => (signal.removeEventListener('abort', onAbort), reject(e)),
+    );
+  });
 }
 
 /**
@@ -281,7 +380,9 @@ export async function createDockerSandbox(options: DockerSandboxOptions = {}): P
     if ((cause as { statusCode?: number }).statusCode === 404) throw errors.SANDBOX_IMAGE_MISSING(o.image);
     throw errors.SANDBOX_DOCKER_UNAVAILABLE(cause);
   }
-  const stale = o.image === DEFAULT_DOCKER_IMAGE ? staleImageReason(labels, expectedRunnerHash()) : null;
+  const kind = o.image === DEFAULT_DOCKER_IMAGE ? 'python' : o.image === DEFAULT_LANGUAGES_IMAGE ? 'languages' : null;
+  const stale = kind ? staleImageReason(labels, expectedRunnerHash(kind)) : null;
+  o.execTmp = labels?.[EXEC_TMP_LABEL] === '1';
   if (stale) throw errors.SANDBOX_IMAGE_STALE(o.image, stale);
   await removeStaleContainers(o.docker).catch(() => undefined); // leftovers of crashed earlier processes
   const pool = new DockerSandbox(o);

@@ -1,26 +1,36 @@
-// Checks that the sandbox image was built from this checkout's runner and Dockerfiles (build.sh labels it
-// with their sha256), so an edited runner never runs silently against an old image.
+// Checks that a sandbox image was built from this checkout's runner and build files (each build.sh labels its
+// image with their sha256), so an edited runner never runs silently against an old image.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** The label build.sh writes: sha256 of the runner's Python files and the Dockerfiles, in SOURCES order. */
+/** The label build.sh writes: sha256 of the image's sources (IMAGE_SOURCES), concatenated in order. */
 export const RUNNER_HASH_LABEL = 'molrl.runner-sha256';
 
-const IMAGE_DIR = fileURLToPath(new URL('../../../../sandbox-images/python/', import.meta.url));
-/** The image's sources, in the order build.sh hashes them. */
-export const IMAGE_SOURCES = ['runner.py', 'zygote.py', 'judge.py', 'serve.py', 'wire.py', 'Dockerfile', 'Dockerfile.offline'];
+const RUNNER_FILES = ['runner.py', 'zygote.py', 'judge.py', 'serve.py', 'wire.py', 'languages.py'];
 
-/** The hash build.sh would label an image with from this checkout, or null outside a checkout (e.g. an installed package). */
-export function expectedRunnerHash(dir = IMAGE_DIR): string | null {
-  if (!IMAGE_SOURCES.every((f) => existsSync(dir + f))) return null;
+/** Per image: the folder its build.sh hashes from (relative to sandbox-images/) and the files, in its order. */
+export const IMAGE_SOURCES = {
+  python: { dir: 'python/', files: [...RUNNER_FILES, 'Dockerfile', 'Dockerfile.offline'] },
+  languages: { dir: '', files: [...RUNNER_FILES.map((f) => `python/${f}`), 'languages/Dockerfile', 'languages/packages.txt'] },
+} as const;
+
+const IMAGES_DIR = fileURLToPath(new URL('../../../../sandbox-images/', import.meta.url));
+
+/**
+ * The hash build.sh would label the `kind` image with from this checkout (files read below `dir`, default its
+ * folder in sandbox-images/), or null outside a checkout (e.g. an installed package).
+ */
+export function expectedRunnerHash(kind: keyof typeof IMAGE_SOURCES = 'python', dir = IMAGES_DIR + IMAGE_SOURCES[kind].dir): string | null {
+  const { files } = IMAGE_SOURCES[kind];
+  if (!files.every((f) => existsSync(dir + f))) return null;
   const hash = createHash('sha256');
-  for (const f of IMAGE_SOURCES) hash.update(readFileSync(dir + f));
+  for (const f of files) hash.update(readFileSync(dir + f));
   return hash.digest('hex');
 }
 
 /**
- * Why the image is stale, or null: only the default image of a checkout is checked; an image without the
+ * Why the image is stale, or null: only the default images of a checkout are checked; an image without the
  * label (built elsewhere, or a custom image) is trusted.
  */
 export function staleImageReason(labels: Record<string, string> | null | undefined, expected: string | null): string | null {

@@ -3,16 +3,20 @@ import type Docker from 'dockerode';
 import { PassThrough, type Duplex } from 'node:stream';
 import type { MolrlError } from '@molrl/common';
 import { errors } from '../errors.ts';
-import type { RunResult, RunStatus } from '../types.ts';
+import type { CompileResult, RunResult, RunStatus } from '../types.ts';
 import { containerSpec, type ResolvedDockerOptions } from './docker-options.ts';
 
 /** The runner's reply to one request (see sandbox-images/python/runner.py). */
-export interface RunnerReply extends Omit<RunResult, 'status'> {
+export interface RunnerReply extends Omit<RunResult, 'status' | 'compile'> {
   id: number;
   /** A RunStatus, unchecked until the pool maps it. */
   status: string;
   /** What the runner had to clean up after the run (processes, files, IPC objects): > 0 recycles the container. */
   leftovers: number;
+  /** For a compiled language: how the compile went (the pool adds `cached`). */
+  compile?: Omit<CompileResult, 'cached'>;
+  /** For `op: 'compile'`: the files the compile produced, base64, to send with later runs. */
+  artifact?: Record<string, string>;
 }
 
 /**

@@ -47,7 +47,7 @@ export class IsolatedVmSandbox implements Sandbox {
 
   async run(req: RunRequest, opts: RunOptions = {}): Promise<RunResult> {
     if (this.#closed) throw errors.SANDBOX_CLOSED('isolated-vm');
-    if (req.language !== 'javascript') throw errors.SANDBOX_LANGUAGE_UNSUPPORTED('isolated-vm', req.language, ['javascript']);
+    if (req.language !== 'javascript' && req.language !== 'nodejs') throw errors.SANDBOX_LANGUAGE_UNSUPPORTED('isolated-vm', req.language, ['nodejs', 'javascript']);
     checkRequest(req, { maxMemoryMb: 64 * 1024, memoryHint: 'the isolated-vm ceiling' });
     const slot = await this.#acquire();
     try {

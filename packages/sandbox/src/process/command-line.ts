@@ -1,10 +1,11 @@
 // Builds the argv of one process-backend execution: prlimit, then bubblewrap (when usable), then the interpreter.
-import type { Language } from '../types.ts';
+/** The languages the process backend runs (`nodejs` requests arrive here as `javascript`). */
+export type ProcessLanguage = 'python' | 'javascript';
 
 /** Paths and switches the command line depends on (resolved once per sandbox). */
 export interface CommandPlan {
   /** Absolute interpreter per language. */
-  interpreters: Record<Language, string>;
+  interpreters: Record<ProcessLanguage, string>;
   /** Wrap in bubblewrap (no network, own pid namespace, read-only system dirs, tmpfs /tmp). */
   bwrap: boolean;
   /** bwrap flags that mirror the host's /bin, /lib, /lib64 (symlinks into /usr on merged-usr systems, else binds). */
@@ -23,7 +24,7 @@ export interface CommandPlan {
 
 /** One execution's limits. */
 export interface CommandLimits {
-  language: Language;
+  language: ProcessLanguage;
   timeoutMs: number;
   memoryMb: number;
   /** Tests mode: the program runs under serve.py, which answers its judge on fds 6 and 7 after the program ran. */
@@ -37,7 +38,7 @@ export const SANDBOX_WORKDIR = '/work';
 export const SANDBOX_RUNNER_DIR = '/opt/molrl';
 
 /** File name of the program inside the working directory. */
-export function mainFile(language: Language): string {
+export function mainFile(language: ProcessLanguage): string {
   return language === 'python' ? 'main.py' : 'main.js';
 }
 

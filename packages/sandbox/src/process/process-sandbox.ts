@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { checkRequest } from '../check-request.ts';
 import { errors } from '../errors.ts';
-import type { Language, RunOptions, RunRequest, RunResult, RunStatus, Sandbox, TestsOutcome } from '../types.ts';
-import { buildCommand, buildJudgeCommand, type CommandPlan, mainFile } from './command-line.ts';
+import type { RunOptions, RunRequest, RunResult, RunStatus, Sandbox, TestsOutcome } from '../types.ts';
+import { buildCommand, buildJudgeCommand, type CommandPlan, mainFile, type ProcessLanguage } from './command-line.ts';
 import { bwrapProblem, systemLayout } from './host-probe.ts';
 import { startJudge, type JudgeEnd } from './judge-process.ts';
 import { runProcess, type SpawnOutcome } from './run-process.ts';
@@ -60,11 +60,12 @@ export class ProcessSandbox implements Sandbox {
     this.bwrap = plan.bwrap;
   }
 
-  async run(req: RunRequest, opts: RunOptions = {}): Promise<RunResult> {
+  async run(request: RunRequest, opts: RunOptions = {}): Promise<RunResult> {
     if (this.#closed) throw errors.SANDBOX_CLOSED('process');
-    if (req.language !== 'python' && req.language !== 'javascript') {
-      throw errors.SANDBOX_LANGUAGE_UNSUPPORTED('process', String(req.language), ['python', 'javascript']);
+    if (request.language !== 'python' && request.language !== 'javascript' && request.language !== 'nodejs') {
+      throw errors.SANDBOX_LANGUAGE_UNSUPPORTED('process', String(request.language), ['python', 'nodejs', 'javascript']);
     }
+    const req = { ...request, language: request.language === 'python' ? 'python' : 'javascript' } as RunRequest & { language: ProcessLanguage };
     checkRequest(req, { maxMemoryMb: MAX_MEMORY_MB, memoryHint: 'the process backend\'s ceiling' });
     if (req.tests !== undefined && this.#plan.runnerDir === null)
       throw errors.SANDBOX_REQUEST_INVALID('tests', '(tests)', `a checkout with the runner's Python files in ${RUNNER_DIR}`);
@@ -128,7 +129,7 @@ export class ProcessSandbox implements Sandbox {
 }
 
 /** Maps a finished subprocess to the RunResult contract. */
-function toResult(outcome: SpawnOutcome, language: Language, started: number): RunResult {
+function toResult(outcome: SpawnOutcome, language: ProcessLanguage, started: number): RunResult {
   const stdout = outcome.stdout.toString('utf8');
   const stderr = outcome.stderr.toString('utf8');
   const served = outcome.ending === 'served';
@@ -176,7 +177,7 @@ function withTests(result: RunResult, limited: boolean, judge: JudgeEnd | null):
   return { ...result, status: 'sandbox_error', tests: none, error: { code: error.code, message: error.message } };
 }
 
-function statusOf(outcome: SpawnOutcome, language: Language, stderr: string): RunStatus {
+function statusOf(outcome: SpawnOutcome, language: ProcessLanguage, stderr: string): RunStatus {
   if (outcome.ending === 'served') return 'ok'; // it answered its tests to their end, then was stopped
   if (outcome.ending === 'timeout' || outcome.ending === 'killed') return outcome.ending;
   if (outcome.signal === 'SIGXCPU') return 'timeout'; // RLIMIT_CPU

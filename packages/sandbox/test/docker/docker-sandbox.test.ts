@@ -288,8 +288,8 @@ describe('DockerSandbox', function () {
   });
 
   describe('usage', () => {
-    it('throws coded errors for javascript and bad requests', async () => {
-      await assert.rejects(pool.run({ ...base, language: 'javascript', code: '1' }), { code: 'SANDBOX_LANGUAGE_UNSUPPORTED' });
+    it('throws coded errors for an unknown language and bad requests', async () => {
+      await assert.rejects(pool.run({ ...base, language: 'cobol' as 'python', code: '1' }), { code: 'SANDBOX_LANGUAGE_UNSUPPORTED' });
       await assert.rejects(pool.run(py('1', { timeoutMs: 0 })), { code: 'SANDBOX_REQUEST_INVALID', path: 'timeoutMs' });
       await assert.rejects(pool.run(py('1', { memoryMb: 999_999 })), { code: 'SANDBOX_REQUEST_INVALID', path: 'memoryMb' });
       await assert.rejects(pool.run(py('1', { files: { '../x': '' } })), { code: 'SANDBOX_FILE_PATH_INVALID' });

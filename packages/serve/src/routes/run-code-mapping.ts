@@ -57,6 +57,8 @@ function why(r: RunResult, req: RunRequest): string {
   switch (r.status) {
     case 'ok':
       return '';
+    case 'compile_error':
+      return `compilation failed${r.compile ? ` (${r.compile.status})` : ''}; the compiler's message is in compile_result.stderr`;
     case 'runtime_error':
       return r.exitCode === null ? `the program was killed by ${r.signal}` : `the program exited with code ${r.exitCode}`;
     case 'timeout':
@@ -91,5 +93,9 @@ export function toRunCodeResponse(r: RunResult, req: RunRequest): RunCodeRespons
   } else if (run.return_code === null || run.return_code === 0) {
     run.return_code = signalCode(r.signal) ?? 1;
   }
-  return { status, message: why(r, req), compile_result: null, run_result: run, executor_pod_name: hostname(), files: {} };
+  const c = r.compile;
+  const compile: CommandRunResult | null = c
+    ? { status: c.status === 'timeout' ? 'TimeLimitExceeded' : 'Finished', execution_time: Math.round(c.durationMs) / 1000, return_code: c.exitCode ?? signalCode(c.signal), stdout: c.stdout, stderr: c.stderr }
+    : null;
+  return { status, message: why(r, req), compile_result: compile, run_result: run, executor_pod_name: hostname(), files: {} };
 }
