@@ -276,3 +276,12 @@ def test_more_rollouts_train_as_one_batch():
         eng.train_policy({"rolloutId": r1, "advantages": [1, -1, None],
                           "moreRollouts": [{"rolloutId": r2, "advantages": [1]}]})
     assert e.value.path == "moreRollouts[0].advantages"
+
+
+def test_tis_cap_with_several_updates_is_refused():
+    """TIS weighs against the sampler's log-probs, which several updates replace by the kept pi_old: refused."""
+    eng = make_engine()
+    rid = rollout(eng)
+    with pytest.raises(ApiError) as e:
+        eng.train_policy({"rolloutId": rid, "advantages": ADV, "tisCap": 2.0, "updatesPerBatch": 2})
+    assert e.value.status == 400 and e.value.path == "tisCap" and eng.step == 0
