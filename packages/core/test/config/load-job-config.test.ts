@@ -72,10 +72,10 @@ describe('validateJobConfig', () => {
     const schema = problemsOf({ ...minimal(), phases: [{ type: 'grpo', steps: 1, updatesPerBatch: 0, lossType: 'ppo', rewardAggregation: 'mean', overlong: { penalty: 1 } }] });
     const resolved = problemsOf({
       ...minimal(),
-      phases: [{ type: 'grpo', steps: 1, promptsPerStep: 2, groupSize: 2, miniBatches: 5, sampling: { maxTokens: 16 }, overlong: { buffer: 16 }, dynamicSampling: { maxGenerationRounds: 2 }, dropZeroVarianceGroups: true }],
+      phases: [{ type: 'grpo', steps: 1, promptsPerStep: 2, groupSize: 2, miniBatches: 5, sampling: { maxTokens: 16 }, overlong: { buffer: 16 }, dynamicSampling: { maxGenerationRounds: 2 }, dropZeroVarianceGroups: true, tisCap: 2 }],
     });
     const problems = [...schema, ...resolved];
-    for (const prefix of ['phases[0].updatesPerBatch:', 'phases[0].lossType:', 'phases[0].rewardAggregation:', 'phases[0].overlong:', 'phases[0].miniBatches:', 'phases[0].overlong.buffer:', 'phases[0].dropZeroVarianceGroups:']) {
+    for (const prefix of ['phases[0].updatesPerBatch:', 'phases[0].lossType:', 'phases[0].rewardAggregation:', 'phases[0].overlong:', 'phases[0].miniBatches:', 'phases[0].overlong.buffer:', 'phases[0].dropZeroVarianceGroups:', 'phases[0].tisCap:']) {
       ok(problems.some((q) => q.startsWith(prefix)), `missing ${prefix} in ${JSON.stringify(problems)}`);
     }
   });
