@@ -71,7 +71,7 @@ export default async function bench(): Promise<string> {
   if (logged) {
     // The rows an interrupted run logged (`algos: {...}` lines of its stderr), formatted as a full run would.
     const rows = readFileSync(logged, 'utf8').split('\n').filter((l) => l.startsWith('algos: {')).map((l) => JSON.parse(l.slice(7)) as Row);
-    return report(rows, Number(arg('steps') ?? base.phases[1].steps), `The rows were logged by a run of this bench stopped before its last seed finished (the time of the session ran out), read back with --rows; the load average (1 min) of this shared 2-core machine was about ${loadavg()[0].toFixed(0)} during it.`);
+    return report(rows, Number(arg('steps') ?? base.phases[1].steps), `The rows were logged by a run of this bench stopped before its last seed finished (the time of the session ran out), read back with --rows. The load of this shared 2-core machine changed during that run (other work on the cores; the 1-minute load average fell from about 22 to about 7), so rows measured later ran faster: s/step is comparable only between rows measured close together.`);
   }
   const seeds = (arg('seeds') ?? String(base.seed)).split(',').map(Number);
   const names = arg('variants')?.split(',') ?? Object.keys(VARIANTS);
