@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { promisify } from 'node:util';
 import { createRewardEngine, type RewardSample } from '@molrl/core';
+import { builtinPlugins } from '@molrl/plugins';
 import { createSandbox, type BackendName, type Sandbox } from '@molrl/sandbox';
 
 const exec = promisify(execFile);
@@ -55,7 +56,7 @@ const median = (xs: number[]): number => {
 };
 
 async function throughEngine(sandbox: Sandbox, samples: RewardSample[], mode: 'tests' | 'output', expect: (i: number, score: number | null) => boolean): Promise<Row & { wrong: number }> {
-  const engine = await createRewardEngine({ rewards: [{ plugin: 'reward:code-execution', options: { mode, timeoutMs: 10_000 } }], sandbox }, { workers: false, concurrency: CONCURRENCY });
+  const engine = await createRewardEngine({ rewards: [{ plugin: 'reward:code-execution', options: { mode, timeoutMs: 10_000 } }], sandbox }, { workers: false, concurrency: CONCURRENCY, builtins: builtinPlugins });
   try {
     for await (const _ of engine.scoreAll(samples.slice(0, 8))) void _; // warm-up
     const latencies: number[] = [];

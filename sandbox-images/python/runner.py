@@ -7,6 +7,8 @@ Protocol: NDJSON on stdin/stdout, one request at a time; the first line out is {
   response: {"id", "status", "exitCode", "signal", "stdout", "stderr", "truncated", "durationMs",
              "leftovers", "marker"?: {"value", "requested"}, "tests"?: {"verdict", "detail"},
              "error"?: {"code", "message"}}
+`--preload a,b,c` names the modules the zygote imports before it serves (default: zygote.PRELOAD; "" for
+none); the ready line reports {"loaded", "failed"}.
 Every program (and, with "tests", its judge: judge.py, the process that holds and runs the tests) is forked
 by the zygote (zygote.py), which the runner forks before it reads its first request: no child ever holds
 another request's data.
@@ -29,6 +31,9 @@ if "--uid" in sys.argv:  # the pool gives each container its own: per-uid limits
     zygote.PROGRAM_UID = int(sys.argv[sys.argv.index("--uid") + 1])
     zygote.JUDGE_UID = zygote.PROGRAM_UID + 1
 OWNERS = (zygote.PROGRAM_UID, zygote.JUDGE_UID)
+PRELOAD = zygote.PRELOAD
+if "--preload" in sys.argv:
+    PRELOAD = tuple(name for name in sys.argv[sys.argv.index("--preload") + 1].split(",") if name)
 SCRATCH = ("/tmp", "/dev/shm", "/dev/mqueue")
 INFO_MAX, VERDICT_MAX, DIAG_MAX = 4096, 1 << 16, 4000
 
@@ -463,10 +468,11 @@ def main():
     scratch = "/tmp" if CONTAINER else tempfile.mkdtemp(prefix="molrl-runner-", dir=shm)
     zygote.NODE = NODE
     gc.collect()
-    zyg = zygote.Zygote(CONTAINER)  # before any request: nothing of one can reach a child
+    zyg = zygote.Zygote(CONTAINER, PRELOAD)  # before any request: nothing of one can reach a child
     uid = zygote.PROGRAM_UID if CONTAINER else os.getuid()
     out.write(json.dumps({"ready": True, "pid": os.getpid(), "languages": LANGUAGES, "container": CONTAINER,
-                          "hardened": hardened, "isolated": CONTAINER, "uid": uid, "features": ["tests"]}).encode()
+                          "hardened": hardened, "isolated": CONTAINER, "uid": uid, "features": ["tests", "preload"],
+                          "preload": zyg.preload}).encode()
               + b"\n")
     out.flush()
     n = 0

@@ -6,20 +6,34 @@ and, later, its wait status. The child reads its own job from its job pipe. So a
 the zygote's (nothing of any sample) and its own job, never another sample's code, output or tests, not
 even in freed memory; the current sample's tests go only to its judge.
 
+Before it serves anything the zygote imports the modules of its preload list (PRELOAD: the standard-library
+modules solutions import most, or the pool's `--preload` list), so that a program's `import typing` finds
+them loaded. A program sees them as a fresh interpreter would have them: it is a fresh fork each time, so
+what one program changes in a module (`math.pi = 3`) is gone for the next; the random generators seeded at
+import (`random`, `numpy.random`) are reseeded in every child; the program's globals are those of a fresh
+`python3 main.py`. Only `sys.modules` shows that they were imported before the program ran.
+
 With `container` the child drops its privileges before it reads its job: a program to uid/gid PROGRAM_UID
 (65534, or the pool's per-container uid), a judge to JUDGE_UID, with no supplementary groups, an empty
 capability bounding set, no capabilities and no_new_privs. The zygote (like the runner and pid 1) stays root
 and non-dumpable, out of reach of both.
 
-Messages on the SOCK_SEQPACKET pair, 17 bytes each: runner -> zygote role (b"P" program, b"J" judge),
+Messages on the SOCK_SEQPACKET pair: first, once, zygote -> runner the preload report (JSON {"loaded": [...],
+"failed": {name: why}}); then 17 bytes each: runner -> zygote role (b"P" program, b"J" judge),
 address-space bytes, CPU seconds (with the fds); zygote -> runner b"S" pid (spawned), b"X" pid
 (maxrss_kb << 32 | status) (exited), b"E" errno (fork failed).
 """
 import ctypes, fcntl, gc, io, json, os, resource, select, signal, socket, struct, sys, time, traceback, types
+from importlib.machinery import SourceFileLoader as _SourceFileLoader
 import judge, languages, serve, wire  # noqa: F401  (imported here, once, so that children start with them loaded)
-import ast, base64, decimal, fractions, math  # noqa: F401  (the judge's and the codec's imports)
+import ast, base64, decimal, fractions, math, opcode  # noqa: F401  (the judge's and the codec's imports)
 
 PROGRAM_UID = 65534  # nobody, unless the runner is given --uid
+# The standard-library modules solutions import most (numpy is left out: it makes every fork ~1.7 ms dearer,
+# see BENCHMARKS.md); the runner's --preload replaces the list.
+PRELOAD = ("typing", "collections", "itertools", "functools", "math", "re", "heapq", "bisect", "string", "json",
+           "random")
+PRELOAD_REPORT_MAX = 1 << 16
 JUDGE_UID = 65533
 MEM_FLAG, READY_FLAG, FAIL_FLAG = b"M", b"R", b"F"
 NPROC = int(os.environ.get("MOLRL_RUNNER_NPROC", "512"))  # per uid, host-wide: PidsLimit is the real fence
@@ -46,17 +60,21 @@ def no_dump():
 class Zygote:
     """The runner's handle on its zygote."""
 
-    def __init__(self, container):
+    def __init__(self, container, preload=PRELOAD):
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         pid = os.fork()
         if pid == 0:
             ours.close()
             try:
-                _serve(theirs, container)
+                _serve(theirs, container, preload)
             finally:
                 os._exit(1)
         theirs.close()
         self.sock, self.process = ours, pid
+        report = ours.recv(PRELOAD_REPORT_MAX)  # the zygote has imported its preload list
+        if not report:
+            raise RuntimeError("the zygote died while it imported its preload list")
+        self.preload = json.loads(report)
         self.new_run()
 
     def fileno(self):
@@ -110,7 +128,20 @@ class Zygote:
         return True
 
 
-def _serve(sock, container):
+def load(names):
+    """Imports `names`; returns the report {"loaded": [...], "failed": {name: why}} (a module that fails is left out)."""
+    import importlib
+    loaded, failed = [], {}
+    for name in names:
+        try:
+            importlib.import_module(name)
+            loaded.append(name)
+        except BaseException as e:  # ImportError, or anything its import raised
+            failed[name] = ("%s: %s" % (type(e).__name__, e))[:300]
+    return {"loaded": loaded, "failed": failed}
+
+
+def _serve(sock, container, preload):
     """The zygote's loop: fork on request, report exits. Holds nothing of any request."""
     global STDIO
     try:
@@ -122,8 +153,10 @@ def _serve(sock, container):
     os.dup2(null, 1)
     os.close(null)
     STDIO = _child_stdio()
+    report = json.dumps(load(preload)).encode()[:PRELOAD_REPORT_MAX]
     gc.collect()
     gc.freeze()
+    sock.send(report)
     children = {}  # pidfd -> pid
     while True:
         ready = select.select([sock] + list(children), [], [])[0]
@@ -192,9 +225,18 @@ def _fds(fds):
     os.closerange(len(fds), 1 << 16)
 
 
+def _reseed():
+    """Generators seeded when the zygote imported them would repeat one sequence in every child; `random`
+    reseeds itself after a fork (os.register_at_fork), numpy's global generator does not."""
+    np_random = sys.modules.get("numpy.random")
+    if np_random is not None:
+        np_random.seed()
+
+
 def _child(role, fds, memory, cpu, container):
     """In a forked child: session, descriptors, privileges, job, limits, then the program or the judge."""
     os.setsid()
+    _reseed()
     _fds(fds)
     if role == b"J":
         _judge_child(memory, cpu, container)
@@ -290,9 +332,12 @@ def _exec_python(source, workdir, tests):
     sys.stdin, sys.stdout, sys.stderr = STDIO
     sys.argv = ["main.py"]
     sys.path[0] = workdir
-    main = types.ModuleType("__main__")
+    main = types.ModuleType("__main__")  # __name__, __doc__, __package__, __loader__, __spec__
     main.__file__ = "main.py"
     main.__builtins__ = builtins
+    main.__cached__ = None  # the rest of what `python3 main.py` starts with: nothing else is in its globals
+    main.__annotations__ = {}
+    main.__loader__ = _SourceFileLoader("__main__", "main.py")
     sys.modules["__main__"] = main
     rc = 0
     try:

@@ -8,6 +8,7 @@ import { runCli } from '../../../test/helpers/run-cli.ts';
 import { gib, H200_BYTES, memoryPlan, QWEN3_8B } from '../../gpu-memory.ts';
 
 const file = fileURLToPath(new URL('../config.yaml', import.meta.url));
+const eightGpus = fileURLToPath(new URL('../config-8gpu.yaml', import.meta.url));
 const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
 
 describe('examples/qwen3-drgrpo', function () {
@@ -29,5 +30,16 @@ describe('examples/qwen3-drgrpo', function () {
     for (const shown of [`**${gib(plan.peakBytes)}**`, `**${grpo.generation!.rowsPerBatch} rows**`, `in ${grpo.generation!.batches} batches`, `| ${gib(grpo.generation!.kvBytes)} |`, `| ${gib(plan.weights)} |`, `| ${gib(plan.trainedState)} |`]) {
       assert.ok(readme.includes(shown), `README.md does not show the computed ${shown}`);
     }
+  });
+
+  it('runs on 8 GPUs (config-8gpu.yaml) with the one-GPU batch per rank', async () => {
+    const run = await runCli(['validate', eightGpus]);
+    assert.equal(run.code, 0, run.stderr);
+    const one = loadJobConfig(file);
+    const eight = loadJobConfig(eightGpus);
+    assert.equal(eight.server.start?.nproc, 8);
+    const perRank = (eight.phases[0] as GrpoPhaseConfig).promptsPerStep / 8;
+    assert.equal(perRank, (one.phases[0] as GrpoPhaseConfig).promptsPerStep, 'each rank takes the batch that fits one H200');
+    assert.deepEqual({ ...eight.server.start, nproc: undefined }, { ...one.server.start, nproc: undefined });
   });
 });

@@ -2,6 +2,11 @@
 import { MolrlError } from '@molrl/common';
 
 export const errors = {
+  POLICY_LAUNCH_INVALID: (option: string, value: string, expected: string) =>
+    new MolrlError('POLICY_LAUNCH_INVALID', `policy server launch option ${option} is ${value}; expected ${expected}`, {
+      path: option,
+      details: { option, value, expected },
+    }),
   POLICY_PROTOCOL_INVALID: (endpoint: string, problems: string[], cause?: unknown) =>
     new MolrlError(
       'POLICY_PROTOCOL_INVALID',

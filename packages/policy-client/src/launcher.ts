@@ -45,6 +45,17 @@ export interface LaunchOptions {
    * checkpoint paths are taken from it). Default: the server's working directory, which is this process's.
    */
   checkpointRoot?: string;
+  /**
+   * Data-parallel ranks on this node (`torchrun --nproc-per-node`); default 1 (a plain process, no torchrun).
+   * Rank 0 serves HTTP; the others follow it (gloo on CPU, NCCL on GPUs: one GPU per rank).
+   */
+  nproc?: number;
+  /** Nodes of the group (`torchrun --nnodes`, static rendezvous); default 1. More than 1 needs `rdzv`. */
+  nnodes?: number;
+  /** This node's rank (0 serves HTTP; start the others with {@link launchFollowerNode}). Default 0. */
+  nodeRank?: number;
+  /** `HOST:PORT` of node 0's rendezvous (a free port on node 0 that every node reaches); needs nnodes > 1. */
+  rdzv?: string;
   /** Extra server flags, appended as is (e.g. `['--rollout-store', '128']`). */
   extraArgs?: string[];
   /** Python with torch (and transformers/peft for hf: models). Default: {@link defaultPython}. */
@@ -82,19 +93,50 @@ const TAIL_LINES = 20;
 export const defaultServerDir = fileURLToPath(new URL('../../policy-server', import.meta.url));
 
 /**
- * Runs `molrl_policy.server` as `python -m` would, plus a thread that sends the server SIGTERM (its clean
- * shutdown) when stdin reaches EOF: the parent holds the other end of that pipe, so even a parent killed
- * with SIGKILL, which no exit hook sees, leaves no orphan server holding the port or the GPU.
+ * Runs `module` as `python -m` would, plus a thread that sends the process SIGTERM (its clean shutdown) when
+ * stdin reaches EOF: the parent holds the other end of that pipe, so even a parent killed with SIGKILL, which
+ * no exit hook sees, leaves no orphan server holding the port or the GPU (torchrun passes SIGTERM to its ranks).
  */
-export const PARENT_WATCH = [
-  'import os, runpy, signal, threading',
-  'def _watch():',
-  '    while os.read(0, 4096):  # the raw fd: a daemon thread blocked in sys.stdin aborts interpreter shutdown',
-  '        pass',
-  '    os.kill(os.getpid(), signal.SIGTERM)',
-  'threading.Thread(target=_watch, daemon=True).start()',
-  "runpy.run_module('molrl_policy.server', run_name='__main__', alter_sys=True)",
-].join('\n');
+export function parentWatch(module: string): string {
+  return [
+    'import os, runpy, signal, threading',
+    'def _watch():',
+    '    while os.read(0, 4096):  # the raw fd: a daemon thread blocked in sys.stdin aborts interpreter shutdown',
+    '        pass',
+    '    os.kill(os.getpid(), signal.SIGTERM)',
+    'threading.Thread(target=_watch, daemon=True).start()',
+    `runpy.run_module('${module}', run_name='__main__', alter_sys=True)`,
+  ].join('\n');
+}
+
+/** {@link parentWatch} of the policy server itself (one process). */
+export const PARENT_WATCH = parentWatch('molrl_policy.server');
+
+/** Whether `options` ask for torchrun (several ranks or nodes). */
+export function isDistributed(options: Pick<LaunchOptions, 'nproc' | 'nnodes'>): boolean {
+  return (options.nproc ?? 1) > 1 || (options.nnodes ?? 1) > 1;
+}
+
+/**
+ * The Python arguments that start the server: `-c <watch> <server flags>` for one process, or torchrun
+ * (`--standalone` on one node, static rendezvous at `rdzv` on several) running `-m molrl_policy.server` per rank.
+ */
+export function launchArgs(options: LaunchOptions): string[] {
+  const nnodes = options.nnodes ?? 1;
+  const nodeRank = options.nodeRank ?? 0;
+  if (!Number.isInteger(options.nproc ?? 1) || (options.nproc ?? 1) < 1) throw errors.POLICY_LAUNCH_INVALID('nproc', String(options.nproc), 'an integer >= 1 (ranks on this node)');
+  if (!Number.isInteger(nnodes) || nnodes < 1) throw errors.POLICY_LAUNCH_INVALID('nnodes', String(nnodes), 'an integer >= 1');
+  if (!Number.isInteger(nodeRank) || nodeRank < 0 || nodeRank >= nnodes) throw errors.POLICY_LAUNCH_INVALID('nodeRank', String(nodeRank), `an integer in [0, ${nnodes - 1}] (nnodes ${nnodes})`);
+  if (!isDistributed(options)) return ['-c', PARENT_WATCH, ...serverArgs(options)];
+  const where = nnodes === 1 ? ['--standalone'] : ['--nnodes', String(nnodes), '--node-rank', String(nodeRank), '--rdzv-backend', 'static', '--rdzv-endpoint', rdzvEndpoint(options.rdzv)];
+  return ['-c', parentWatch('torch.distributed.run'), '--nproc-per-node', String(options.nproc ?? 1), ...where, '--max-restarts', '0', '-m', 'molrl_policy.server', ...serverArgs(options)];
+}
+
+function rdzvEndpoint(rdzv: string | undefined): string {
+  const match = rdzv === undefined ? null : /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(rdzv);
+  if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) throw errors.POLICY_LAUNCH_INVALID('rdzv', String(rdzv), 'HOST:PORT of node 0 (a free port there that every node reaches), e.g. 10.0.0.1:29500');
+  return rdzv as string;
+}
 
 /** The server's command-line flags for `options` (after the module name). */
 export function serverArgs(options: LaunchOptions): string[] {
@@ -129,20 +171,10 @@ export function startHint(tail: string[], python: string, serverDir: string): st
   return undefined;
 }
 
-/** Starts a policy server and resolves once it answers /v1/health. */
-export async function launchPolicyServer(options: LaunchOptions): Promise<PolicyServerHandle> {
-  const python = options.python ?? defaultPython();
-  const serverDir = options.serverDir ?? defaultServerDir;
-  const onLog = options.onLog ?? ((line: string) => process.stderr.write(`[policy-server] ${line}\n`));
-  const tail: string[] = [];
-  const log = (line: string): void => {
-    tail.push(line);
-    if (tail.length > TAIL_LINES) tail.shift();
-    onLog(line);
-  };
-  const pythonPath = [serverDir, process.env.PYTHONPATH].filter(Boolean).join(':');
-  const child = execa(python, ['-c', PARENT_WATCH, ...serverArgs(options)], {
-    env: { PYTHONPATH: pythonPath, PYTHONUNBUFFERED: '1' },
+/** Runs `python args` with the server package on PYTHONPATH, in its own process group, stopped with the parent. */
+function spawnServer(python: string, serverDir: string, args: string[]) {
+  const child = execa(python, args, {
+    env: { PYTHONPATH: [serverDir, process.env.PYTHONPATH].filter(Boolean).join(':'), PYTHONUNBUFFERED: '1' },
     stdin: 'pipe', // never written; its EOF tells the server that the parent is gone (PARENT_WATCH)
     buffer: false,
     reject: false,
@@ -156,6 +188,22 @@ export async function launchPolicyServer(options: LaunchOptions): Promise<Policy
     child.kill('SIGTERM');
   });
   void child.finally(removeExitHook);
+  return child;
+}
+
+/** Starts a policy server and resolves once it answers /v1/health. */
+export async function launchPolicyServer(options: LaunchOptions): Promise<PolicyServerHandle> {
+  const python = options.python ?? defaultPython();
+  const serverDir = options.serverDir ?? defaultServerDir;
+  const onLog = options.onLog ?? ((line: string) => process.stderr.write(`[policy-server] ${line}\n`));
+  const tail: string[] = [];
+  const log = (line: string): void => {
+    tail.push(line);
+    if (tail.length > TAIL_LINES) tail.shift();
+    onLog(line);
+  };
+  if ((options.nodeRank ?? 0) > 0) throw errors.POLICY_LAUNCH_INVALID('nodeRank', String(options.nodeRank), '0 here: node 0 serves HTTP; start the other nodes with launchFollowerNode (molrl server start --node-rank K)');
+  const child = spawnServer(python, serverDir, launchArgs(options));
   const exited = child.then((result) => {
     if (result.failed && result.exitCode === undefined && result.signal === undefined) log(result.shortMessage ?? 'the process failed to start');
     return { code: result.exitCode ?? null, signal: result.signal ?? null };
@@ -198,14 +246,14 @@ export async function launchPolicyServer(options: LaunchOptions): Promise<Policy
       if ((error as { code?: unknown }).code === 'POLICY_REQUEST_ABORTED') throw error;
       throw errors.POLICY_SERVER_START_FAILED(`it printed its URL ${url} but /v1/health failed: ${(error as Error).message}`, [...tail]);
     }
-    const stopProcess = makeStop(child, exited, options.stopGraceMs ?? 5000);
+    const stopProcess = makeStop(child, exited, options.stopGraceMs ?? (isDistributed(options) ? 15_000 : 5000));
     const stop = async (): Promise<void> => {
       await stopProcess();
       await client.close().catch(() => {});
     };
     return { url, client, pid: child.pid as number, stop, exited };
   } catch (error) {
-    child.kill('SIGKILL');
+    killGroup(child, 'SIGKILL');
     await exited;
     throw error;
   } finally {
@@ -214,7 +262,17 @@ export async function launchPolicyServer(options: LaunchOptions): Promise<Policy
   }
 }
 
-function makeStop(child: { kill(signal?: NodeJS.Signals): boolean }, exited: Promise<unknown>, graceMs: number): () => Promise<void> {
+/** Kills the child's process group (it is detached: its own group, with torchrun's agent in it). */
+function killGroup(child: { pid?: number | undefined; kill(signal?: NodeJS.Signals): boolean }, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, signal);
+    else child.kill(signal);
+  } catch {
+    child.kill(signal);
+  }
+}
+
+function makeStop(child: { pid?: number | undefined; kill(signal?: NodeJS.Signals): boolean }, exited: Promise<unknown>, graceMs: number): () => Promise<void> {
   let stopping: Promise<void> | undefined;
   return () =>
     (stopping ??= (async () => {
@@ -223,8 +281,31 @@ function makeStop(child: { kill(signal?: NodeJS.Signals): boolean }, exited: Pro
       const gone = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), graceMs)))]);
       clearTimeout(timer);
       if (!gone) {
-        child.kill('SIGKILL');
+        killGroup(child, 'SIGKILL');
         await exited;
       }
     })());
+}
+
+/** The ranks of a node other than 0 (they follow node 0's rank 0 and serve no HTTP). */
+export interface FollowerNodeHandle {
+  /** Process id of this node's torchrun agent. */
+  pid: number;
+  /** SIGTERM (torchrun stops its ranks), then SIGKILL after the grace period. Idempotent. */
+  stop(): Promise<void>;
+  /** Resolves when the agent exits (when node 0 stops, or a rank fails). */
+  exited: Promise<{ code: number | null; signal: string | null }>;
+}
+
+/** Starts node `nodeRank` (> 0) of a multi-node server: torchrun joins node 0's rendezvous at `rdzv`. */
+export function launchFollowerNode(options: LaunchOptions): FollowerNodeHandle {
+  if ((options.nodeRank ?? 0) < 1) throw errors.POLICY_LAUNCH_INVALID('nodeRank', String(options.nodeRank ?? 0), 'an integer >= 1 for a follower node (node 0 is started with launchPolicyServer)');
+  const python = options.python ?? defaultPython();
+  const serverDir = options.serverDir ?? defaultServerDir;
+  const onLog = options.onLog ?? ((line: string) => process.stderr.write(`[policy-server node ${options.nodeRank}] ${line}\n`));
+  const child = spawnServer(python, serverDir, launchArgs(options));
+  createInterface({ input: child.stderr }).on('line', onLog);
+  createInterface({ input: child.stdout }).on('line', onLog);
+  const exited = child.then((result) => ({ code: result.exitCode ?? null, signal: result.signal ?? null }));
+  return { pid: child.pid as number, stop: makeStop(child, exited, options.stopGraceMs ?? 15_000), exited };
 }

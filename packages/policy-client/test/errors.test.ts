@@ -6,6 +6,7 @@ describe('errors', () => {
     const keys = Object.keys(errors);
     assert.deepEqual(keys, [...keys].sort());
     const args: Record<string, unknown[]> = {
+      POLICY_LAUNCH_INVALID: ['rdzv', 'x', 'HOST:PORT'],
       POLICY_PROTOCOL_INVALID: ['/v1/health', ['status: must be equal to constant']],
       POLICY_REQUEST_ABORTED: ['/v1/generate', new Error('stop')],
       POLICY_REQUEST_INVALID: ['/v1/generate', ['n: must be >= 1 (got 0)'], 'n'],

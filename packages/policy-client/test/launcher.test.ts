@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { MolrlError } from '@molrl/common';
-import { launchPolicyServer, serverArgs, startHint } from '@molrl/policy-client';
+import { launchArgs, launchFollowerNode, launchPolicyServer, serverArgs, startHint } from '@molrl/policy-client';
 import { alive, rejection } from '../../../test/helpers/assertions.ts';
 
 const fakeDir = fileURLToPath(new URL('./fixtures/fake-policy-server/', import.meta.url));
@@ -23,6 +23,39 @@ describe('serverArgs', () => {
 
   it('asks for a free port by default', () => {
     assert.deepEqual(serverArgs({ model: 'tiny' }), ['--model', 'tiny', '--port', '0']);
+  });
+});
+
+describe('launchArgs', () => {
+  it('runs one process without torchrun by default', () => {
+    const args = launchArgs({ model: 'tiny' });
+    assert.equal(args[0], '-c');
+    assert.match(args[1] ?? '', /run_module\('molrl_policy\.server'/);
+    assert.deepEqual(args.slice(2), ['--model', 'tiny', '--port', '0']);
+  });
+
+  it('starts N ranks on one node through torchrun --standalone', () => {
+    const args = launchArgs({ model: 'tiny', nproc: 2 });
+    assert.match(args[1] ?? '', /run_module\('torch\.distributed\.run'/);
+    assert.deepEqual(args.slice(2), ['--nproc-per-node', '2', '--standalone', '--max-restarts', '0', '-m', 'molrl_policy.server', '--model', 'tiny', '--port', '0']);
+  });
+
+  it('joins node 0 with a static rendezvous on several nodes', () => {
+    assert.deepEqual(launchArgs({ model: 'tiny', nproc: 8, nnodes: 2, nodeRank: 1, rdzv: '10.0.0.1:29500' }).slice(2, 13), [
+      '--nproc-per-node', '8', '--nnodes', '2', '--node-rank', '1', '--rdzv-backend', 'static', '--rdzv-endpoint', '10.0.0.1:29500', '--max-restarts',
+    ]);
+  });
+
+  it('refuses several nodes without a HOST:PORT rendezvous, and a node rank out of range', () => {
+    for (const [options, path] of [
+      [{ nnodes: 2 }, 'rdzv'],
+      [{ nnodes: 2, rdzv: 'host-without-port' }, 'rdzv'],
+      [{ nnodes: 2, nodeRank: 2, rdzv: 'h:1' }, 'nodeRank'],
+      [{ nproc: 0.5 }, 'nproc'],
+    ] as const) {
+      assert.throws(() => launchArgs({ model: 'tiny', ...options }), (e: MolrlError) => e.code === 'POLICY_LAUNCH_INVALID' && e.path === path);
+    }
+    assert.throws(() => launchFollowerNode({ model: 'tiny', nnodes: 2, rdzv: 'h:1' }), (e: MolrlError) => e.code === 'POLICY_LAUNCH_INVALID' && e.path === 'nodeRank');
   });
 });
 

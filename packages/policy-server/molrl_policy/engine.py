@@ -99,7 +99,7 @@ class Engine:
                  on_finish: Callable[[dict], None] | None = None, kv_cache: bool = True,
                  template_kwargs: dict | None = None) -> tuple[str, list[dict]]:
         ids = [self.encode_prompt(p, i, template_kwargs) for i, p in enumerate(prompts)]
-        rid = "r-" + uuid.uuid4().hex[:16]
+        rid = self._new_rollout_id()
         if on_start:
             on_start(rid)
         seed = self.rng.randrange(2**62) if seed is None else seed
@@ -110,10 +110,24 @@ class Engine:
                     "tokenCount": len(r.completion_ids), "finishReason": r.finish_reason}
 
         self.policy.module.eval()
-        rows = self.generator.generate(self.policy, ids, n, s, seed, (lambda r: on_finish(view(r))) if on_finish else None,
-                                       kv_cache=kv_cache, max_batch=self._generation_rows(ids, s.max_tokens))
+        rows = self._generate_rows(ids, n, s, seed, (lambda r: on_finish(view(r))) if on_finish else None,
+                                   kv_cache, self._generation_rows(ids, s.max_tokens))
         self.rollouts.put(rid, Rollout(rows, s.logp_temperature, s.max_tokens))
         return rid, [view(r) for r in rows]
+
+    # -- the parts a data-parallel engine (distributed_engine.py) splits across ranks ------------------------
+    def _new_rollout_id(self) -> str:
+        return "r-" + uuid.uuid4().hex[:16]
+
+    def _generate_rows(self, ids: list[list[int]], n: int, s: Sampling, seed: int,
+                       on_row: Callable[[Row], None] | None, kv_cache: bool, max_batch: int) -> list[Row]:
+        return self.generator.generate(self.policy, ids, n, s, seed, on_row, kv_cache=kv_cache, max_batch=max_batch)
+
+    def _policy_step(self, items: list, **kw) -> dict:
+        return policy_step(self.policy, items, **kw)
+
+    def _mol_step(self, seqs: list, mode: str, micro: int, **kw) -> dict:
+        return mol_step(self.policy, seqs, mode, micro, **kw)
 
     def _generation_rows(self, ids: list[list[int]], max_new: int) -> int:
         """Rows per generation batch: as many as the KV-cache budget holds at the longest prompt + max_new."""
@@ -199,7 +213,7 @@ class Engine:
         """One optimizer step on `items` -> the loss's stats and gradNorm."""
         self.opt.zero_grad(set_to_none=True)
         try:
-            stats = policy_step(self.policy, items, old_from_sampler=old_from_sampler, **opts)
+            stats = self._policy_step(items, old_from_sampler=old_from_sampler, **opts)
         except BaseException:
             self.opt.zero_grad(set_to_none=True)
             raise
@@ -252,15 +266,15 @@ class Engine:
         if _opt(req, "evalOnly", False):  # validation loss: forward only, no gradients, no optimizer step
             self.policy.module.eval()
             with torch.no_grad():
-                stats = mol_step(self.policy, seqs, _opt(req, "mode", "mol"), _opt(req, "microBatchSize", 8),
-                                 backward=False, **self._mol_opts(req))
+                stats = self._mol_step(seqs, _opt(req, "mode", "mol"), _opt(req, "microBatchSize", 8),
+                                       backward=False, **self._mol_opts(req))
             stats.update(gradNorm=0.0, step=self.step, durationMs=(time.perf_counter() - t0) * 1000)
             return stats
         self.policy.module.train()
         self.opt.zero_grad(set_to_none=True)
         try:
-            stats = mol_step(self.policy, seqs, _opt(req, "mode", "mol"), _opt(req, "microBatchSize", 8),
-                             **self._mol_opts(req))
+            stats = self._mol_step(seqs, _opt(req, "mode", "mol"), _opt(req, "microBatchSize", 8),
+                                   **self._mol_opts(req))
         except BaseException:
             self.opt.zero_grad(set_to_none=True)
             raise

@@ -107,7 +107,8 @@ def tis_weight(train_logp: torch.Tensor, sampler_logp: torch.Tensor, cap: float)
 
 def policy_step(policy, items, *, loss_type: str, low: float, high: float, beta: float, max_len: int,
                 micro: int, temperature: float, micro_tokens: int | None = None, chunk: int | None = None,
-                old_from_sampler: bool = False, tis_cap: float | None = None) -> dict:
+                old_from_sampler: bool = False, tis_cap: float | None = None,
+                totals: tuple[int, int] | None = None) -> dict:
     """Forward/backward over micro-batches (gradients accumulate; no optimizer step here) -> stats.
 
     pi_old: with one update per rollout (mu = 1) it is the detached training log-prob itself (rho = 1 in value,
@@ -117,9 +118,13 @@ def policy_step(policy, items, *, loss_type: str, low: float, high: float, beta:
     tis_cap: each token's policy term is weighted by tis_weight(trainer log-prob, sampler log-prob, tis_cap)
     against the rollout/train mismatch (reported as tisWeightMean).
     Micro-batches hold at most `micro` rows and, with micro_tokens, rows x longest sequence <= micro_tokens.
+    totals: (B, N) of the whole batch when `items` is one rank's part of it (data parallel): the loss and the
+    stats are then this part's share, and summing them over ranks gives the batch's.
     """
     n_seqs = len(items)
     n_tokens = sum(min(len(c), max_len) for _, c, _, _ in items)
+    if totals is not None:
+        n_seqs, n_tokens = totals
     loss_sum = kl_sum = ent_sum = low_sum = high_sum = mis_sum = akl_sum = tis_sum = 0.0
     mis_max = 0.0
     V = policy.tok.vocab_size  # the model's padded vocabulary beyond the tokenizer is never sampled

@@ -40,6 +40,12 @@ def loss_masks(tags: torch.Tensor, mode: str) -> tuple[torch.Tensor, torch.Tenso
     raise ValueError(f"unknown mode {mode!r}; expected one of {MODES}")
 
 
+def loss_token_counts(seqs, mode: str) -> tuple[int, int]:
+    """-> (CE target tokens, KL target tokens) of `seqs` [(ids, tags)] under `mode`."""
+    counts = [loss_masks(torch.tensor(t[1:], dtype=torch.long), mode) for _, t in seqs]
+    return int(sum(c.sum().item() for c, _ in counts)), int(sum(k.sum().item() for _, k in counts))
+
+
 def _pad(batch, pad: int, device):
     T = max(len(ids) for ids, _ in batch)
     ids = torch.full((len(batch), T), pad, dtype=torch.long)
@@ -53,16 +59,14 @@ def _pad(batch, pad: int, device):
 
 
 def mol_step(policy, seqs, mode: str, micro: int, backward: bool = True, micro_tokens: int | None = None,
-             chunk: int | None = None) -> dict:
+             chunk: int | None = None, totals: tuple[int, int] | None = None) -> dict:
     """Forward/backward over micro-batches (gradients accumulate; no optimizer step) -> stats.
 
     backward=False: forward only (validation loss; the caller wraps it in torch.no_grad()). Only positions with
     a CE or KL target go through the output head, in chunks (head.py): no (B, S, V) tensor is ever built.
+    totals: (CE tokens, KL tokens) of the whole batch when `seqs` is one rank's part of it (data parallel).
     """
-    all_tags = [torch.tensor(t[1:], dtype=torch.long) for _, t in seqs]
-    counts = [loss_masks(t, mode) for t in all_tags]
-    n_ce = int(sum(c.sum().item() for c, _ in counts))
-    n_kl = int(sum(k.sum().item() for _, k in counts))
+    n_ce, n_kl = totals if totals is not None else loss_token_counts(seqs, mode)
     ce_sum = kl_sum = 0.0
     V = policy.tok.vocab_size
     for idx in micro_batches([len(ids) for ids, _ in seqs], micro, micro_tokens):

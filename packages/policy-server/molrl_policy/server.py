@@ -21,7 +21,7 @@ from typing import Any
 
 import torch
 
-from . import checkpoint, limits, protocol
+from . import checkpoint, distributed, limits, protocol
 from .checkpoint_root import CheckpointRoot
 from .config import ConfigError, tiny_config_from_json
 from .engine import Engine
@@ -59,6 +59,10 @@ class App:
         self.limits = limits or Limits()
         self.checkpoints = CheckpointRoot(checkpoint_root if checkpoint_root is not None else os.getcwd())
         self.socket_timeout = socket_timeout
+        self.load_checkpoint = getattr(engine, "load_checkpoint", None) or (lambda path: checkpoint.load(engine, path))
+        self.inflight = 0  # requests being handled (a data-parallel server answers them before it stops)
+        self.inflight_lock = threading.Lock()
+        self.exit_code = 0
 
     def health(self) -> dict:
         total, trainable = self.engine.policy.parameter_counts()
@@ -72,6 +76,9 @@ class App:
             try:
                 return fn(*args)
             except BaseException as err:
+                if distributed.is_rank_failure(err):
+                    self.stop_soon()
+                    raise
                 if is_oom(err):
                     self.engine.opt.zero_grad(set_to_none=True)
                     if torch.cuda.is_available():
@@ -79,6 +86,20 @@ class App:
                     raise ApiError(500, "OUT_OF_MEMORY", f"out of memory: {err}; lower microBatchSize, n or "
                                    "maxTokens") from err
                 raise
+
+
+    def stop_soon(self) -> None:
+        """A rank failed: answer this request (and any in flight), then stop with exit code 3."""
+        if not self.exit_code:
+            self.exit_code = 3
+            log("a rank failed: stopping the server (exit code 3) once the requests in flight are answered")
+            threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGTERM)).start()
+
+    def drain(self, seconds: float) -> None:
+        """Wait (at most `seconds`) until no request is being handled."""
+        deadline = time.monotonic() + seconds
+        while self.inflight and time.monotonic() < deadline:
+            time.sleep(0.05)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -176,6 +197,15 @@ class Handler(BaseHTTPRequestHandler):
 
     def handle_safely(self, fn) -> None:
         self.body_pending = self.headers.get("Content-Length", "0") != "0" or "Transfer-Encoding" in self.headers
+        with self.app.inflight_lock:
+            self.app.inflight += 1
+        try:
+            self.handle_counted(fn)
+        finally:
+            with self.app.inflight_lock:
+                self.app.inflight -= 1
+
+    def handle_counted(self, fn) -> None:
         try:
             fn()
         except ApiError as err:
@@ -288,7 +318,7 @@ class Handler(BaseHTTPRequestHandler):
     def ckpt_load(self, body: Any) -> None:
         path = self.app.checkpoints.resolve(self.app.protocol.parse_checkpoint(body), checkpoint.FILES)
         try:
-            out = self.app.locked(checkpoint.load, self.app.engine, path)
+            out = self.app.locked(self.app.load_checkpoint, path)
         except pickle.UnpicklingError as err:
             first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
             raise ApiError(400, "CHECKPOINT_UNSAFE",
@@ -355,7 +385,11 @@ def kv_budget(gb: float | None, device: torch.device) -> int:
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="molrl_policy.server", description="molrl policy server")
+    p = argparse.ArgumentParser(
+        prog="molrl_policy.server", description="molrl policy server",
+        epilog="Data parallel: run it under torchrun (python -m torch.distributed.run --nproc-per-node N "
+               "--standalone -m molrl_policy.server ...); rank 0 serves HTTP, the other ranks follow it "
+               "(molrl server start --nproc N does this).")
     p.add_argument("--model", default="tiny", help="tiny | hf:<path-or-id> | hf-random:<config json or path>")
     p.add_argument("--model-config", default=None, help="JSON: tiny config (n_layer, n_head, d_model, ...); hf-random: "
                    "the HF config; hf: config overrides")
@@ -384,7 +418,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--logits-chunk", type=int, default=None, help="positions per output-head chunk in training "
                    "(default: 2^25 logit elements / vocabulary)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--device", default="cpu", help="cpu | cuda | cuda:N")
+    p.add_argument("--device", default="cpu", help="cpu | cuda | cuda:N (under torchrun with cuda: each rank "
+                   "takes cuda:LOCAL_RANK)")
+    p.add_argument("--dist-timeout", type=float, default=1800.0, metavar="SECONDS",
+                   help="under torchrun: how long a rank waits in a collective (the slowest rank's generation or "
+                        "step) before the group counts as failed. Default 1800.")
     p.add_argument("--threads", type=int, default=1, help="torch intra-op threads (1 is fastest on small CPUs)")
     p.add_argument("--lr", type=float, default=None, help="initial learning rate (tiny 3e-4, hf 1e-5)")
     p.add_argument("--weight-decay", type=float, default=0.0)
@@ -423,6 +461,11 @@ def main(argv=None) -> int:
         print(f"molrl-policy: --device {args.device} but torch {torch.__version__} sees no CUDA GPU; use --device cpu",
               file=sys.stderr)
         return 2
+    ranks = None
+    if distributed.world_size() > 1:  # under torchrun: every rank runs this; rank 0 serves HTTP
+        ranks = distributed.Ranks(args.device, args.dist_timeout)
+        if args.device.startswith("cuda"):
+            args.device = ranks.device
     try:
         policy = build_policy(args)
     except ConfigError as err:
@@ -435,11 +478,18 @@ def main(argv=None) -> int:
         return 2
     lr = args.lr if args.lr is not None else (3e-4 if args.model == "tiny" else 1e-5)
     hf_model = args.model != "tiny"
-    engine = Engine(policy, lr=lr, weight_decay=args.weight_decay, seed=args.seed,
-                    rollout_capacity=args.rollout_store,
-                    micro_batch_tokens=args.micro_batch_tokens or (16384 if hf_model else None),
-                    kv_cache_bytes=kv_budget(args.kv_cache_gb, policy.device), logits_chunk=args.logits_chunk,
-                    generator=generator)
+    kw = dict(lr=lr, weight_decay=args.weight_decay, seed=args.seed, rollout_capacity=args.rollout_store,
+              micro_batch_tokens=args.micro_batch_tokens or (16384 if hf_model else None),
+              kv_cache_bytes=kv_budget(args.kv_cache_gb, policy.device), logits_chunk=args.logits_chunk,
+              generator=generator)
+    engine: Any = Engine(policy, **kw)
+    if ranks is not None:
+        from .distributed_engine import DataParallelEngine
+
+        engine = DataParallelEngine(policy, ranks, **kw)
+        if ranks.rank != 0:
+            return distributed.follow(engine, ranks)
+        engine = distributed.Leader(engine, ranks)
     try:
         app = App(engine, args.model, args.token, request_limits, args.checkpoint_root, args.socket_timeout,
                   verbose=args.verbose)
@@ -448,7 +498,8 @@ def main(argv=None) -> int:
               file=sys.stderr)
         return 2
     total, trainable = policy.parameter_counts()
-    log(f"model {args.model} on {policy.device}, engine {generator.name}: {total:,} parameters ({trainable:,} trainable), "
+    where = f", rank 0 of {ranks.world} ({ranks.backend}, data parallel)" if ranks else ""
+    log(f"model {args.model} on {policy.device}{where}, engine {generator.name}: {total:,} parameters ({trainable:,} trainable), "
         f"{torch.get_num_threads()} thread(s); checkpoints under {app.checkpoints.root}")
     try:
         httpd = make_server(app, args.host, args.port)
@@ -457,6 +508,8 @@ def main(argv=None) -> int:
         return 2
 
     def stop(signum, _frame):
+        if ranks is not None:  # torchrun stops every rank when one dies: answer the requests in flight first
+            app.drain(5.0)
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)
@@ -471,7 +524,10 @@ def main(argv=None) -> int:
     finally:
         httpd.server_close()
         log("stopped")
-    return 0
+    if ranks is not None:  # the other ranks are stopping too: leave without the group's teardown (it waits)
+        sys.stdout.flush()
+        os._exit(app.exit_code)
+    return app.exit_code
 
 
 if __name__ == "__main__":

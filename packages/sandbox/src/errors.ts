@@ -79,6 +79,14 @@ export const errors = {
       `the ${backend} backend cannot run ${JSON.stringify(language)}; it runs ${supported.join(', ')}: use one of those names, or another backend (docker runs every language, process runs python and nodejs, isolated-vm nodejs)`,
       { path: 'language', details: { backend, language, supported } },
     ),
+  SANDBOX_PRELOAD_FAILED: (image: string, failed: Record<string, string>) =>
+    new MolrlError(
+      'SANDBOX_PRELOAD_FAILED',
+      `sandbox.docker.preload names modules that the runner in ${image} cannot import: ${Object.entries(failed)
+        .map(([name, why]) => `${name} (${why})`)
+        .join('; ')}; remove them from sandbox.docker.preload, or build an image that has them`,
+      { path: 'sandbox.docker.preload', details: { image, failed } },
+    ),
   SANDBOX_PROCESS_SPAWN_FAILED: (command: string, cause: unknown) =>
     new MolrlError('SANDBOX_PROCESS_SPAWN_FAILED', `the process backend could not start ${command} (${describeError(cause)}); check that it is installed`, {
       cause,

@@ -27,6 +27,9 @@ export type DockerSandboxConfig = Omit<DockerSandboxOptions, 'docker'>;
 /** What a user may write: every field optional. */
 export type SandboxConfigInput = Partial<Omit<SandboxConfig, 'limits'>> & { limits?: Partial<SandboxLimits> };
 
+/** A dotted Python module name (`json`, `os.path`). */
+export const PYTHON_MODULE_NAME = '^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$';
+
 const positiveInt = (maximum: number, fallback: number, description: string) =>
   ({ type: 'integer', minimum: 1, maximum, default: fallback, description }) as const;
 
@@ -62,6 +65,13 @@ export const sandboxConfigSchema = {
         tmpfsMb: { type: 'integer', minimum: 1, description: 'size of the tmpfs /tmp, MB' },
         graceMs: { type: 'integer', minimum: 0, description: 'extra ms beyond timeoutMs before the runner counts as unresponsive' },
         startTimeoutMs: { type: 'integer', minimum: 1, description: 'ms a new container may take to report ready' },
+        preload: {
+          type: 'array',
+          maxItems: 64,
+          uniqueItems: true,
+          items: { type: 'string', pattern: PYTHON_MODULE_NAME, maxLength: 200 },
+          description: "Python modules imported once before the first run (default: the image's list of common standard-library modules); [] for none",
+        },
       },
     },
     isolatedVm: {

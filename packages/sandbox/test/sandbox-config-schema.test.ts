@@ -41,6 +41,18 @@ describe('validateSandboxConfig', function () {
     );
   });
 
+  it('takes a preload list of Python module names and names a bad entry', function () {
+    assert.deepEqual(validateSandboxConfig({ docker: { preload: ['json', 'os.path', '_heapq'] } }).docker, { preload: ['json', 'os.path', '_heapq'] });
+    assert.deepEqual(validateSandboxConfig({ docker: { preload: [] } }).docker, { preload: [] });
+    for (const bad of [['os;rm'], ['json', 'json'], ['1abc'], ['a..b'], 'json']) {
+      assert.throws(() => validateSandboxConfig({ docker: { preload: bad } }), (error: { code: string; details: { problems: string[] } }) => {
+        assert.equal(error.code, 'CONFIG_INVALID');
+        assert.match(error.details.problems.join('\n'), /sandbox\.docker\.preload/);
+        return true;
+      });
+    }
+  });
+
   it('rejects unknown keys inside a backend section', function () {
     assert.throws(() => validateSandboxConfig({ process: { bwarp: 'auto' } }), { code: 'CONFIG_INVALID' });
   });

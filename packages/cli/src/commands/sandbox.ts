@@ -54,13 +54,6 @@ export function registerSandbox(program: Command): void {
 
 /** The body of `sandbox run`; resolves to the exit code and never leaves a sandbox open. */
 async function runSandboxCommand(files: string[], flags: SandboxRunFlags): Promise<number> {
-  const used: { sandbox: Sandbox | null } = { sandbox: null };
-  const code = await runPrograms(files, flags, used);
-  if (((used.sandbox as { abandonedIsolates?: number } | null)?.abandonedIsolates ?? 0) > 0) await exitWithoutDestructors(code);
-  return code;
-}
-
-async function runPrograms(files: string[], flags: SandboxRunFlags, used: { sandbox: Sandbox | null }): Promise<number> {
   let sandbox: Sandbox | null = null;
   const controller = new AbortController();
   let interrupted = false;
@@ -74,7 +67,6 @@ async function runPrograms(files: string[], flags: SandboxRunFlags, used: { sand
     const plan = await planSandboxRun(files, flags);
     const { compileTimeoutMs: _compile, ...limits } = plan.limits;
     sandbox = await createSandbox({ backend: plan.backend, limits }, 'sandbox');
-    used.sandbox = sandbox;
     const results: Array<RunResult & { file: string }> = [];
     for (const program of plan.programs) {
       if (interrupted) break;
@@ -93,23 +85,4 @@ async function runPrograms(files: string[], flags: SandboxRunFlags, used: { sand
     process.off('SIGTERM', onSignal);
     await sandbox?.close();
   }
-}
-
-/**
- * isolated-vm can be left with a thread spinning in a hostile program's getter (see IsolatedVmSandbox), and its
- * thread pool's static destructor joins that thread, so a normal exit never ends. After stdout and stderr are
- * flushed, the process replaces itself (execve, which runs no destructors) by `sh -c 'exit CODE'`: the caller
- * sees the command's own exit code. Where execve is missing (Node < 23.11) it ends itself with SIGKILL.
- */
-async function exitWithoutDestructors(code: number): Promise<never> {
-  process.stderr.write('molrl: isolated-vm left a thread busy in a hostile program; ending without waiting for it\n');
-  await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((r) => s.write('', () => r()))));
-  const execve = (process as { execve?: (file: string, args: string[], env: NodeJS.ProcessEnv) => never }).execve;
-  try {
-    if (execve) execve('/bin/sh', ['sh', '-c', `exit ${Math.trunc(code) & 0xff}`], {});
-  } catch {
-    // no /bin/sh: fall through
-  }
-  process.kill(process.pid, 'SIGKILL');
-  return new Promise<never>(() => undefined);
 }

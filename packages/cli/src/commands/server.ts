@@ -2,7 +2,7 @@
 // Exit codes: 130 after Ctrl-C / SIGTERM with the server stopped cleanly; 2 bad flags; 3 server unreachable;
 // 1 the server failed to start or exited on its own.
 import { errors as commonErrors } from '@molrl/common';
-import { errors, launchPolicyServer, PolicyClient } from '@molrl/policy-client';
+import { errors, launchFollowerNode, launchPolicyServer, PolicyClient } from '@molrl/policy-client';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { resolve } from 'node:path';
 import { integer } from '../integer-option.ts';
@@ -27,6 +27,10 @@ interface StartFlags {
   checkpointRoot?: string;
   python?: string;
   serverDir?: string;
+  nproc?: number;
+  nnodes?: number;
+  nodeRank?: number;
+  rdzv?: string;
   json?: boolean;
 }
 
@@ -48,7 +52,13 @@ async function start(flags: StartFlags): Promise<void> {
       '--token',
     );
   }
-  const server = await launchPolicyServer({
+  if (flags.nnodes !== undefined && flags.nnodes > 1 && flags.rdzv === undefined) {
+    throw commonErrors.CONFIG_INVALID(`--nnodes ${flags.nnodes} needs --rdzv HOST:PORT (node 0's address and a free port there that every node reaches)`, '--rdzv');
+  }
+  if (flags.nodeRank !== undefined && flags.nodeRank >= (flags.nnodes ?? 1)) {
+    throw commonErrors.CONFIG_INVALID(`--node-rank ${flags.nodeRank} is not below --nnodes ${flags.nnodes ?? 1}; nodes are numbered 0..nnodes-1`, '--node-rank');
+  }
+  const launch = {
     model: flags.model,
     port: flags.port,
     host: flags.host,
@@ -65,7 +75,13 @@ async function start(flags: StartFlags): Promise<void> {
     ...(flags.checkpointRoot !== undefined ? { checkpointRoot: resolve(flags.checkpointRoot) } : {}),
     ...(flags.python !== undefined ? { python: flags.python } : {}),
     ...(flags.serverDir !== undefined ? { serverDir: flags.serverDir } : {}),
-  });
+    ...(flags.nproc !== undefined ? { nproc: flags.nproc } : {}),
+    ...(flags.nnodes !== undefined ? { nnodes: flags.nnodes } : {}),
+    ...(flags.nodeRank !== undefined ? { nodeRank: flags.nodeRank } : {}),
+    ...(flags.rdzv !== undefined ? { rdzv: flags.rdzv } : {}),
+  };
+  if ((flags.nodeRank ?? 0) > 0) return followNode(launch, flags);
+  const server = await launchPolicyServer(launch);
   const health = await server.client.health();
   if (flags.json) process.stdout.write(JSON.stringify({ url: server.url, pid: server.pid, model: health.model, device: health.device, engine: health.engine }) + '\n');
   else {
@@ -79,6 +95,21 @@ async function start(flags: StartFlags): Promise<void> {
   }
   if (!flags.json) process.stderr.write(`molrl server: ${signal}, stopping the server\n`);
   await server.stop();
+  process.exitCode = EXIT_INTERRUPTED;
+}
+
+/** `--node-rank K` (K > 0): this node's ranks follow node 0 until it stops (or Ctrl-C). */
+async function followNode(launch: Parameters<typeof launchFollowerNode>[0], flags: StartFlags): Promise<void> {
+  const node = launchFollowerNode(launch);
+  if (flags.json) process.stdout.write(JSON.stringify({ node: flags.nodeRank, pid: node.pid, rdzv: flags.rdzv }) + '\n');
+  else process.stderr.write(`molrl server: node ${flags.nodeRank} of ${flags.nnodes}, ${flags.nproc ?? 1} rank(s) following node 0 at ${flags.rdzv} (pid ${node.pid}); Ctrl-C stops them\n`);
+  const signal = await nextSignal(node.exited);
+  if (signal === null) {
+    const how = await node.exited;
+    if (how.code === 0) return;
+    throw errors.POLICY_SERVER_EXITED(`node ${flags.nodeRank} (rendezvous ${flags.rdzv})`, how.code, how.signal);
+  }
+  await node.stop();
   process.exitCode = EXIT_INTERRUPTED;
 }
 
@@ -111,6 +142,10 @@ export function registerServer(program: Command): void {
     .option('--checkpoint-root <dir>', 'the only directory checkpoints are saved to and loaded from (default: the current directory)')
     .option('--python <path>', 'python with torch (default: $MOLRL_PYTHON, else the checkout\'s .venv made by npm run setup, else python3)')
     .option('--server-dir <dir>', 'directory holding the molrl_policy package (default: this checkout)')
+    .option('--nproc <n>', 'data-parallel ranks on this node through torchrun (one per GPU; default 1 = no torchrun)', integer(1, 1024))
+    .option('--nnodes <n>', 'nodes of the group (default 1); more need --rdzv and --node-rank on each node', integer(1, 4096))
+    .option('--node-rank <k>', 'this node (0 serves HTTP; the others follow it)', integer(0, 4095))
+    .option('--rdzv <host:port>', "node 0's rendezvous address: a free port on node 0 that every node reaches")
     .option('--json', 'print {"url","pid","model","device"} as JSON once healthy')
     .action((flags: StartFlags) => start(flags));
   server

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -54,7 +54,7 @@ describe('registerServer', () => {
   it('documents every start flag in --help', () => {
     const start = program().commands[0]?.commands.find((c) => c.name() === 'start');
     const help = start?.helpInformation() ?? '';
-    for (const flag of ['--model', '--port', '--host', '--token', '--lora-r', '--model-config', '--seed', '--json']) assert.match(help, new RegExp(flag));
+    for (const flag of ['--model', '--port', '--host', '--token', '--lora-r', '--model-config', '--seed', '--nproc', '--nnodes', '--node-rank', '--rdzv', '--json']) assert.match(help, new RegExp(flag));
     assert.match(help, /130/);
   });
 
@@ -104,6 +104,15 @@ describe('registerServer', () => {
     assert.match(run.stderr(), /--token/);
   });
 
+  it('refuses --nnodes 2 without --rdzv, and a --node-rank not below --nnodes (exit 2)', async () => {
+    const noRdzv = molrl(['server', 'start', '--model', 'ok', '--nnodes', '2', '--server-dir', fakeDir]);
+    assert.equal(await noRdzv.exit, 2);
+    assert.match(noRdzv.stderr(), /--rdzv HOST:PORT/);
+    const rank = molrl(['server', 'start', '--model', 'ok', '--nnodes', '2', '--node-rank', '2', '--rdzv', '127.0.0.1:1', '--server-dir', fakeDir]);
+    assert.equal(await rank.exit, 2);
+    assert.match(rank.stderr(), /--node-rank 2/);
+  });
+
   it('answers `server health` from a running server, and exits 3 when none runs', async () => {
     const http = createServer((_req, res) => res.end(JSON.stringify({ status: 'ok', model: 'tiny', device: 'cpu', step: 4, protocolVersion: '1' })));
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
@@ -134,5 +143,20 @@ describe('registerServer', () => {
     run.child.kill('SIGINT');
     assert.equal(await run.exit, 130, run.stderr());
     assert.ok(await gone(pid));
+  });
+
+  it('starts 2 data-parallel ranks through torchrun (--nproc 2) and stops every rank on Ctrl-C', async function () {
+    skipUnless(this, await torchMissing(), 'molrl server start --nproc 2 with the real policy server');
+    const run = molrl(['server', 'start', '--model', 'tiny', '--port', '0', '--nproc', '2', '--model-config', '{"n_layer":1,"d_model":32,"n_head":2}', '--json']);
+    const line = await run.firstLine;
+    assert.ok(line, run.stderr());
+    const { url, pid } = JSON.parse(line) as { url: string; pid: number };
+    const ranks = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').filter((l) => l.trim()).map(Number);
+    assert.equal(ranks.length, 2, 'torchrun runs 2 ranks');
+    const health = (await (await fetch(`${url}/v1/health`)).json()) as { model: string };
+    assert.equal(health.model, 'tiny');
+    run.child.kill('SIGINT');
+    assert.equal(await run.exit, 130, run.stderr());
+    for (const p of [pid, ...ranks]) assert.ok(await gone(p), `process ${p} is gone`);
   });
 });

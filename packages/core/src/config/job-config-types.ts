@@ -26,6 +26,12 @@ export interface ServerStartConfig {
   engine?: 'auto' | 'eager' | 'static' | 'vllm';
   extraArgs?: string[];
   python?: string;
+  /** Data-parallel ranks on this node through torchrun (one per GPU). @default 1 */
+  nproc?: number;
+  /** Nodes of the group; this is node 0 (HTTP). More than 1 needs `rdzv`. @default 1 */
+  nnodes?: number;
+  /** `HOST:PORT` of node 0's rendezvous (static torchrun rendezvous). */
+  rdzv?: string;
 }
 
 /** How the trainer reaches a policy server: start one, or use a running one. */

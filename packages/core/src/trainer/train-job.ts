@@ -69,6 +69,8 @@ function serverFault(error: unknown, runDir: string, timeoutMs: number): Error |
   const endpoint = String(error.details?.endpoint ?? 'a request');
   if (/^POLICY_SERVER_(UNREACHABLE|EXITED)$/.test(error.code)) return errors.TRAIN_SERVER_DIED(runDir, error);
   if (error.code === 'POLICY_SERVER_TIMEOUT') return errors.TRAIN_SERVER_UNRESPONSIVE(runDir, endpoint, (error.details?.timeoutMs as number) ?? timeoutMs);
+  // a data-parallel server that lost a rank answers RANK_FAILED and stops, as a dead server would
+  if (error.code === 'POLICY_SERVER_ERROR' && error.details?.serverCode === 'RANK_FAILED') return errors.TRAIN_SERVER_DIED(runDir, error);
   if (error.code === 'POLICY_PROTOCOL_INVALID' || (error.code === 'POLICY_SERVER_ERROR' && ((error.details?.status as number) ?? 0) >= 500)) return errors.TRAIN_SERVER_FAILED(runDir, endpoint, error);
   if (error.code === 'POLICY_SERVER_ERROR' && error.details?.serverCode === 'CHECKPOINT_WRITE_FAILED') return errors.RUN_STORE_WRITE_FAILED(runDir, String(error.details?.endpoint ?? 'checkpoint'), error);
   return null;

@@ -99,7 +99,8 @@ export class DockerSandbox implements Sandbox {
       this.#release(session);
     } catch (cause) {
       this.#starting--;
-      this.#lastStartError = errors.SANDBOX_CONTAINER_FAILED(this.#o.image, cause);
+      // a module of the preload list the image lacks is the config's fault: said as such, not as a container failure
+      this.#lastStartError = (cause as { code?: string }).code === 'SANDBOX_PRELOAD_FAILED' ? (cause as Error) : errors.SANDBOX_CONTAINER_FAILED(this.#o.image, cause);
       if (this.#live.size === 0 && this.#starting === 0) {
         for (const w of this.#waiters.drain()) w.resolve(this.#lastStartError);
       }
@@ -227,7 +228,7 @@ export class DockerSandbox implements Sandbox {
   /** The second pool, of the multi-language image, for a language this pool's image lacks (started once, on demand). */
   async #languagesPool(language: string): Promise<DockerSandbox> {
     if (this.#o.image === this.#o.languagesImage) throw errors.SANDBOX_LANGUAGE_UNSUPPORTED('docker', language, [...(this.#languages ?? [])]);
-    this.#secondary ??= createDockerSandbox({ ...this.#o, image: this.#o.languagesImage }).catch((error: unknown) => {
+    this.#secondary ??= createDockerSandbox({ ...this.#o, preload: this.#o.preload ?? undefined, image: this.#o.languagesImage }).catch((error: unknown) => {
       this.#secondary = null; // try again on the next request: the image may be built meanwhile
       if ((error as { code?: string }).code === 'SANDBOX_IMAGE_MISSING') throw errors.SANDBOX_LANGUAGE_IMAGE_MISSING(language, this.#o.languagesImage);
       throw error;

@@ -86,8 +86,10 @@ export class RunnerSession {
       const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as unknown as Duplex;
       session.#wire(o.docker, stream);
       await container.start();
-      const hello = JSON.parse(await ready) as { ready?: boolean; languages?: string[]; isolated?: boolean; features?: string[]; uid?: number };
+      const hello = JSON.parse(await ready) as { ready?: boolean; languages?: string[]; isolated?: boolean; features?: string[]; uid?: number; preload?: { failed?: Record<string, string> } };
       if (hello.ready !== true) throw new Error(`unexpected first line ${JSON.stringify(hello)}`);
+      const failed = hello.preload?.failed ?? {};
+      if (Object.keys(failed).length > 0) throw errors.SANDBOX_PRELOAD_FAILED(o.image, failed);
       // Fail closed: a runner that cannot move programs to another uid would leave pid 1 and itself in their reach.
       if (hello.isolated !== true) throw new Error(`the runner does not isolate programs from itself (${JSON.stringify(hello)}); rebuild the image with 'npm run setup'`);
       session.languages = hello.languages ?? ['python'];

@@ -1,48 +1,54 @@
-// The isolated-vm backend: JavaScript in reused V8 isolates, a new context per evaluation, nothing host-side inside.
-import type * as IvmModule from 'isolated-vm';
+// The isolated-vm backend: JavaScript in V8 isolates, a new context per evaluation, nothing host-side inside. Each
+// isolate lives in a process of its own (isolate-host.ts), so that whatever a program leaves running can be ended.
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { checkRequest } from '../check-request.ts';
 import { errors } from '../errors.ts';
 import type { RunOptions, RunRequest, RunResult, RunStatus, Sandbox } from '../types.ts';
-import { capUtf8 } from './cap-utf8.ts';
-import { evaluationScript, type IsolateOutput } from './bootstrap.ts';
-import { IsolateSlot } from './isolate-slot.ts';
+import { IsolateProcess, type HostOutcome } from './isolate-process.ts';
 
 /** Options of the isolated-vm backend. */
 export interface IsolatedVmSandboxOptions {
-  /** Isolates evaluating in parallel (each runs one evaluation at a time). @default min(4, availableParallelism()) */
+  /** Isolates evaluating in parallel, each in a process of its own. @default min(4, availableParallelism()) */
   isolates?: number;
 }
 
-/** Extra wall time past `timeoutMs` before the host disposes a stuck isolate itself (isolated-vm's own timeout fires first). */
-const HOST_GRACE_MS = 250;
+/**
+ * Wall ms past `timeoutMs` before the sandbox kills a host that has not answered (isolated-vm's own timeout ends
+ * the program first; a host still silent then is held by a hostile program, e.g. an unhandled rejection whose
+ * getters loop, which isolated-vm reads outside every timeout).
+ */
+const HOST_GRACE_MS = 2000;
 
-/** Stack frames of the wrapper that runs the program (not the program's own). */
-const WRAPPER_FRAMES = /^ +at (eval \(<anonymous>\)|\S*molrl:wrapper:\S*)\n/gm;
-
-/** How long a disposed isolate's evaluation may take to settle before the run stops waiting for it. */
-const ABANDON_MS = 250;
-
-type Ending = 'timeout' | 'killed' | null;
+/** One isolate host and whether a run holds it. */
+interface Slot {
+  host: IsolateProcess | null;
+  busy: boolean;
+}
 
 /** A Sandbox that runs JavaScript in isolated-vm; the code sees `console`, a `stdin` string and, on request, `molrlMarker()`. */
 export class IsolatedVmSandbox implements Sandbox {
   readonly backend = 'isolated-vm' as const;
-  readonly #slots: IsolateSlot[];
-  readonly #waiting: Array<(slot: IsolateSlot) => void> = [];
+  readonly #slots: Slot[];
+  readonly #waiting: Array<(slot: Slot) => void> = [];
+  /** Isolates created by hosts that were replaced. */
+  #retiredIsolates = 0;
   #closed = false;
-  /** Evaluations given up on after disposal (a hostile rejection kept the isolate thread busy); diagnostics. */
+  /** Hosts killed because an evaluation did not end in time (a hostile program held them); diagnostics. */
   abandonedIsolates = 0;
 
-  constructor(ivm: typeof IvmModule, options: IsolatedVmSandboxOptions = {}) {
-    const count = options.isolates ?? Math.min(4, availableParallelism());
-    this.#slots = Array.from({ length: Math.max(1, count) }, () => new IsolateSlot(ivm));
+  constructor(hosts: IsolateProcess[]) {
+    this.#slots = hosts.map((host) => ({ host, busy: false }));
   }
 
-  /** Isolates created so far across all slots (grows when one is recreated after a memory-limit disposal). */
+  /** Isolates created so far across all hosts, current and retired (grows when one is recreated). */
   get isolatesCreated(): number {
-    return this.#slots.reduce((n, slot) => n + slot.generation, 0);
+    return this.#slots.reduce((n, s) => n + (s.host?.generation ?? 0), this.#retiredIsolates);
+  }
+
+  /** Process ids of the live isolate hosts. */
+  get hostPids(): number[] {
+    return this.#slots.map((s) => s.host).filter((h): h is IsolateProcess => h !== null && !h.dead).map((h) => h.pid!);
   }
 
   async run(req: RunRequest, opts: RunOptions = {}): Promise<RunResult> {
@@ -59,94 +65,74 @@ export class IsolatedVmSandbox implements Sandbox {
 
   async close(): Promise<void> {
     this.#closed = true;
-    for (const slot of this.#slots) slot.dispose();
+    for (const slot of this.#slots) slot.host?.kill(); // runs in flight end as killed; queued ones then see the close
   }
 
-  async #runIn(slot: IsolateSlot, req: RunRequest, opts: RunOptions): Promise<RunResult> {
+  /** The slot's host, started anew when the last one was killed or died. */
+  async #host(slot: Slot): Promise<IsolateProcess> {
+    if (!slot.host || slot.host.dead) {
+      this.#retiredIsolates += slot.host?.generation ?? 0;
+      slot.host = IsolateProcess.start();
+    }
+    await slot.host.ready;
+    return slot.host;
+  }
+
+  async #runIn(slot: Slot, req: RunRequest, opts: RunOptions): Promise<RunResult> {
     const started = performance.now();
     if (this.#closed) throw errors.SANDBOX_CLOSED('isolated-vm'); // closed while this run waited for an isolate
     if (opts.signal?.aborted) return result('killed', started, '', '', false);
-    let isolate: IvmModule.Isolate;
-    let context: IvmModule.Context;
+    let host: IsolateProcess;
     try {
-      isolate = slot.acquire(req.memoryMb);
-      context = await slot.context(isolate); // async: isolates build contexts on their own threads, in parallel
+      host = await this.#host(slot);
     } catch (cause) {
-      slot.dispose();
       if (this.#closed) return result('killed', started, '', '', false);
       const error = errors.SANDBOX_ISOLATE_FAILED(cause);
       return { ...result('sandbox_error', started, '', '', false), error: { code: error.code, message: error.message } };
     }
-
     const marker = req.marker ? randomBytes(16).toString('hex') : '';
-    const source = evaluationScript(req.code, req.stdin ?? '', marker, req.outputLimitBytes);
-    let ending: Ending = null;
-    let abandon: () => void = () => undefined;
-    const abandoned = new Promise<void>((resolve) => (abandon = resolve));
-    let abandonTimer: NodeJS.Timeout | undefined;
-    const stop = (why: Exclude<Ending, null>) => {
+    let ending: 'timeout' | 'killed' | null = null;
+    const stop = (why: 'timeout' | 'killed') => {
       ending ??= why;
-      slot.dispose();
-      // isolated-vm reads an unhandled rejection's getters after its timeout, and a disposal interrupts only one
-      // of them: if the evaluation does not settle soon after disposal, give up on it (its thread may spin on).
-      abandonTimer ??= setTimeout(() => {
-        this.abandonedIsolates += 1;
-        abandon();
-      }, ABANDON_MS);
+      host.kill();
     };
-    // Backstop only: isolated-vm's own timeout covers the program and its microtasks and fires first.
-    const guard = setTimeout(() => stop('timeout'), req.timeoutMs + HOST_GRACE_MS);
+    // isolated-vm's own timeout covers the program and its promise continuations and fires first; this one ends a
+    // host that a hostile program holds past it.
+    const guard = setTimeout(() => {
+      this.abandonedIsolates += 1;
+      stop('timeout');
+    }, req.timeoutMs + HOST_GRACE_MS);
     const onAbort = () => stop('killed');
     opts.signal?.addEventListener('abort', onAbort, { once: true });
-    let failure: Error | null = null;
-    let copied: unknown;
+    let outcome: HostOutcome;
     try {
-      const evaluation = context.eval(source, { timeout: req.timeoutMs, filename: 'molrl:wrapper', copy: true });
-      evaluation.catch(() => undefined); // may settle after being abandoned
-      copied = await Promise.race([evaluation, abandoned]);
-    } catch (error) {
-      // Only the limits end up here (timeout, memory, disposal) and unhandled rejections: the wrapper catches
-      // everything the program throws synchronously.
-      failure = error instanceof Error ? error : new Error(String(error));
+      outcome = await host.evaluate({ code: req.code, stdin: req.stdin ?? '', marker, timeoutMs: req.timeoutMs, memoryMb: req.memoryMb, outputLimitBytes: req.outputLimitBytes });
     } finally {
       clearTimeout(guard);
-      clearTimeout(abandonTimer);
       opts.signal?.removeEventListener('abort', onAbort);
     }
-    try {
-      context.release();
-    } catch {
-      // already gone with a disposed isolate
+    if (outcome.kind === 'exit') {
+      if (ending) return result(ending, started, '', '', false);
+      if (this.#closed) return result('killed', started, '', '', false); // close() killed the host under this run
+      if (outcome.signal === 'SIGKILL') {
+        // killed from outside (or by the OOM killer): not the program's doing as far as can be told
+        const error = errors.SANDBOX_ISOLATE_FAILED(new Error('the isolate host process was killed (SIGKILL) during the run'));
+        return { ...result('sandbox_error', started, '', '', false), error: { code: error.code, message: error.message } };
+      }
+      // V8 or isolated-vm aborted the host while it ran the program (a fatal error the program provoked)
+      return result('killed', started, '', `the isolate host ended during the run (signal ${outcome.signal}, exit code ${outcome.code})\n`, false);
     }
-    slot.prepareSpare();
-    const out = asOutput(copied);
-
-    let status: RunStatus = 'ok';
-    let stderr = out.stderr.replace(WRAPPER_FRAMES, '');
-    if (ending) status = ending;
-    else if (failure && this.#closed) status = 'killed'; // close() disposed the isolate under this run
-    // An unhandled rejection's message is the program's own text: limits are recognized by their effect too.
-    else if (failure && isolate.isDisposed) {
-      status = 'memory_limit'; // isolated-vm disposes the isolate when it passes memoryLimit
-      slot.dispose();
-    } else if (failure && /timed out/i.test(failure.message) && performance.now() - started >= req.timeoutMs) {
-      status = 'timeout';
-    } else if (out.over) status = 'output_limit';
-    else if (out.threw) status = 'runtime_error';
-    else if (failure) {
-      status = 'runtime_error'; // an unhandled promise rejection, reported by isolated-vm
-      stderr += `Uncaught (in promise) ${failure.message}\n`;
+    const reply = outcome.reply;
+    if (reply.status === 'sandbox_error') {
+      const error = errors.SANDBOX_ISOLATE_FAILED(new Error(reply.error ?? 'no context'));
+      return { ...result('sandbox_error', started, '', '', false), error: { code: error.code, message: error.message } };
     }
-    const stdoutCap = capUtf8(out.stdout, req.outputLimitBytes);
-    const stderrCap = capUtf8(stderr, req.outputLimitBytes);
-    const truncated = out.over || stdoutCap.cut || stderrCap.cut;
-    if (truncated && status === 'ok') status = 'output_limit';
-    const res = result(status, started, stdoutCap.text, stderrCap.text, truncated);
-    if (req.marker) res.marker = { value: marker, requested: out.markerRequested };
+    const res = result(reply.status, started, reply.stdout, reply.stderr, reply.truncated);
+    if (req.marker) res.marker = { value: marker, requested: reply.markerRequested };
     return res;
   }
 
-  #acquire(): Promise<IsolateSlot> {
+  #acquire(): Promise<Slot> {
     const free = this.#slots.find((slot) => !slot.busy);
     if (free) {
       free.busy = true;
@@ -155,23 +141,11 @@ export class IsolatedVmSandbox implements Sandbox {
     return new Promise((resolve) => this.#waiting.push(resolve));
   }
 
-  #release(slot: IsolateSlot): void {
+  #release(slot: Slot): void {
     const next = this.#waiting.shift();
     if (next) next(slot);
     else slot.busy = false;
   }
-}
-
-/** The copied output with every field checked (defensive: only the wrapper writes it). */
-function asOutput(value: unknown): IsolateOutput {
-  const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
-  return {
-    stdout: typeof v.stdout === 'string' ? v.stdout : '',
-    stderr: typeof v.stderr === 'string' ? v.stderr : '',
-    over: v.over === true,
-    threw: v.threw === true,
-    markerRequested: v.markerRequested === true,
-  };
 }
 
 function result(status: RunStatus, started: number, stdout: string, stderr: string, truncated: boolean): RunResult {
@@ -186,14 +160,18 @@ function result(status: RunStatus, started: number, stdout: string, stderr: stri
   };
 }
 
-/** Loads isolated-vm (a native module, so loaded only when this backend is used) and returns the backend. */
+/**
+ * Starts the isolate hosts (processes with isolated-vm loaded) and returns the backend; SANDBOX_IVM_UNAVAILABLE
+ * when isolated-vm cannot be loaded.
+ */
 export async function createIsolatedVmSandbox(options: IsolatedVmSandboxOptions = {}): Promise<IsolatedVmSandbox> {
-  let ivm: typeof IvmModule;
+  const count = Math.max(1, options.isolates ?? Math.min(4, availableParallelism()));
+  const hosts = Array.from({ length: count }, () => IsolateProcess.start());
   try {
-    ivm = ((await import('isolated-vm')) as unknown as { default: typeof IvmModule }).default;
-    new ivm.Isolate({ memoryLimit: 8 }).dispose();
+    await Promise.all(hosts.map((h) => h.ready));
   } catch (cause) {
+    for (const h of hosts) h.kill();
     throw errors.SANDBOX_IVM_UNAVAILABLE(cause);
   }
-  return new IsolatedVmSandbox(ivm, options);
+  return new IsolatedVmSandbox(hosts);
 }

@@ -29,6 +29,17 @@ describe('containerSpec', () => {
   });
 });
 
+describe('containerSpec preload', () => {
+  it("passes the preload list to the runner, or nothing so that the image's own list applies", () => {
+    const given = containerSpec(resolveDockerOptions({ preload: ['json', 'numpy'] }, new Docker()), 'p1', 2 ** 30);
+    assert.deepEqual(given.Cmd, ['python3', '/opt/molrl/runner.py', '--container', '--preload', 'json,numpy', '--uid', String(2 ** 30)]);
+    const none = containerSpec(resolveDockerOptions({ preload: [] }, new Docker()), 'p1', 2 ** 30);
+    assert.deepEqual(none.Cmd!.slice(3, 5), ['--preload', '']);
+    const image = containerSpec(resolveDockerOptions({}, new Docker()), 'p1', 2 ** 30);
+    assert.ok(!image.Cmd!.includes('--preload'));
+  });
+});
+
 describe('createDockerSandbox container', function () {
   before(async function () {
     skipUnless(this, await dockerMissing(DEFAULT_DOCKER_IMAGE), 'docker hardening tests');

@@ -1,9 +1,31 @@
 // Tests of the isolated-vm backend with real programs, including hostile ones (escapes, resource exhaustion, hanging getters).
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { createIsolatedVmSandbox, type IsolatedVmSandbox } from '../../src/isolated-vm/isolated-vm-sandbox.ts';
 import type { RunRequest, RunResult } from '../../src/types.ts';
 
 const base = { language: 'javascript', timeoutMs: 1000, memoryMb: 64, outputLimitBytes: 4096 } as const;
+
+/** Whether process `pid` exists and is not a zombie. */
+function alive(pid: number): boolean {
+  try {
+    return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** CPU ms the processes `pids` use over the next `ms` (utime + stime from /proc, in 10 ms ticks). */
+async function cpuMsOver(ms: number, pids: number[]): Promise<number> {
+  const ticks = () =>
+    pids.reduce((sum, pid) => {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(')')[1]!.trim().split(' ');
+      return sum + Number(fields[11]) + Number(fields[12]);
+    }, 0);
+  const before = ticks();
+  await new Promise((r) => setTimeout(r, ms));
+  return (ticks() - before) * 10;
+}
 
 describe('IsolatedVmSandbox', function () {
   let sandbox: IsolatedVmSandbox;
@@ -194,20 +216,63 @@ describe('IsolatedVmSandbox', function () {
     }
   });
 
-  it('returns timeout for a rejection whose getters loop, though isolated-vm then keeps a thread busy', async function () {
-    // isolated-vm copies an unhandled rejection's message/stack after its timeout and a disposal interrupts only
-    // one getter, so the isolate thread spins on and even blocks process exit: run it in a child and SIGKILL it.
+  it('ends a rejection whose getters loop as timeout, kills the host it held, and leaves no CPU busy', async function () {
+    // isolated-vm copies an unhandled rejection's message/stack outside every timeout, so these getters would spin
+    // a thread for good: the sandbox kills the isolate's host process instead.
+    const own = await createIsolatedVmSandbox({ isolates: 1 });
+    try {
+      const [held] = own.hostPids;
+      const hostile = await own.run({ ...base, timeoutMs: 200, code: '(async () => { await null; throw { get message() { for (;;) {} }, get stack() { for (;;) {} } } })()' });
+      assert.equal(hostile.status, 'timeout', JSON.stringify(hostile));
+      assert.equal(own.abandonedIsolates, 1);
+      assert.throws(() => process.kill(held!, 0), { code: 'ESRCH' }); // the host is gone (and reaped)
+      const next = await own.run({ ...base, code: 'console.log("next")' });
+      assert.deepEqual([next.status, next.stdout], ['ok', 'next\n']);
+      // Idle now: this process and the live hosts use (almost) no CPU over a second. A thread left spinning would use
+      // its whole share of a core (hundreds of ms even on a loaded machine); idle processes use a few ms.
+      const used = await cpuMsOver(1000, [process.pid, ...own.hostPids]);
+      assert.ok(used < 100, `${used} ms of CPU in 1 s after the hostile run`);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('lets the process end by itself after a hostile rejection', async function () {
     const script = `
       import { createIsolatedVmSandbox } from ${JSON.stringify(new URL('../../src/isolated-vm/isolated-vm-sandbox.ts', import.meta.url).href)};
       const sandbox = await createIsolatedVmSandbox({ isolates: 1 });
       const base = { language: 'javascript', timeoutMs: 200, memoryMb: 32, outputLimitBytes: 100 };
       const hostile = await sandbox.run({ ...base, code: '(async () => { await null; throw { get message() { for (;;) {} }, get stack() { for (;;) {} } } })()' });
       const next = await sandbox.run({ ...base, code: 'console.log("next")' });
-      process.stdout.write(JSON.stringify([hostile.status, next.status, next.stdout, sandbox.abandonedIsolates]) + '\\n', () => process.kill(process.pid, 'SIGKILL'));`;
+      console.log(JSON.stringify([hostile.status, next.status, next.stdout, sandbox.abandonedIsolates]));`;
     const { spawnSync } = await import('node:child_process');
-    const child = spawnSync(process.execPath, ['--no-node-snapshot', '--conditions=molrl-src', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
-    assert.equal(child.signal, 'SIGKILL', child.stderr);
+    // no close(), no exit(): the idle hosts must not keep it alive, and nothing may spin in it
+    const child = spawnSync(process.execPath, ['--conditions=molrl-src', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    assert.deepEqual([child.status, child.signal], [0, null], child.stderr);
     assert.deepEqual(JSON.parse(child.stdout), ['timeout', 'ok', 'next\n', 1]);
+  });
+
+  it('leaves no isolate host behind when its parent is killed during a hostile run', async function () {
+    const script = `
+      import { createIsolatedVmSandbox } from ${JSON.stringify(new URL('../../src/isolated-vm/isolated-vm-sandbox.ts', import.meta.url).href)};
+      const sandbox = await createIsolatedVmSandbox({ isolates: 2 });
+      console.log(JSON.stringify(sandbox.hostPids));
+      const base = { language: 'javascript', timeoutMs: 60000, memoryMb: 32, outputLimitBytes: 100 };
+      void sandbox.run({ ...base, code: 'for (;;) {}' });
+      void sandbox.run({ ...base, timeoutMs: 100, code: '(async () => { await null; throw { get message() { for (;;) {} }, get stack() { for (;;) {} } } })()' });`;
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, ['--conditions=molrl-src', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const pids: number[] = await new Promise((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(JSON.parse(d.toString()))));
+    await new Promise((r) => setTimeout(r, 500)); // both programs running
+    child.kill('SIGKILL');
+    for (let waited = 0; pids.some(alive); waited += 50) {
+      if (waited >= 20_000) {
+        const left = pids.filter(alive);
+        for (const pid of left) process.kill(pid, 'SIGKILL'); // not to leave them spinning after a failure
+        assert.fail(`isolate hosts ${left.join(', ')} outlived their parent`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
   });
 
   it('stops a run when its AbortSignal fires, as killed', async function () {

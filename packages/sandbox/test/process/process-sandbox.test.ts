@@ -236,6 +236,11 @@ describe('ProcessSandbox tests (judge process)', function () {
       ['def f(a, b:\n    return a', 'assert f(1, 2) == 3', 'runtime_error', 'syntax_error'],
       ['raise ValueError("boom")', 'assert f(1, 2) == 3', 'runtime_error', 'program_error'],
       ['def f():\n    return 1', 'x = (', 'ok', 'tests_error'],
+      // what counts as a check: an assert, a call or a raise anywhere in the compiled tests (nested code included)
+      ['def f():\n    return 1', 'x = 1\ny = {"a": (1, 2)}\nz = [i for i in (1, 2)]', 'ok', 'tests_error'],
+      ['def f():\n    return 1', 'if f() != 2:\n    raise AssertionError("f")', 'ok', 'tests_failed'],
+      ['def f():\n    return 1', 'class T:\n    x = [f() for _ in (1,)]\n    assert x == [2]', 'ok', 'tests_failed'],
+      ['def f():\n    return 1', 'def check(c):\n    assert c() == 1\ncheck(f)', 'ok', 'tests_passed'],
       ['import time\ndef f():\n    time.sleep(30)', 'f()', 'timeout', null],
     ];
     for (const [code, tests, status, verdict] of cases) {
