@@ -17,6 +17,9 @@ export { scoredSampleJson, type ScoredSampleJson, type RewardResultJson } from '
 export { RewardTester } from './plugins/reward-tester.ts';
 export * from './traces/index.ts';
 export { computeAdvantages, type AdvantageEstimator, type AdvantageOptions } from './advantages/compute-advantages.ts';
+export { normalizeThenSum } from './advantages/normalize-then-sum.ts';
+export { overlongPenalty, type OverlongShaping } from './advantages/overlong-penalty.ts';
+export { grpoAdvantages, isInformative, type AdvantageInput, type GrpoAdvantageOptions, type GrpoAdvantages, type RewardAggregation } from './trainer/grpo-advantages.ts';
 export type * from './config/job-config-types.ts';
 export { jobConfigSchema, phaseSchemas } from './config/job-config-schema.ts';
 export { samplingSchema } from './config/schema-fragments.ts';

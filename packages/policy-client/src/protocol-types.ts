@@ -57,9 +57,9 @@ export type GenerateStreamLine =
  */
 export type MolMode = 'mol' | 'ce' | 'ce_nokl';
 /**
- * grpo: per-sequence token mean then batch mean; bnpo / dapo: token mean over the batch; dr_grpo: token sum / (B x maxCompletionLength). Default 'grpo'.
+ * grpo: per-sequence token mean then batch mean; bnpo / dapo: token mean over the batch; dr_grpo: token sum / (B x maxCompletionLength); gspo: sequence-level ratio exp(mean_t log rho) in the clipped objective, aggregated as grpo (TRL importance_sampling_level='sequence'); cispo: -sg(min(rho, 1 + clip.high)) x A x log p, token mean over the batch (TRL loss_type='cispo'). Default 'grpo'.
  */
-export type LossType = 'grpo' | 'bnpo' | 'dr_grpo' | 'dapo';
+export type LossType = 'grpo' | 'bnpo' | 'dr_grpo' | 'dapo' | 'gspo' | 'cispo';
 
 /**
  * Every message of the policy protocol, by schema name (`schemas/<name>.json`).
@@ -392,7 +392,25 @@ export interface TrainPolicyRequest {
    * @minItems 1
    */
   advantages: (number | null)[];
+  /**
+   * Optional further rollouts trained in the same step, as one batch with the first (dynamic sampling's later generation rounds); same sampling temperature as the first.
+   */
+  moreRollouts?: {
+    rolloutId: string;
+    /**
+     * @minItems 1
+     */
+    advantages: (number | null)[];
+  }[];
   lossType?: LossType;
+  /**
+   * mu: optimizer passes over the rollout (TRL num_iterations, verl ppo_epochs). Above 1 (or with miniBatches above 1) every ratio is taken against pi_old, the trainer's log-probs before the rollout's first update, which the server keeps with the rollout. 1 with miniBatches 1: one on-policy step, pi_old = the detached training log-prob. Default 1.
+   */
+  updatesPerBatch?: number;
+  /**
+   * Optimizer steps per pass: the trained completions are split, in order, into this many mini-batches (verl ppo_mini_batch_size = batch / miniBatches; TRL steps_per_generation). Default 1.
+   */
+  miniBatches?: number;
   clip?: ClipRange;
   /**
    * Weight of the k3 KL to the reference model; 0 = no reference pass. Default 0.
@@ -457,7 +475,23 @@ export interface TrainPolicyResponse {
    */
   clipFraction: number;
   /**
-   * Global gradient norm before clipping.
+   * Optional: fraction of tokens clipped at 1 - low with a negative advantage (TRL clip_ratio/low_mean).
+   */
+  clipFractionLow?: number;
+  /**
+   * Optional: fraction of tokens clipped at 1 + high with a positive advantage (cispo: whose IS weight was capped) (TRL clip_ratio/high_mean).
+   */
+  clipFractionHigh?: number;
+  /**
+   * Optional: mean k3 estimate of KL(pi_old || pi_theta), (rho - 1) - log rho per token; 0 with one on-policy update (verl actor/ppo_kl).
+   */
+  approxKl?: number;
+  /**
+   * Optional: optimizer steps this request took (updatesPerBatch x miniBatches; 0 when every advantage was null).
+   */
+  updates?: number;
+  /**
+   * Global gradient norm before clipping (the mean over the updates).
    */
   gradNorm: number;
   /**

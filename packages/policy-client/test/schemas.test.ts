@@ -24,7 +24,7 @@ describe('validatorFor', () => {
     const req: Record<string, unknown> = { rolloutId: 'r', advantages: [1, null] };
     assert.ok(validatorFor('train-policy-request')(req));
     assert.deepEqual(req, {
-      rolloutId: 'r', advantages: [1, null], lossType: 'grpo', clip: { low: 0.2, high: 0.2 }, beta: 0, microBatchSize: 8, maxGradNorm: 1,
+      rolloutId: 'r', advantages: [1, null], lossType: 'grpo', clip: { low: 0.2, high: 0.2 }, beta: 0, microBatchSize: 8, maxGradNorm: 1, updatesPerBatch: 1, miniBatches: 1,
     });
     const mol: Record<string, unknown> = { examples: [{ segments: [{ text: 'a', loss: 'kl', role: 'assistant' }] }] };
     assert.ok(validatorFor('train-mol-request')(mol));

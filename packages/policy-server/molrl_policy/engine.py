@@ -9,7 +9,7 @@ import random
 import time
 import uuid
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import torch
@@ -18,7 +18,7 @@ from . import reference
 from .errors import ApiError, bad_request
 from .gen_engine import EagerEngine, GenerationEngine
 from .generate import Row, Sampling
-from .losses import policy_step
+from .losses import policy_step, trainer_logps
 from .mol import encode_examples, mol_step
 from .model import PolicyModel
 
@@ -36,6 +36,8 @@ class Rollout:
     rows: list[Row]
     temperature: float
     max_tokens: int
+    # pi_old of several updates per rollout: row index -> the trainer's log-probs before the rollout's first update
+    old: dict[int, list[float]] = field(default_factory=dict)
 
 
 class RolloutStore:
@@ -149,38 +151,108 @@ class Engine:
         self.opt.zero_grad(set_to_none=True)
         return norm
 
+    def _policy_items(self, req: dict) -> tuple[list[tuple], list[tuple[Rollout, int]], int, Rollout]:
+        """The trained (prompt, completion, sampler log-probs, advantage) items of the request's rollouts (the first
+        and `moreRollouts`), each with its (rollout, row index); skipped (null) count; the first rollout."""
+        parts = [(req["rolloutId"], req["advantages"], "advantages")]
+        parts += [(m["rolloutId"], m["advantages"], f"moreRollouts[{k}].advantages")
+                  for k, m in enumerate(_opt(req, "moreRollouts", []))]
+        items, where, skipped, first = [], [], 0, None
+        for rid, adv, path in parts:
+            ro = self.rollouts.get(rid)
+            first = first or ro
+            if len(adv) != len(ro.rows):
+                raise bad_request(f"{path} has {len(adv)} entries; rollout {rid!r} has {len(ro.rows)} completions "
+                                  "(one advantage per completion, in order)", path)
+            if ro.temperature != first.temperature:
+                raise bad_request(f"rollout {rid!r} was sampled at temperature {ro.temperature}, rollout "
+                                  f"{req['rolloutId']!r} at {first.temperature}: the rollouts of one step need one "
+                                  "temperature", path)
+            for i, (r, a) in enumerate(zip(ro.rows, adv)):
+                if a is None:
+                    skipped += 1
+                else:
+                    items.append((r.prompt_ids, r.completion_ids, r.logps, float(a)))
+                    where.append((ro, i))
+        return items, where, skipped, first
+
     def train_policy(self, req: dict) -> dict:
         t0 = time.perf_counter()
-        ro = self.rollouts.get(req["rolloutId"])
-        adv = req["advantages"]
-        if len(adv) != len(ro.rows):
-            raise bad_request(f"advantages has {len(adv)} entries; rollout {req['rolloutId']!r} has "
-                              f"{len(ro.rows)} completions (one advantage per completion, in order)", "advantages")
-        items = [(r.prompt_ids, r.completion_ids, r.logps, float(a)) for r, a in zip(ro.rows, adv) if a is not None]
+        items, where, skipped, ro = self._policy_items(req)
         clip = req.get("clip") or {}
         max_len = _opt(req, "maxCompletionLength", ro.max_tokens)
-        out = {"step": self.step, "loss": 0.0, "kl": 0.0, "clipFraction": 0.0, "gradNorm": 0.0, "entropy": 0.0,
-               "tokens": 0, "logprobMismatch": 0.0, "logprobMismatchMax": 0.0}
+        updates, minis = _opt(req, "updatesPerBatch", 1), _opt(req, "miniBatches", 1)  # mu, mini-batches per update
+        if _opt(req, "tisCap", None) and (updates > 1 or minis > 1):
+            raise bad_request(f"tisCap with updatesPerBatch {updates} / miniBatches {minis}: truncated importance "
+                              "sampling is implemented for one update per rollout only; drop tisCap or use "
+                              "updatesPerBatch 1 and miniBatches 1", "tisCap")
+        out = {"step": self.step, "loss": 0.0, "kl": 0.0, "clipFraction": 0.0, "clipFractionLow": 0.0,
+               "clipFractionHigh": 0.0, "approxKl": 0.0, "gradNorm": 0.0, "entropy": 0.0, "tokens": 0,
+               "logprobMismatch": 0.0, "logprobMismatchMax": 0.0, "updates": 0}
         if items:
+            opts = dict(loss_type=_opt(req, "lossType", "grpo"), low=_opt(clip, "low", 0.2),
+                        high=_opt(clip, "high", 0.2), beta=_opt(req, "beta", 0.0), max_len=max_len,
+                        micro=_opt(req, "microBatchSize", 8), temperature=ro.temperature, chunk=self.logits_chunk,
+                        micro_tokens=_opt(req, "microBatchTokens", self.micro_batch_tokens),
+                        tis_cap=_opt(req, "tisCap", None))
+            lr = _opt(req, "learningRate", self.base_lr)
+            max_norm = _opt(req, "maxGradNorm", 1.0)
             self.policy.module.train()
-            self.opt.zero_grad(set_to_none=True)
-            try:
-                stats = self._policy_step(items, loss_type=_opt(req, "lossType", "grpo"),
-                                    low=_opt(clip, "low", 0.2), high=_opt(clip, "high", 0.2),
-                                    beta=_opt(req, "beta", 0.0), max_len=max_len, micro=_opt(req, "microBatchSize", 8),
-                                    temperature=ro.temperature, chunk=self.logits_chunk,
-                                    micro_tokens=_opt(req, "microBatchTokens", self.micro_batch_tokens),
-                                    tis_cap=_opt(req, "tisCap", None))
-            except BaseException:
-                self.opt.zero_grad(set_to_none=True)
-                raise
-            out.update(stats)
-            out["learningRate"] = _opt(req, "learningRate", self.base_lr)
-            out["gradNorm"] = self._apply(out["learningRate"], _opt(req, "maxGradNorm", 1.0), out["loss"])
+            if updates == 1 and minis == 1:  # one on-policy update: pi_old is the detached training log-prob
+                out.update(self._update(items, opts, lr, max_norm))
+                out["updates"] = 1
+            else:
+                out.update(self._several_updates(items, where, opts, lr, max_norm, updates, minis))
+            out["learningRate"] = lr
             out["step"] = self.step
-        out["skipped"] = len(ro.rows) - len(items)
+        out["skipped"] = skipped
         out["durationMs"] = (time.perf_counter() - t0) * 1000
         return out
+
+    def _update(self, items: list[tuple], opts: dict, lr: float, max_norm: float, old_from_sampler: bool = False) -> dict:
+        """One optimizer step on `items` -> the loss's stats and gradNorm."""
+        self.opt.zero_grad(set_to_none=True)
+        try:
+            stats = self._policy_step(items, old_from_sampler=old_from_sampler, **opts)
+        except BaseException:
+            self.opt.zero_grad(set_to_none=True)
+            raise
+        stats["gradNorm"] = self._apply(lr, max_norm, stats["loss"])
+        return stats
+
+    def _several_updates(self, items, where, opts: dict, lr: float, max_norm: float, updates: int, minis: int) -> dict:
+        """mu epochs over the rollout, each split into `minis` consecutive mini-batches, one optimizer step each,
+        every ratio against pi_old: the trainer's log-probs before the rollout's first update, kept on the rollout
+        (TRL num_iterations / steps_per_generation, verl ppo_epochs / ppo_mini_batch_size)."""
+        missing = [k for k, (ro, i) in enumerate(where) if i not in ro.old]
+        if missing:
+            sub = [items[k] for k in missing]
+            # whole completions (causal: a later, longer maxCompletionLength reuses the same pi_old)
+            fresh = trainer_logps(self.policy, sub, max_len=max(len(c) for _, c, _, _ in sub), micro=opts["micro"],
+                                  temperature=opts["temperature"], micro_tokens=opts["micro_tokens"],
+                                  chunk=opts["chunk"])
+            for k, lp in zip(missing, fresh):
+                ro, i = where[k]
+                ro.old[i] = lp
+        olds = [ro.old[i] for ro, i in where]
+        gaps = [abs(a - b) for (_, _, s, _), o in zip(items, olds) for a, b in zip(s, o)]  # sampler vs trainer
+        train = [(p, c, o[:len(c)], a) for (p, c, _, a), o in zip(items, olds)]
+        size = -(-len(train) // min(minis, len(train)))  # rows per mini-batch (the last may hold fewer)
+        chunks = [train[k: k + size] for k in range(0, len(train), size)]
+        runs = []
+        for _ in range(updates):
+            for chunk in chunks:
+                st = self._update(chunk, opts, lr, max_norm, old_from_sampler=True)
+                runs.append(st)
+        N = max(1, sum(r["tokens"] for r in runs))
+        mean = lambda k: sum(r[k] * r["tokens"] for r in runs) / N  # token-weighted over the updates  # noqa: E731
+        return {"loss": sum(r["loss"] for r in runs) / len(runs), "kl": mean("kl"), "clipFraction": mean("clipFraction"),
+                "clipFractionLow": mean("clipFractionLow"), "clipFractionHigh": mean("clipFractionHigh"),
+                "approxKl": mean("approxKl"), "entropy": mean("entropy"),
+                "gradNorm": sum(r["gradNorm"] for r in runs) / len(runs),
+                "tokens": sum(min(len(c), opts["max_len"]) for _, c, _, _ in items),
+                "logprobMismatch": sum(gaps) / max(1, len(gaps)), "logprobMismatchMax": max(gaps, default=0.0),
+                "updates": len(runs)}
 
     def _mol_opts(self, req: dict) -> dict:
         return {"micro_tokens": _opt(req, "microBatchTokens", self.micro_batch_tokens), "chunk": self.logits_chunk}

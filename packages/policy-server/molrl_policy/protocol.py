@@ -146,7 +146,8 @@ class Protocol:
         return b["prompts"], int(b["n"]), sp, None if seed is None else int(seed), b["kvCache"]
 
     def parse_train_policy(self, body: Any) -> dict:
-        return _integers(self.check("train-policy-request", body), ("microBatchSize", "maxCompletionLength"))
+        return _integers(self.check("train-policy-request", body), ("microBatchSize", "maxCompletionLength",
+                                                                      "updatesPerBatch", "miniBatches"))
 
     def parse_train_mol(self, body: Any) -> dict:
         b = _integers(self.check("train-mol-request", body), ("microBatchSize",))

@@ -295,7 +295,8 @@ class Handler(BaseHTTPRequestHandler):
     def train_policy(self, body: Any) -> None:
         req = self.app.protocol.parse_train_policy(body)
         out = self.app.locked(self.app.engine.train_policy, req)
-        self.metrics("train/policy", **{k: out[k] for k in ("step", "loss", "kl", "clipFraction", "gradNorm", "tokens")})
+        keys = ("step", "loss", "kl", "clipFraction", "approxKl", "gradNorm", "tokens", "updates")
+        self.metrics("train/policy", **{k: out[k] for k in keys})
         self.send_json(200, out)
 
     def train_mol(self, body: Any) -> None:

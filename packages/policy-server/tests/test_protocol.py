@@ -37,6 +37,15 @@ def test_requests_get_the_documented_defaults():
     req = p.parse_train_policy({"rolloutId": "r", "advantages": [1, None], "microBatchSize": 4.0})
     assert req["lossType"] == "grpo" and req["clip"] == {"low": 0.2, "high": 0.2} and req["microBatchSize"] == 4
     assert isinstance(req["microBatchSize"], int)
+    assert (req["updatesPerBatch"], req["miniBatches"]) == (1, 1)
+    req = p.parse_train_policy({"rolloutId": "r", "advantages": [1], "updatesPerBatch": 2.0, "miniBatches": 3.0,
+                                "lossType": "cispo", "moreRollouts": [{"rolloutId": "s", "advantages": [None]}]})
+    assert (req["updatesPerBatch"], req["miniBatches"]) == (2, 3) and isinstance(req["updatesPerBatch"], int)
+    for bad, path in (({"updatesPerBatch": 0}, "updatesPerBatch"), ({"miniBatches": 1.5}, "miniBatches"),
+                      ({"moreRollouts": [{"rolloutId": "s"}]}, "moreRollouts[0]")):
+        with pytest.raises(ApiError) as e:
+            p.parse_train_policy({"rolloutId": "r", "advantages": [1], **bad})
+        assert e.value.status == 400 and e.value.path == path
     assert p.parse_train_mol({"examples": [{"segments": [{"text": "x", "loss": "ce"}]}]})["mode"] == "mol"
 
 

@@ -16,7 +16,7 @@ def test_tis_weight_is_the_capped_ratio_and_weights_only_the_policy_term():
     w = tis_weight(train, sampler, 2.0)
     assert torch.allclose(w, torch.tensor([[math.exp(0.5), 2.0, math.exp(-1.0)]]))
     logp = train.clone()
-    l, kl, _ = per_token_loss(logp, logp, torch.tensor([3.0]), 0.2, 0.2, beta=0.5, ref=logp - 1.0, weight=w)
+    l, kl, _, _ = per_token_loss(logp, logp, torch.tensor([3.0]), 0.2, 0.2, beta=0.5, ref=logp - 1.0, weight=w)
     k3 = math.exp(-1.0) + 1.0 - 1.0  # exp(ref - logp) - (ref - logp) - 1 with ref - logp = -1
     want = [-3.0 * x + 0.5 * k3 for x in w[0].tolist()]  # ratio 1: -A * w, plus the unweighted KL term
     assert torch.allclose(l, torch.tensor([want])) and torch.allclose(kl, torch.full((1, 3), k3))

@@ -52,7 +52,7 @@ const RULES: Rule[] = [
   { match: /^completion\/length/, group: 'Completions', id: 'length', title: 'Completion length (tokens, mean)' },
   { match: /^completion\/(clipped_ratio|truncated.*)$/, group: 'Completions', id: 'truncated', title: 'Truncated completions (share that hit maxTokens)' },
   { match: /^completion\//, group: 'Completions', id: 'completion-other', title: 'Completions: other' },
-  { match: /^groups\//, group: 'Completions', id: 'groups', title: 'Groups with zero reward variance' },
+  { match: /^groups\//, group: 'Completions', id: 'groups', title: 'Groups: zero reward variance, dropped by dynamic sampling, generation rounds' },
   { match: /^time\/(generate|score|train)$/, group: 'Time', id: 'time-split', title: 'Step time split (seconds)', stack: true, note: 'stacked: generate, then score (the part not hidden behind generation), then train' },
   { match: /^time\//, group: 'Time', id: 'time-other', title: 'Other timings (seconds)' },
   { match: /tokens_per_s$|^throughput\//, group: 'Time', id: 'throughput', title: 'Generation throughput (tokens/s)' },

@@ -1,15 +1,17 @@
 // The `{ type: 'grpo' }` phase: GRPO / Dr.GRPO / RLOO steps (generate G per prompt, score, advantages, policy step), evals every k.
 import type { LossType, PolicyClient, SamplingParams } from '@molrl/policy-client';
-import { computeAdvantages, type AdvantageEstimator } from '../advantages/compute-advantages.ts';
+import type { AdvantageEstimator } from '../advantages/compute-advantages.ts';
+import type { OverlongShaping } from '../advantages/overlong-penalty.ts';
 import { int, samplingSchema } from '../config/schema-fragments.ts';
 import type { DatasetRow } from '../dataset/load-dataset.ts';
 import type { RewardEngine } from '../types.ts';
 import { definePhase, type PhaseConfigBase } from './define-phase.ts';
-import { generateAndScore } from './generate-and-score.ts';
+import { grpoAdvantages, type RewardAggregation } from './grpo-advantages.ts';
+import { generateRounds } from './grpo-rounds.ts';
 import { learningRateAt, scheduleProblems, scheduleProperties, type LearningRateSchedule } from './learning-rate-schedule.ts';
 import type { MetricsRecord } from './phase-context.ts';
 import { infraErrorReasons, rewardMetrics } from './reward-metrics.ts';
-import { sampleWithoutReplacement, seededRandom, stepSeed } from './seeded-random.ts';
+import { stepSeed } from './seeded-random.ts';
 
 /** A GRPO / Dr.GRPO phase. */
 export interface GrpoPhaseConfig extends PhaseConfigBase, LearningRateSchedule {
@@ -39,6 +41,18 @@ export interface GrpoPhaseConfig extends PhaseConfigBase, LearningRateSchedule {
   chatTemplateKwargs?: Record<string, unknown>;
   /** Groups whose rewards are all equal get null advantages (not trained on). @default false */
   dropZeroVarianceGroups: boolean;
+  /** mu: optimizer passes over each rollout (TRL num_iterations, verl ppo_epochs). @default 1 */
+  updatesPerBatch: number;
+  /** Optimizer steps per pass (TRL steps_per_generation, verl train batch / ppo_mini_batch_size). @default 1 */
+  miniBatches: number;
+  /** Completions cut at maxTokens are left out of the loss (TRL mask_truncated_completions). @default false */
+  maskTruncated: boolean;
+  /** DAPO's soft overlong punishment (verl reward_model.overlong_buffer). */
+  overlong?: OverlongShaping;
+  /** DAPO's dynamic sampling (verl algorithm.filter_groups): drop groups whose rewards all agree and generate more. */
+  dynamicSampling?: { maxGenerationRounds: number };
+  /** How several reward plugins make one advantage (TRL multi_objective_aggregation). @default 'sum_then_normalize' */
+  rewardAggregation: RewardAggregation;
 }
 
 /** What one step produced. */
@@ -61,50 +75,57 @@ export async function grpoStep(
   opts: { seed: number; step: number; learningRate?: number | undefined; dedupe?: boolean; signal?: AbortSignal; chatTemplateKwargs?: Record<string, unknown> },
 ): Promise<GrpoStepResult> {
   const t0 = performance.now();
-  const rows = sampleWithoutReplacement(train, phase.promptsPerStep, seededRandom(opts.seed)); // B/G prompts
-  const G = phase.groupSize; // G: group size
-  const rollout = await generateAndScore(client, engine, rows, {
-    n: G,
-    sampling: phase.sampling,
-    seed: opts.seed,
-    step: opts.step,
-    idPrefix: `step-${opts.step}`,
-    dedupe: opts.dedupe ?? true,
-    ...(opts.chatTemplateKwargs ? { chatTemplateKwargs: opts.chatTemplateKwargs } : {}),
-    ...(opts.signal ? { signal: opts.signal } : {}),
-  });
+  const { rollouts, keep } = await generateRounds(client, engine, train, phase, opts);
   const t1 = performance.now();
-  const rewards = rollout.groups.map((g) => g.map((c) => c.scored.score)); // r: rewards per group
-  const advantages = computeAdvantages(rewards, { estimator: phase.estimator, scale: phase.scale });
-  let zeroVariance = 0;
-  rewards.forEach((g, p) => {
-    const scored = g.filter((r): r is number => r !== null);
-    if (scored.length >= 2 && scored.every((r) => r === scored[0])) {
-      zeroVariance++;
-      if (phase.dropZeroVarianceGroups) advantages[p] = advantages[p].map(() => null);
-    }
+  const groups = rollouts.flatMap((r) => r.groups);
+  const maxTokens = phase.sampling.maxTokens ?? 256;
+  const adv = grpoAdvantages(
+    groups.map((g) => g.map((c) => ({ score: c.scored.score, status: c.scored.status, rewards: c.scored.rewards, tokenCount: c.completion.tokenCount, finishReason: c.completion.finishReason }))),
+    {
+      estimator: phase.estimator,
+      scale: phase.scale,
+      rewardAggregation: phase.rewardAggregation ?? 'sum_then_normalize',
+      plugins: engine.plugins,
+      overlong: phase.overlong,
+      maxTokens,
+      maskTruncated: phase.maskTruncated ?? false,
+      dropZeroVarianceGroups: phase.dropZeroVarianceGroups,
+      ...(keep ? { keep } : {}),
+    },
+  );
+  const advantages = adv.advantages;
+  const zeroVariance = adv.zeroVariance;
+  let offset = 0; // canonical order per rollout: prompt by prompt, index 0..G-1
+  const parts = rollouts.map((r) => {
+    const part = { rolloutId: r.rolloutId, advantages: advantages.slice(offset, offset + r.groups.length).flat() };
+    offset += r.groups.length;
+    return part;
   });
-  const flat = advantages.flat(); // canonical order: prompt by prompt, index 0..G-1
-  const trained = flat.some((a) => a !== null && a !== 0);
+  const trained = advantages.flat().some((a) => a !== null && a !== 0);
+  const [first, ...more] = parts;
   const train$ = trained
     ? await client.trainPolicy(
         {
-          rolloutId: rollout.rolloutId,
-          advantages: flat,
+          rolloutId: first.rolloutId,
+          advantages: first.advantages,
+          ...(more.length ? { moreRollouts: more } : {}),
           lossType: phase.lossType ?? 'grpo',
           clip: phase.clip,
           beta: phase.beta,
-          maxCompletionLength: phase.maxCompletionLength ?? phase.sampling.maxTokens ?? 256,
+          maxCompletionLength: phase.maxCompletionLength ?? maxTokens,
           microBatchSize: phase.microBatchSize,
           ...(phase.microBatchTokens === undefined ? {} : { microBatchTokens: phase.microBatchTokens }),
           ...(opts.learningRate === undefined ? {} : { learningRate: opts.learningRate }),
+          ...((phase.updatesPerBatch ?? 1) === 1 ? {} : { updatesPerBatch: phase.updatesPerBatch }),
+          ...((phase.miniBatches ?? 1) === 1 ? {} : { miniBatches: phase.miniBatches }),
           ...(phase.tisCap === undefined ? {} : { tisCap: phase.tisCap }),
         },
         {}, // not cut short by Ctrl-C: the server may already have applied it (see PhaseContext.signal)
       )
     : null;
   const t2 = performance.now();
-  const all = rollout.groups.flat();
+  const all = groups.flat();
+  const timing = (k: 'generateMs' | 'scoreExposedMs' | 'scoreSpanMs') => rollouts.reduce((a, r) => a + r.timing[k], 0);
   const scoredSamples = all.map((c) => c.scored);
   const lengths = all.map((c) => c.completion.tokenCount);
   const metrics: MetricsRecord = {
@@ -112,6 +133,10 @@ export async function grpoStep(
     loss: train$?.loss ?? null,
     kl: train$?.kl ?? null,
     clip_fraction: train$?.clipFraction ?? null,
+    'clip_fraction/low': train$?.clipFractionLow ?? null,
+    'clip_fraction/high': train$?.clipFractionHigh ?? null,
+    approx_kl: train$?.approxKl ?? null,
+    updates: train$?.updates ?? 0,
     grad_norm: train$?.gradNorm ?? null,
     entropy: train$?.entropy ?? null,
     learning_rate: train$?.learningRate ?? opts.learningRate ?? null,
@@ -119,19 +144,25 @@ export async function grpoStep(
     'logprob/mismatch_max': train$?.logprobMismatchMax ?? null,
     ...(phase.tisCap === undefined ? {} : { 'logprob/tis_weight_mean': train$?.tisWeightMean ?? null }),
     'completion/length_mean': lengths.reduce((a, b) => a + b, 0) / Math.max(1, lengths.length),
+    'completion/length_max': Math.max(0, ...lengths),
     'completion/clipped_ratio': all.filter((c) => c.completion.finishReason === 'length').length / Math.max(1, all.length),
     'completion/tokens': lengths.reduce((a, b) => a + b, 0),
-    'throughput/generate_tokens_per_s': rollout.timing.generateMs > 0 ? lengths.reduce((a, b) => a + b, 0) / (rollout.timing.generateMs / 1000) : null,
+    'completion/masked_truncated': adv.maskedTruncated,
+    'throughput/generate_tokens_per_s': timing('generateMs') > 0 ? lengths.reduce((a, b) => a + b, 0) / (timing('generateMs') / 1000) : null,
     'groups/zero_variance': zeroVariance,
-    'time/generate': rollout.timing.generateMs / 1000,
-    'time/score': rollout.timing.scoreExposedMs / 1000,
-    'time/score_span': rollout.timing.scoreSpanMs / 1000,
-    'score/hidden_fraction': rollout.timing.scoreHiddenFraction,
+    'groups/zero_std_ratio': zeroVariance / Math.max(1, groups.length),
+    'groups/dropped': keep ? keep.filter((k) => !k).length : 0,
+    'groups/generation_rounds': rollouts.length,
+    'overlong/penalty_mean': adv.overlongPenaltyMean,
+    'time/generate': timing('generateMs') / 1000,
+    'time/score': timing('scoreExposedMs') / 1000,
+    'time/score_span': timing('scoreSpanMs') / 1000,
+    'score/hidden_fraction': rollouts[0].timing.scoreHiddenFraction,
     'time/train': (t2 - t1) / 1000,
     'time/server_train': train$?.durationMs === undefined ? null : train$.durationMs / 1000,
     'time/step': (t2 - t0) / 1000,
   };
-  const samples = rollout.groups.flatMap((g, p) =>
+  const samples = groups.flatMap((g, p) =>
     g.map((c, i) => ({
       step: opts.step,
       promptId: c.row.id,
@@ -164,7 +195,32 @@ export const grpoPhase = definePhase<GrpoPhaseConfig>({
       promptsPerStep: int(1, 'B/G: prompts per step', 16),
       groupSize: int(2, 'G: completions per prompt', 8),
       sampling: samplingSchema,
-      lossType: { enum: ['grpo', 'bnpo', 'dr_grpo', 'dapo'], description: "defaults to 'dr_grpo' with the dr_grpo estimator, else 'grpo'" },
+      lossType: {
+        enum: ['grpo', 'bnpo', 'dr_grpo', 'dapo', 'gspo', 'cispo'],
+        description:
+          "loss aggregation / variant (TRL loss_type, verl loss_agg_mode / policy_loss.loss_mode): grpo, bnpo, dr_grpo, dapo; gspo: sequence-level importance ratio (TRL importance_sampling_level='sequence', verl loss_mode 'gspo'); cispo: clipped IS weight, gradient through every token (TRL loss_type 'cispo'; clip.high caps the weight at 1 + high). Defaults to 'dr_grpo' with the dr_grpo estimator, else 'grpo'",
+      },
+      updatesPerBatch: { type: 'integer', minimum: 1, maximum: 64, default: 1, description: 'mu: optimizer passes over each rollout, ratios against the rollout\'s pi_old kept by the server (TRL num_iterations, verl ppo_epochs); 1 = one on-policy step' },
+      miniBatches: { type: 'integer', minimum: 1, maximum: 1024, default: 1, description: 'optimizer steps per pass: the rollout split in order into this many mini-batches (TRL steps_per_generation, verl train_batch_size / ppo_mini_batch_size)' },
+      maskTruncated: { type: 'boolean', default: false, description: 'completions cut at sampling.maxTokens are left out of the loss (TRL mask_truncated_completions)' },
+      overlong: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['buffer'],
+        description: "DAPO soft overlong punishment: reward - penalty x (|y| - (maxTokens - buffer)) / buffer over the last buffer tokens (verl reward_model.overlong_buffer.{len, penalty_factor}; TRL get_soft_overlong_punishment)",
+        properties: { buffer: int(1, 'L_cache: tokens before sampling.maxTokens where the penalty ramps up'), penalty: { type: 'number', minimum: 0, default: 1, description: 'penalty at maxTokens (verl penalty_factor)' } },
+      },
+      dynamicSampling: {
+        type: 'object',
+        additionalProperties: false,
+        description: 'DAPO dynamic sampling: groups whose rewards all agree are dropped and more prompts generated until promptsPerStep informative groups (verl algorithm.filter_groups; max_num_gen_batches)',
+        properties: { maxGenerationRounds: int(1, 'generation rounds per step at most (verl max_num_gen_batches)', 3) },
+      },
+      rewardAggregation: {
+        enum: ['sum_then_normalize', 'normalize_then_sum'],
+        default: 'sum_then_normalize',
+        description: "several reward plugins (TRL multi_objective_aggregation): weighted sum then the estimator, or each plugin's group advantage first, weighted sum, then (grpo) a batch z-score (GDPO)",
+      },
       clip: {
         type: 'object',
         additionalProperties: false,
@@ -184,6 +240,12 @@ export const grpoPhase = definePhase<GrpoPhaseConfig>({
   usesReference: (phase) => phase.beta > 0,
   resolve(options, ctx) {
     if (options.estimator !== 'grpo' && options.scale !== 'group') ctx.problem('scale', `only the grpo estimator divides by a std (got "${options.scale}" with "${options.estimator}")`);
+    const maxTokens = options.sampling.maxTokens ?? 256;
+    if (options.overlong && options.overlong.buffer >= maxTokens) ctx.problem('overlong.buffer', `the overlong buffer (${options.overlong.buffer}) must be shorter than sampling.maxTokens (${maxTokens}): lower it, e.g. to ${Math.max(1, Math.floor(maxTokens / 4))}`);
+    const rows = options.promptsPerStep * options.groupSize;
+    if (options.miniBatches > rows) ctx.problem('miniBatches', `${options.miniBatches} mini-batches of a ${rows}-completion rollout (promptsPerStep x groupSize): use at most ${rows}`);
+    if (options.tisCap !== undefined && (options.updatesPerBatch > 1 || options.miniBatches > 1)) ctx.problem('tisCap', `truncated importance sampling is implemented for one update per rollout only (got updatesPerBatch ${options.updatesPerBatch}, miniBatches ${options.miniBatches}): drop tisCap or use 1 and 1`);
+    if (options.dynamicSampling && options.dropZeroVarianceGroups) ctx.problem('dropZeroVarianceGroups', 'dynamicSampling already drops groups whose rewards all agree: remove dropZeroVarianceGroups');
     for (const [field, problem] of scheduleProblems(options, options.steps)) ctx.problem(field, problem);
     const config = { ...options, lossType: options.lossType ?? (options.estimator === 'dr_grpo' ? 'dr_grpo' : 'grpo') };
     return { config, data: () => undefined };

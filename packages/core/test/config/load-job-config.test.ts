@@ -64,6 +64,22 @@ describe('validateJobConfig', () => {
     }
   });
 
+  it('GRPO algorithm options: defaults that keep the old step, and the problems the schema cannot state', () => {
+    const p = validateJobConfig(minimal(), '/base').phases[0] as GrpoPhaseConfig;
+    deepStrictEqual([p.updatesPerBatch, p.miniBatches, p.maskTruncated, p.rewardAggregation, p.overlong, p.dynamicSampling], [1, 1, false, 'sum_then_normalize', undefined, undefined]);
+    const on = validateJobConfig({ ...minimal(), phases: [{ type: 'grpo', steps: 1, lossType: 'cispo', overlong: { buffer: 8 }, dynamicSampling: {} }] }, '/base').phases[0] as GrpoPhaseConfig;
+    deepStrictEqual([on.lossType, on.overlong, on.dynamicSampling], ['cispo', { buffer: 8, penalty: 1 }, { maxGenerationRounds: 3 }]);
+    const schema = problemsOf({ ...minimal(), phases: [{ type: 'grpo', steps: 1, updatesPerBatch: 0, lossType: 'ppo', rewardAggregation: 'mean', overlong: { penalty: 1 } }] });
+    const resolved = problemsOf({
+      ...minimal(),
+      phases: [{ type: 'grpo', steps: 1, promptsPerStep: 2, groupSize: 2, miniBatches: 5, sampling: { maxTokens: 16 }, overlong: { buffer: 16 }, dynamicSampling: { maxGenerationRounds: 2 }, dropZeroVarianceGroups: true, tisCap: 2 }],
+    });
+    const problems = [...schema, ...resolved];
+    for (const prefix of ['phases[0].updatesPerBatch:', 'phases[0].lossType:', 'phases[0].rewardAggregation:', 'phases[0].overlong:', 'phases[0].miniBatches:', 'phases[0].overlong.buffer:', 'phases[0].dropZeroVarianceGroups:', 'phases[0].tisCap:']) {
+      ok(problems.some((q) => q.startsWith(prefix)), `missing ${prefix} in ${JSON.stringify(problems)}`);
+    }
+  });
+
   it('refuses a std scale with the dr_grpo estimator', () => {
     const problems = problemsOf({ ...minimal(), phases: [{ type: 'grpo', estimator: 'dr_grpo', scale: 'batch', steps: 1 }] });
     ok(problems[0].startsWith('phases[0].scale:'));
