@@ -6,3 +6,4 @@ export { deepFreeze } from './freeze.ts';
 export { readConfigFile, parseJsonl, parseRawLine, readJsonlFile, appendJsonl, type JsonlLine, type JsonlLimits } from './files.ts';
 export { INPUT_LIMITS, type InputLimit } from './input-limits.ts';
 export { LineSplitter, type RawLine } from './line-splitter.ts';
+export { pidAlive } from './pid-alive.ts';

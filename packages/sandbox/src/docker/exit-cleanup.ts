@@ -3,6 +3,7 @@ import Docker from 'dockerode';
 import { execFileSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { DOCKER_CALL_TIMEOUT_MS } from './docker-options.ts';
+import { pidAlive } from '@molrl/common';
 
 interface Closable {
   readonly containerIds: string[];
@@ -60,15 +61,6 @@ export function untrackPool(pool: Closable): void {
   if (pools.delete(pool) && pools.size === 0) uninstall();
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Remove containers labelled `molrl=1` whose owning process (label `molrl.pid` on this host) is gone.
  * Returns the ids it removed.
@@ -77,7 +69,7 @@ export async function removeStaleContainers(docker: Docker = new Docker()): Prom
   const list = await docker.listContainers({ all: true, filters: { label: ['molrl=1'] }, abortSignal: AbortSignal.timeout(DOCKER_CALL_TIMEOUT_MS) });
   const stale = list.filter((c) => {
     const pid = Number(c.Labels['molrl.pid']);
-    return c.Labels['molrl.host'] === hostname() && Number.isInteger(pid) && pid > 0 && !alive(pid);
+    return c.Labels['molrl.host'] === hostname() && Number.isInteger(pid) && pid > 0 && !pidAlive(pid);
   });
   await Promise.all(stale.map((c) => docker.getContainer(c.Id).remove({ force: true, abortSignal: AbortSignal.timeout(DOCKER_CALL_TIMEOUT_MS) }).catch(() => undefined)));
   return stale.map((c) => c.Id);
