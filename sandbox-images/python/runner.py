@@ -7,6 +7,13 @@ Protocol: NDJSON on stdin/stdout, one request at a time; the first line out is {
   response: {"id", "status", "exitCode", "signal", "stdout", "stderr", "truncated", "durationMs",
              "leftovers", "marker"?: {"value", "requested"}, "tests"?: {"verdict", "detail"},
              "error"?: {"code", "message"}}
+`--socket PATH` (the pool's choice where its daemon is local): the runner also listens on the unix socket PATH,
+made after the zygote (which never holds it), in a directory the host bind-mounts with mode 0700 (programs, of
+other uids and without capabilities, cannot even look into it); the first line still goes to stdout. The host
+then either connects there, and requests and responses go over that connection (past dockerd and the
+container's shim), or writes its first request to stdin (a remote daemon: the socket is not on the host's
+machine). Whichever comes first is the channel; the listener is closed and its file removed before any program
+runs, so nothing else can ever connect.
 `--preload a,b,c` names the modules the zygote imports before it serves (default: zygote.PRELOAD; "" for
 none); the ready line reports {"loaded", "failed"}.
 Every program (and, with "tests", its judge: judge.py, the process that holds and runs the tests) is forked
@@ -21,7 +28,7 @@ runner's stdout is the host's channel). After each run every process of those ui
 sandbox (SANDBOX_SCRATCH_TAMPERED). Without it (on a host) only the process groups and the working directory
 are cleaned.
 """
-import gc, json, os, secrets, select, shutil, signal, stat, sys, tempfile, time
+import gc, json, os, secrets, select, shutil, signal, socket, stat, struct, sys, tempfile, time
 import languages, zygote  # languages: every language but python (compile, artifact, run argv, memory policy)
 
 CONTAINER = "--container" in sys.argv
@@ -34,6 +41,7 @@ OWNERS = (zygote.PROGRAM_UID, zygote.JUDGE_UID)
 PRELOAD = zygote.PRELOAD
 if "--preload" in sys.argv:
     PRELOAD = tuple(name for name in sys.argv[sys.argv.index("--preload") + 1].split(",") if name)
+SOCKET = sys.argv[sys.argv.index("--socket") + 1] if "--socket" in sys.argv else None
 SCRATCH = ("/tmp", "/dev/shm", "/dev/mqueue")
 INFO_MAX, VERDICT_MAX, DIAG_MAX = 4096, 1 << 16, 4000
 
@@ -454,6 +462,50 @@ def cleanup(workdir, groups):
     return count, foreign
 
 
+def _listen(path):
+    """A listening unix socket at `path`, or None where it cannot be made (e.g. the directory is not ours)."""
+    try:
+        if os.path.lexists(path):
+            os.unlink(path)
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.bind(path)
+        # the host's user may not be root; the fence is the directory (0700, programs cannot traverse it) and the
+        # single accept below
+        os.chmod(path, 0o666)
+        sock.listen(1)
+        return sock
+    except OSError as e:
+        sys.stderr.write("molrl runner: no socket at %s (%s); the host uses stdin/stdout\n" % (path, e))
+        return None
+
+
+def _channel(listener, path, inp, out):
+    """The host's channel: its connection to `listener` or, when its first request comes on stdin first, stdio.
+    Returns (lines in, write(bytes))."""
+    def stdio():
+        return inp, lambda data: (out.write(data), out.flush())
+    if listener is None:
+        return stdio()
+    try:
+        while True:
+            ready = select.select([listener, sys.stdin.fileno()], [], [])[0]
+            if sys.stdin.fileno() in ready:
+                return stdio()
+            conn, _ = listener.accept()
+            creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+            if struct.unpack("3i", creds)[1] in OWNERS:  # never a program's or a judge's uid
+                conn.close()
+                continue
+            conn.setblocking(True)
+            return conn.makefile("rb"), conn.sendall
+    finally:
+        listener.close()
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+
+
 def main():
     os.environ.clear()  # set once here, inherited by every child: cheaper than per fork
     os.environ.update({"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", "TMPDIR": "/tmp",
@@ -470,11 +522,13 @@ def main():
     gc.collect()
     zyg = zygote.Zygote(CONTAINER, PRELOAD)  # before any request: nothing of one can reach a child
     uid = zygote.PROGRAM_UID if CONTAINER else os.getuid()
+    listener = _listen(SOCKET) if SOCKET else None  # after the zygote's fork: no child ever holds it
     out.write(json.dumps({"ready": True, "pid": os.getpid(), "languages": LANGUAGES, "container": CONTAINER,
                           "hardened": hardened, "isolated": CONTAINER, "uid": uid, "features": ["tests", "preload"],
-                          "preload": zyg.preload}).encode()
+                          "preload": zyg.preload, "socket": listener is not None}).encode()
               + b"\n")
     out.flush()
+    inp, write = _channel(listener, SOCKET, inp, out)
     n = 0
     for line in inp:
         if not line.strip():
@@ -507,8 +561,7 @@ def main():
             resp["leftovers"] = 1000
             resp.setdefault("error", {"code": "SANDBOX_RUNNER_FAILED", "message": "cleanup: " + repr(e)[:2000]})
         resp["id"] = rid
-        out.write(json.dumps(resp).encode() + b"\n")
-        out.flush()
+        write(json.dumps(resp).encode() + b"\n")
         line = req = resp = None
     if not CONTAINER:
         shutil.rmtree(scratch, ignore_errors=True)

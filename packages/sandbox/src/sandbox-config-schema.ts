@@ -142,6 +142,10 @@ export const sandboxConfigSchema = {
           items: { type: 'string', pattern: PYTHON_MODULE_NAME, maxLength: 200 },
           description: "Python modules imported once before the first run (default: the image's list of common standard-library modules); [] for none",
         },
+        transport: {
+          enum: ['socket', 'attach'],
+          description: "how requests reach a container's runner: 'socket' (default) a unix socket bind-mounted from this machine where the daemon is local (else the attach stream), 'attach' always the attach stream through dockerd",
+        },
       },
     },
     isolatedVm: {

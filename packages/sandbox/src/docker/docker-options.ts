@@ -39,7 +39,18 @@ export interface DockerSandboxOptions {
    * @default the image's list: typing, collections, itertools, functools, math, re, heapq, bisect, string, json, random
    */
   preload?: readonly string[];
+  /**
+   * How requests reach a container's runner. `socket`: where the daemon is reached through a unix socket (so
+   * probably on this machine), over a unix socket in a per-container directory bind-mounted into the container
+   * (mode 0700: programs cannot reach it), past dockerd and the container's shim; a container whose socket does
+   * not show up here (a remote daemon behind a forwarded socket) falls back to its attach stream. `attach`:
+   * always the attach stream (stdin/stdout through dockerd). @default 'socket'
+   */
+  transport?: DockerTransport;
 }
+
+/** How requests reach a container's runner (see DockerSandboxOptions.transport). */
+export type DockerTransport = 'socket' | 'attach';
 
 /**
  * Options of a sandbox fleet (`sandbox.docker` with `hosts`): one pool per host, the container options shared by
@@ -124,6 +135,7 @@ export function resolveDockerOptions(options: DockerSandboxOptions, docker: Dock
     graceMs: options.graceMs ?? 5000,
     startTimeoutMs: options.startTimeoutMs ?? 30_000,
     preload: options.preload ?? null,
+    transport: options.transport ?? 'socket',
     docker,
     host,
     execTmp: false,
@@ -149,17 +161,25 @@ export function containerLabels(poolId: string, dockerHost: string | null = null
  */
 export const RUNNER_CAPABILITIES = ['SETUID', 'SETGID', 'SETPCAP', 'KILL', 'DAC_OVERRIDE', 'FOWNER'];
 
+/** Where a container sees its runner's socket directory (the host's directory, mode 0700, bind-mounted). */
+export const RUNNER_SOCKET_DIR = '/run/molrl';
+/** The runner's socket in that directory. */
+export const RUNNER_SOCKET_NAME = 'runner.sock';
+
 /**
- * The hardened create-container spec: runner as main process with attached stdio, nothing reachable. The
+ * The hardened create-container spec: runner as main process with attached stdio, nothing reachable;
+ * with `socketDir` (a host directory of mode 0700) that directory is bind-mounted at RUNNER_SOCKET_DIR and the
+ * runner listens there for the host's one connection. The
  * container starts as root with RUNNER_CAPABILITIES only (and no-new-privileges); the runner drops every
  * program to an unprivileged uid without capabilities, so pid 1, the runner and its stdout (the channel to
  * this host) are out of the programs' reach.
  */
-export function containerSpec(o: ResolvedDockerOptions, poolId: string, uid: number = freshProgramUid(), startId: string | null = null): Docker.ContainerCreateOptions {
+export function containerSpec(o: ResolvedDockerOptions, poolId: string, uid: number = freshProgramUid(), startId: string | null = null, socketDir: string | null = null): Docker.ContainerCreateOptions {
   const memory = o.memoryMb * 1024 * 1024;
+  const socket = socketDir === null ? [] : ['--socket', `${RUNNER_SOCKET_DIR}/${RUNNER_SOCKET_NAME}`];
   return {
     Image: o.image,
-    Cmd: ['python3', '/opt/molrl/runner.py', '--container', ...(o.preload === null ? [] : ['--preload', o.preload.join(',')]), '--uid', String(uid)],
+    Cmd: ['python3', '/opt/molrl/runner.py', '--container', ...(o.preload === null ? [] : ['--preload', o.preload.join(',')]), '--uid', String(uid), ...socket],
     User: '0:0',
     WorkingDir: '/tmp',
     Env: ['PATH=/usr/local/bin:/usr/bin:/bin', 'LANG=C.UTF-8', 'PYTHONDONTWRITEBYTECODE=1'],
@@ -193,6 +213,7 @@ export function containerSpec(o: ResolvedDockerOptions, poolId: string, uid: num
       ],
       LogConfig: { Type: 'none', Config: {} },
       AutoRemove: false,
+      ...(socketDir === null ? {} : { Binds: [`${socketDir}:${RUNNER_SOCKET_DIR}:rw`] }),
     },
   };
 }

@@ -13,7 +13,7 @@ import {
   type DockerSandboxOptions,
   type ResolvedDockerOptions,
 } from './docker-options.ts';
-import { RunnerSession, type RunnerReply, type SessionFailure } from './runner-session.ts';
+import { RunnerSession, type RunnerReply, type SessionFailure, type SessionTransport } from './runner-session.ts';
 import { removeStaleContainers, trackPool, untrackPool } from './exit-cleanup.ts';
 import { checkRequest } from '../check-request.ts';
 import { expectedRunnerHash, staleImageReason } from './image-freshness.ts';
@@ -70,6 +70,11 @@ export class DockerSandbox implements Sandbox {
   /** Ids of the containers this pool holds now (idle or busy), those of its multi-language pool included. */
   get containerIds(): string[] {
     return [...[...this.#live].map((s) => s.container.id), ...(this.#secondaryReady?.containerIds ?? [])];
+  }
+
+  /** How requests reach each container this pool holds now (its own, not its multi-language pool's). */
+  get transports(): SessionTransport[] {
+    return [...this.#live].map((s) => s.transport);
   }
 
   /** Compiles this pool (or its multi-language pool) ran, cache misses only: for tests and benchmarks. */

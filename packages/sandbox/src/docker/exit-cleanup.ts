@@ -1,9 +1,11 @@
 // Container cleanup beyond close(): on SIGINT/SIGTERM/exit of the host process, and stale containers of dead processes.
 import Docker from 'dockerode';
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { DOCKER_CALL_TIMEOUT_MS } from './docker-options.ts';
 import { pidAlive } from '@molrl/common';
+import { SOCKET_DIR_PREFIX } from './runner-session.ts';
 
 interface Closable {
   readonly containerIds: string[];
@@ -62,8 +64,8 @@ export function untrackPool(pool: Closable): void {
 }
 
 /**
- * Remove containers labelled `molrl=1` whose owning process (label `molrl.pid` on this host) is gone.
- * Returns the ids it removed.
+ * Remove containers labelled `molrl=1` whose owning process (label `molrl.pid` on this host) is gone, with the
+ * directories of this machine that held their runners' sockets. Returns the ids it removed.
  */
 export async function removeStaleContainers(docker: Docker = new Docker()): Promise<string[]> {
   const list = await docker.listContainers({ all: true, filters: { label: ['molrl=1'] }, abortSignal: AbortSignal.timeout(DOCKER_CALL_TIMEOUT_MS) });
@@ -72,5 +74,6 @@ export async function removeStaleContainers(docker: Docker = new Docker()): Prom
     return c.Labels['molrl.host'] === hostname() && Number.isInteger(pid) && pid > 0 && !pidAlive(pid);
   });
   await Promise.all(stale.map((c) => docker.getContainer(c.Id).remove({ force: true, abortSignal: AbortSignal.timeout(DOCKER_CALL_TIMEOUT_MS) }).catch(() => undefined)));
+  for (const c of stale) for (const m of c.Mounts ?? []) if (m.Source?.startsWith(SOCKET_DIR_PREFIX)) rmSync(m.Source, { recursive: true, force: true });
   return stale.map((c) => c.Id);
 }

@@ -1,10 +1,16 @@
-// One warm container whose main process is the runner, reached over a hijacked attach stream (NDJSON).
+// One warm container whose main process is the runner, reached over a unix socket in a directory bind-mounted from
+// this machine (a local daemon) or over the hijacked attach stream (NDJSON either way). The attach stream stays
+// open in both cases: it carries the ready line and the runner's stderr, and its end is one sign of death.
 import type Docker from 'dockerode';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createConnection, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough, type Duplex } from 'node:stream';
 import type { MolrlError } from '@molrl/common';
 import { errors } from '../errors.ts';
 import type { CompileResult, RunResult, RunStatus } from '../types.ts';
-import { containerSpec, DOCKER_CALL_TIMEOUT_MS, type ResolvedDockerOptions } from './docker-options.ts';
+import { containerSpec, DOCKER_CALL_TIMEOUT_MS, RUNNER_SOCKET_NAME, type ResolvedDockerOptions } from './docker-options.ts';
 import { freshProgramUid } from '../program-uid.ts';
 
 /** The runner's reply to one request (see sandbox-images/python/runner.py). */
@@ -43,6 +49,40 @@ const OVERTIME_MS = 30_000;
 const SETTLE_TRIES = 20;
 const SETTLE_MS = 100;
 const callSignal = () => ({ abortSignal: AbortSignal.timeout(DOCKER_CALL_TIMEOUT_MS) });
+/** Prefix of the per-container socket directories on this machine (the stale sweep knows them by it). */
+export const SOCKET_DIR_PREFIX = join(tmpdir(), 'molrl-runner-');
+
+/** How a session's requests travel: the runner's unix socket, or the container's attach stream. */
+export type SessionTransport = 'socket' | 'attach';
+
+/**
+ * A fresh directory (mode 0700, this process's user) for a container's runner socket, where the pool asks for the
+ * socket transport and its daemon is reached through a unix socket (so probably runs on this machine); else null.
+ */
+function socketDirFor(o: ResolvedDockerOptions): string | null {
+  const modem = o.docker.modem as { socketPath?: unknown; host?: unknown };
+  // dockerode's default client holds a function that finds the local socket
+  const unix = typeof modem.socketPath === 'string' || typeof modem.socketPath === 'function';
+  if (o.transport !== 'socket' || !unix || modem.host) return null;
+  return mkdtempSync(SOCKET_DIR_PREFIX);
+}
+
+/** A connection to the unix socket at `path`, or null when there is none (a remote daemon made it elsewhere). */
+function connectUnix(path: string, ms: number): Promise<Socket | null> {
+  return new Promise((resolve) => {
+    const conn = createConnection({ path });
+    const timer = setTimeout(() => done(null), ms);
+    const done = (value: Socket | null) => {
+      clearTimeout(timer);
+      conn.off('connect', onConnect).off('error', onError);
+      if (value === null) conn.destroy();
+      resolve(value);
+    };
+    const onConnect = () => done(conn);
+    const onError = () => done(null);
+    conn.once('connect', onConnect).once('error', onError);
+  });
+}
 
 interface Pending {
   id: number;
@@ -62,6 +102,11 @@ export class RunnerSession {
   /** The uid its programs run as (the judge: the next one). */
   programUid = 0;
   #stream: Duplex | null = null;
+  /** Where requests are written: the runner's socket, or the attach stream. */
+  #channel: Duplex | null = null;
+  /** This machine's directory bind-mounted for the runner's socket (null: attach only). */
+  readonly #socketDir: string | null;
+  #transport: SessionTransport = 'attach';
   #parts: string[] = [];
   #stderrTail = '';
   #pending: Pending | null = null;
@@ -71,15 +116,28 @@ export class RunnerSession {
   /** The Docker host for messages (null: the default daemon). */
   readonly #host: string | null;
 
-  private constructor(container: Docker.Container, host: string | null) {
+  private constructor(container: Docker.Container, host: string | null, socketDir: string | null) {
     this.container = container;
     this.#host = host;
+    this.#socketDir = socketDir;
+  }
+
+  /** How this session's requests travel. */
+  get transport(): SessionTransport {
+    return this.#transport;
   }
 
   /** Create (labelled `molrl.start` = `startId`), attach and start a container, then wait for the runner's ready line. */
   static async start(o: ResolvedDockerOptions, poolId: string, startId: string, onDeath: (s: RunnerSession) => void): Promise<RunnerSession> {
-    const container = await o.docker.createContainer({ ...containerSpec(o, poolId, freshProgramUid(), startId), abortSignal: AbortSignal.timeout(o.startTimeoutMs) });
-    const session = new RunnerSession(container, o.host.name);
+    const socketDir = socketDirFor(o);
+    let container: Docker.Container;
+    try {
+      container = await o.docker.createContainer({ ...containerSpec(o, poolId, freshProgramUid(), startId, socketDir), abortSignal: AbortSignal.timeout(o.startTimeoutMs) });
+    } catch (error) {
+      if (socketDir !== null) rmSync(socketDir, { recursive: true, force: true });
+      throw error;
+    }
+    const session = new RunnerSession(container, o.host.name, socketDir);
     let timer: NodeJS.Timeout | undefined;
     try {
       const ready = new Promise<string>((resolve, reject) => {
@@ -91,7 +149,7 @@ export class RunnerSession {
       const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as unknown as Duplex;
       session.#wire(o.docker, stream);
       await container.start({ abortSignal: AbortSignal.timeout(o.startTimeoutMs) });
-      const hello = JSON.parse(await ready) as { ready?: boolean; languages?: string[]; isolated?: boolean; features?: string[]; uid?: number; preload?: { failed?: Record<string, string> } };
+      const hello = JSON.parse(await ready) as { ready?: boolean; languages?: string[]; isolated?: boolean; features?: string[]; uid?: number; preload?: { failed?: Record<string, string> }; socket?: boolean };
       if (hello.ready !== true) throw new Error(`unexpected first line ${JSON.stringify(hello)}`);
       const failed = hello.preload?.failed ?? {};
       if (Object.keys(failed).length > 0) throw errors.SANDBOX_PRELOAD_FAILED(o.image, failed);
@@ -100,6 +158,9 @@ export class RunnerSession {
       session.languages = hello.languages ?? ['python'];
       session.features = hello.features ?? [];
       session.programUid = hello.uid ?? 0;
+      // the runner listens until the first request comes, here or on stdin: without a socket here, stdin it is
+      const conn = hello.socket === true && socketDir !== null ? await connectUnix(join(socketDir, RUNNER_SOCKET_NAME), o.startTimeoutMs) : null;
+      if (conn) session.#wireSocket(conn);
       session.#onDeath = () => onDeath(session);
       if (session.dead) throw new Error('runner exited right after it was ready');
       return session;
@@ -114,6 +175,7 @@ export class RunnerSession {
 
   #wire(docker: Docker, stream: Duplex): void {
     this.#stream = stream;
+    this.#channel = stream;
     const out = new PassThrough();
     const err = new PassThrough();
     docker.modem.demuxStream(stream, out, err);
@@ -127,6 +189,18 @@ export class RunnerSession {
     stream.on('end', ended);
     stream.on('close', ended);
     stream.on('error', (e) => this.#fail('eof', `runner stream failed: ${e.message}`));
+  }
+
+  /** Requests and replies go over the runner's socket from now on; its end is the runner's end, as the stream's. */
+  #wireSocket(conn: Socket): void {
+    this.#channel = conn;
+    this.#transport = 'socket';
+    conn.setEncoding('utf8');
+    conn.on('data', (chunk: string) => this.#onData(chunk));
+    const ended = () => this.#fail('eof', `runner socket closed; stderr: ${this.#stderrTail.slice(-500)}`);
+    conn.on('end', ended);
+    conn.on('close', ended);
+    conn.on('error', (e) => this.#fail('eof', `runner socket failed: ${e.message}`));
   }
 
   #onData(chunk: string): void {
@@ -180,14 +254,14 @@ export class RunnerSession {
 
   /** Send one request; resolves with the reply, rejects with a SessionFailure when none comes by `waitMs`. */
   request(payload: Record<string, unknown>, waitMs: number): Promise<RunnerReply> {
-    if (this.dead || !this.#stream) return Promise.reject({ kind: 'eof', detail: 'runner already gone' });
+    if (this.dead || !this.#channel) return Promise.reject({ kind: 'eof', detail: 'runner already gone' });
     if (this.#pending) throw new Error('RunnerSession.request: one request at a time');
     const id = this.#nextId++;
     this.runs++;
     return new Promise<RunnerReply>((resolve, reject) => {
       const timer = setTimeout(() => void this.#overdue(id, waitMs), waitMs);
       this.#pending = { id, resolve, reject, timer };
-      this.#stream!.write(JSON.stringify({ ...payload, id }) + '\n');
+      this.#channel!.write(JSON.stringify({ ...payload, id }) + '\n');
     });
   }
 
@@ -272,11 +346,13 @@ export class RunnerSession {
   /** Kill and remove the container (idempotent, never throws). */
   async destroy(): Promise<void> {
     this.#fail('eof', 'container destroyed');
+    this.#channel?.destroy();
     this.#stream?.destroy();
     try {
       await this.container.remove({ force: true, ...callSignal() });
     } catch {
       // already gone, or the daemon is: removeStaleContainers() finds it later by its labels
     }
+    if (this.#socketDir !== null) rmSync(this.#socketDir, { recursive: true, force: true });
   }
 }
