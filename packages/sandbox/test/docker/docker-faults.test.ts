@@ -51,6 +51,67 @@ async function execRoot(d: Docker, id: string, cmd: string): Promise<void> {
 describe('docker pool under injected faults', function () {
   this.timeout(120_000);
 
+  // the runner's failures, over each transport: its socket (the default on a local daemon) and the attach stream
+  for (const transport of ['socket', 'attach'] as const) {
+    describe(`on the main daemon, requests over the ${transport === 'socket' ? "runner's socket" : 'attach stream'}`, () => {
+      let pool: DockerSandbox;
+      before(async function () {
+        skipUnless(this, await dockerMissing(DEFAULT_DOCKER_IMAGE), 'docker fault tests');
+        pool = await createDockerSandbox({ poolSize: 1, graceMs: 300, transport });
+        assert.deepEqual(pool.transports, [transport]);
+      });
+      after(async () => pool?.close());
+
+      it('a container killed (docker kill) mid-run: sandbox_error, then the pool serves again', async () => {
+        const running = pool.run(py('import time; time.sleep(20)'));
+        const id = await programRunsIn(docker, pool);
+        await docker.getContainer(id).kill();
+        const r = await running;
+        assert.equal(r.status, 'sandbox_error', JSON.stringify(r));
+        assert.equal(r.error?.code, 'SANDBOX_RUNNER_KILLED');
+        await untilRecovered(pool, 'after-kill');
+      });
+
+      it('a container paused (docker pause) mid-run: sandbox_error, then the pool serves again', async () => {
+        const running = pool.run(py('import time; time.sleep(20)', { timeoutMs: 5000 }));
+        const id = await programRunsIn(docker, pool);
+        await docker.getContainer(id).pause();
+        const r = await running;
+        assert.equal(r.status, 'sandbox_error', JSON.stringify(r));
+        assert.equal(r.error?.code, 'SANDBOX_CONTAINER_PAUSED');
+        await untilRecovered(pool, 'after-pause');
+        assert.ok(!(await docker.listContainers({ all: true })).some((c) => c.Id === id), 'the paused container was removed');
+      });
+
+      it('the runner stopped from outside (SIGSTOP) while its program sleeps: sandbox_error', async () => {
+        const running = pool.run(py('import time; time.sleep(20)', { timeoutMs: 1000 }));
+        const id = await programRunsIn(docker, pool);
+        // the runner is the oldest python3 (the zygote, forked from it, shows the same command line; pid 1 is docker-init)
+        await execRoot(docker, id, 'for p in $(ls /proc | grep -E "^[0-9]+$" | sort -n); do if [ "$(head -c 7 /proc/$p/cmdline)" = python3 ]; then kill -STOP $p; break; fi; done');
+        const r = await running;
+        assert.equal(r.status, 'sandbox_error', JSON.stringify(r));
+        assert.equal(r.error?.code, 'SANDBOX_RUNNER_UNRESPONSIVE');
+        await untilRecovered(pool, 'after-stop');
+      });
+
+      it('the runner killed from inside (SIGKILL) while its program sleeps: sandbox_error, then the pool serves again', async () => {
+        const running = pool.run(py('import time; time.sleep(20)'));
+        const id = await programRunsIn(docker, pool);
+        await execRoot(docker, id, 'for p in $(ls /proc | grep -E "^[0-9]+$" | sort -n); do if [ "$(head -c 7 /proc/$p/cmdline)" = python3 ]; then kill -KILL $p; break; fi; done');
+        const r = await running;
+        assert.equal(r.status, 'sandbox_error', JSON.stringify(r));
+        assert.match(r.error?.code ?? '', /^SANDBOX_RUNNER_(KILLED|FAILED)$/);
+        await untilRecovered(pool, 'after-runner-kill');
+      });
+
+      it("a fork bomb that starves the runner stays the program's own timeout", async () => {
+        const r = await pool.run(py('import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass', { timeoutMs: 500 }));
+        assert.equal(r.status, 'timeout', JSON.stringify(r));
+        await untilRecovered(pool, 'after-bomb');
+      });
+    });
+  }
+
   describe('on the main daemon', () => {
     let pool: DockerSandbox;
     before(async function () {
@@ -58,44 +119,6 @@ describe('docker pool under injected faults', function () {
       pool = await createDockerSandbox({ poolSize: 1, graceMs: 300 });
     });
     after(async () => pool?.close());
-
-    it('a container killed (docker kill) mid-run: sandbox_error, then the pool serves again', async () => {
-      const running = pool.run(py('import time; time.sleep(20)'));
-      const id = await programRunsIn(docker, pool);
-      await docker.getContainer(id).kill();
-      const r = await running;
-      assert.equal(r.status, 'sandbox_error', JSON.stringify(r));
-      assert.equal(r.error?.code, 'SANDBOX_RUNNER_KILLED');
-      await untilRecovered(pool, 'after-kill');
-    });
-
-    it('a container paused (docker pause) mid-run: sandbox_error, then the pool serves again', async () => {
-      const running = pool.run(py('import time; time.sleep(20)', { timeoutMs: 5000 }));
-      const id = await programRunsIn(docker, pool);
-      await docker.getContainer(id).pause();
-      const r = await running;
-      assert.equal(r.status, 'sandbox_error', JSON.stringify(r));
-      assert.equal(r.error?.code, 'SANDBOX_CONTAINER_PAUSED');
-      await untilRecovered(pool, 'after-pause');
-      assert.ok(!(await docker.listContainers({ all: true })).some((c) => c.Id === id), 'the paused container was removed');
-    });
-
-    it('the runner stopped from outside (SIGSTOP) while its program sleeps: sandbox_error', async () => {
-      const running = pool.run(py('import time; time.sleep(20)', { timeoutMs: 1000 }));
-      const id = await programRunsIn(docker, pool);
-      // the runner is the oldest python3 (the zygote, forked from it, shows the same command line; pid 1 is docker-init)
-      await execRoot(docker, id, 'for p in $(ls /proc | grep -E "^[0-9]+$" | sort -n); do if [ "$(head -c 7 /proc/$p/cmdline)" = python3 ]; then kill -STOP $p; break; fi; done');
-      const r = await running;
-      assert.equal(r.status, 'sandbox_error', JSON.stringify(r));
-      assert.equal(r.error?.code, 'SANDBOX_RUNNER_UNRESPONSIVE');
-      await untilRecovered(pool, 'after-stop');
-    });
-
-    it('a fork bomb that starves the runner stays the program\'s own timeout', async () => {
-      const r = await pool.run(py('import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass', { timeoutMs: 500 }));
-      assert.equal(r.status, 'timeout', JSON.stringify(r));
-      await untilRecovered(pool, 'after-bomb');
-    });
 
     it('/tmp filled from outside during a run: sandbox_error (not the ENOSPC the program saw), then a fresh container', async () => {
       const code = [

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import Docker from 'dockerode';
 import { createDockerSandbox, DEFAULT_DOCKER_IMAGE } from '@molrl/sandbox';
-import { containerSpec, dockerCapacity, resolveDockerOptions, RUNNER_CAPABILITIES } from '../../src/docker/docker-options.ts';
+import { containerSpec, dockerCapacity, resolveDockerOptions, RUNNER_CAPABILITIES, RUNNER_SOCKET_DIR, RUNNER_SOCKET_NAME } from '../../src/docker/docker-options.ts';
 import { dockerMissing, skipUnless } from '../../../../test/helpers/requirements.ts';
 
 describe('dockerCapacity', () => {
@@ -51,6 +51,20 @@ describe('containerSpec preload', () => {
   });
 });
 
+describe('containerSpec socket', () => {
+  it("bind-mounts the runner's socket directory and tells the runner where to listen, or neither without one", () => {
+    const o = resolveDockerOptions({}, new Docker());
+    const spec = containerSpec(o, 'p1', 2 ** 30, null, '/tmp/molrl-runner-abc');
+    assert.deepEqual(spec.Cmd!.slice(-2), ['--socket', `${RUNNER_SOCKET_DIR}/${RUNNER_SOCKET_NAME}`]);
+    assert.deepEqual(spec.HostConfig!.Binds, [`/tmp/molrl-runner-abc:${RUNNER_SOCKET_DIR}:rw`]);
+    const attach = containerSpec(o, 'p1', 2 ** 30);
+    assert.ok(!attach.Cmd!.includes('--socket'));
+    assert.equal(attach.HostConfig!.Binds, undefined);
+    assert.equal(o.transport, 'socket');
+    assert.equal(resolveDockerOptions({ transport: 'attach' }, new Docker()).transport, 'attach');
+  });
+});
+
 describe('createDockerSandbox container', function () {
   before(async function () {
     skipUnless(this, await dockerMissing(DEFAULT_DOCKER_IMAGE), 'docker hardening tests');
@@ -77,7 +91,8 @@ describe('createDockerSandbox container', function () {
       assert.equal(r.stdout, `${zero} ${zero} ${zero} ${zero} ${zero} 1\nTrue True [] True\n/sbin/docker-init\n`, r.stderr);
       const info = await new Docker().getContainer(pool.containerIds[0]!).inspect();
       assert.equal(info.HostConfig.Privileged, false);
-      assert.equal(info.Mounts.length, 0);
+      // nothing of the host but the runner's socket directory (mode 0700, closed to programs: runner-isolation.test.ts)
+      assert.deepEqual(info.Mounts.map((m) => [m.Type, m.Destination]), [['bind', RUNNER_SOCKET_DIR]]);
     } finally {
       await pool.close();
     }

@@ -1,8 +1,12 @@
 // sandbox-images/python/runner.py on the host (its non-container mode, the bench's bare fork-server): the NDJSON
-// protocol, the statuses and the marker channel, without Docker.
+// protocol, the statuses, the marker channel and the choice of channel with --socket, without Docker.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { skipUnless } from '../../../../test/helpers/requirements.ts';
 
@@ -74,5 +78,53 @@ describe('runner.py (host mode)', function () {
     child.stdin.write(JSON.stringify({ id: 1, language: 'python', code: 'print(5)', timeoutMs: 1000, memoryMb: 256, outputLimitBytes: 100 }) + '\n');
     id = 1;
     assert.equal(JSON.parse((await lines.next()).value as string).stdout, '5\n');
+  });
+});
+
+describe('runner.py --socket (host mode)', function () {
+  const request = (n: number) => JSON.stringify({ id: n, language: 'python', code: `print(${n})`, timeoutMs: 2000, memoryMb: 256, outputLimitBytes: 100 }) + '\n';
+  let dir = '';
+  let child: ChildProcessWithoutNullStreams | null = null;
+
+  /** Starts a runner listening in a fresh directory; resolves with its stdout lines once it reported ready. */
+  async function start(): Promise<{ out: AsyncIterator<string>; path: string }> {
+    dir = mkdtempSync(join(tmpdir(), 'molrl-runner-test-'));
+    const path = join(dir, 'runner.sock');
+    child = spawn(PYTHON, [RUNNER, '--socket', path], { env: { PATH: '/usr/bin:/bin' } });
+    const out = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    const ready = JSON.parse((await out.next()).value as string);
+    assert.equal(ready.socket, true);
+    return { out, path };
+  }
+
+  before(function () {
+    skipUnless(this, existsSync(PYTHON) ? null : `${PYTHON} is missing`, 'runner host tests');
+  });
+  afterEach(() => {
+    child?.stdin.end();
+    child = null;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("serves the host's one connection, and removes the socket so that nothing else can connect", async () => {
+    const { out, path } = await start();
+    const conn = createConnection({ path });
+    await once(conn, 'connect');
+    const replies = createInterface({ input: conn })[Symbol.asyncIterator]();
+    conn.write(request(1));
+    assert.equal(JSON.parse((await replies.next()).value as string).stdout, '1\n');
+    assert.deepEqual(readdirSync(dir), [], 'the socket is gone once the host connected');
+    conn.write(request(2));
+    assert.equal(JSON.parse((await replies.next()).value as string).stdout, '2\n');
+    child!.stdin.end();
+    conn.end();
+    assert.equal((await out.next()).done, true, 'nothing but the ready line went to stdout');
+  });
+
+  it('serves stdin/stdout when the first request comes there (a host that could not reach the socket)', async () => {
+    const { out } = await start();
+    child!.stdin.write(request(3));
+    assert.equal(JSON.parse((await out.next()).value as string).stdout, '3\n');
+    assert.deepEqual(readdirSync(dir), [], 'the listener is closed and its socket removed');
   });
 });

@@ -3,7 +3,8 @@
 // nothing survives into later runs, a program's memory holds no other sample's data nor its own tests, and
 // no program can turn its own run into a sandbox_error.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import Docker from 'dockerode';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createDockerSandbox, DEFAULT_DOCKER_IMAGE, type DockerSandbox, type RunRequest, type RunResult } from '@molrl/sandbox';
 import { dockerMissing, skipUnless } from '../../../../test/helpers/requirements.ts';
 
@@ -62,6 +63,39 @@ describe('docker runner isolation', function () {
   it('denies ptrace, /proc/<pid>/mem, fd, environ and signals on pid 1, the runner and the zygote', async () => {
     const r = await run(py(`${REACH}\nprint(*reach())`));
     assert.equal(r.stdout, '[0] []\n', r.stderr); // root's processes only, and nothing reached
+  });
+
+  it("cannot reach the runner's socket: its directory is closed to programs and judges, and the socket is gone", async () => {
+    assert.deepEqual(pool.transports, ['socket'], 'a local daemon: requests go over the socket');
+    const probe = lines(
+      'import os, socket, stat',
+      'def probe():',
+      '    st, found = os.stat("/run/molrl"), []',
+      '    found.append("%s %s" % (oct(stat.S_IMODE(st.st_mode)), st.st_uid == os.getuid()))',
+      '    for what in ("list", "connect", "bind"):',
+      '        try:',
+      '            s = socket.socket(socket.AF_UNIX)',
+      '            if what == "list":',
+      '                os.listdir("/run/molrl")',
+      '            elif what == "connect":',
+      '                s.connect("/run/molrl/runner.sock")',
+      '            else:',
+      '                s.bind("/run/molrl/x.sock")',
+      '            found.append(what + " reached")',
+      '        except PermissionError:',
+      '            found.append(what + " denied")',
+      '    return found',
+    );
+    const program = await run(py(`${probe}
+print(probe())`));
+    assert.equal(program.stdout, "['0o700 False', 'list denied', 'connect denied', 'bind denied']\n", program.stderr);
+    const judge = await run(py('def f():\n    return 1', { tests: `${probe}\nassert probe() == ['0o700 False', 'list denied', 'connect denied', 'bind denied'], probe()\nassert f() == 1` }));
+    assert.equal(judge.tests?.verdict, 'tests_passed', JSON.stringify(judge));
+    // on this machine: the directory is this process's, mode 0700, and empty (the runner removed its socket once the host connected)
+    const mounts = (await new Docker().getContainer(pool.containerIds[0]!).inspect()).Mounts;
+    const dir = mounts.find((m) => m.Destination === '/run/molrl')?.Source ?? '';
+    assert.equal(statSync(dir).mode & 0o777, 0o700);
+    assert.deepEqual(readdirSync(dir), []);
   });
 
   it('denies the same on the judge while it runs the tests', async () => {
