@@ -5,7 +5,7 @@ import { errors } from '../errors.ts';
 import type { RewardEngine, RewardEngineConfig, RewardEngineOptions, RewardResult, RewardSample, ScoredSample } from '../types.ts';
 import { combineRewards } from './combine-rewards.ts';
 import { prefixLogger, stderrLogger } from './default-logger.ts';
-import { lazySandbox } from './lazy-sandbox.ts';
+import { lazySandbox, type LazySandbox } from './lazy-sandbox.ts';
 import { loadRewardPlugins, type ConfiguredReward } from './load-reward-plugins.ts';
 import { inlineScorer, type PluginScorer } from './plugin-scorer.ts';
 import { installPluginFaultHandlers, onLateFault, type PluginFault, type PluginScope } from './plugin-scope.ts';
@@ -78,6 +78,9 @@ export async function createRewardEngine(config: RewardEngineConfig, opts: Rewar
     throw error;
   }
 
+  // a plugin that needs the sandbox will run in it: its backend (containers: ~0.2 s and more) starts while the
+  // worker threads load the plugins
+  if (ownSandbox && configured.some((c) => (c.loaded.plugin.requires?.sandbox?.length ?? 0) > 0)) void (sandbox as LazySandbox).warm();
   const threads = o.workers === false || o.workers === 0 ? 0 : o.workers === true ? DEFAULT_WORKER_THREADS : Math.max(1, Math.floor(o.workers));
   const inWorkers = (c: Configured) => threads > 0 && c.loaded.source.kind !== 'object';
   if (configured.some((c) => !inWorkers(c))) stalls = watchStalls(o.sampleTimeoutMs + 5_000);

@@ -29,6 +29,25 @@ describe('lazySandbox', function () {
     }
   });
 
+  it('warm() starts the backend before the first run; a warm start that failed is forgotten', async function () {
+    skipUnless(this, await dockerMissing(DEFAULT_DOCKER_IMAGE), 'lazySandbox on docker');
+    const saved = process.env.DOCKER_HOST;
+    const sandbox = lazySandbox(validateSandboxConfig({ backend: 'docker', docker: { poolSize: 1 } }, 'sandbox'));
+    try {
+      process.env.DOCKER_HOST = 'unix:///nonexistent/molrl-test.sock'; // the daemon is away while it warms
+      await sandbox.warm();
+      if (saved === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = saved;
+      await sandbox.warm(); // now it starts for real, before any run (a remembered failure would make the run sandbox_error)
+      const up = await sandbox.run(req);
+      assert.deepEqual([up.status, up.stdout], ['ok', '7\n'], JSON.stringify(up));
+    } finally {
+      if (saved === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = saved;
+      await sandbox.close();
+    }
+  });
+
   it('still throws a usage error of the request', async function () {
     const sandbox = lazySandbox(validateSandboxConfig({ backend: 'process', process: { quiet: true } }, 'sandbox'));
     try {

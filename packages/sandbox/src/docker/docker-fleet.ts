@@ -1,7 +1,6 @@
 // A sandbox fleet: one warm pool per Docker host, each run on the least-loaded host that answers. A host that
 // stops answering is marked down: its in-flight runs come back sandbox_error (callers retry them, and the retry
 // lands on another host), it is probed with backoff, and it rejoins once it answers with the image in place.
-import Docker from 'dockerode';
 import { describeError, errors as commonErrors } from '@molrl/common';
 import { errors } from '../errors.ts';
 import { validateSandboxConfig } from '../sandbox-config-schema.ts';
@@ -11,6 +10,7 @@ import { FLEET_DEFAULTS, resolveDockerOptions, type DockerFleetOptions, type Res
 import { checkDockerHost, checkDockerRequest, DockerSandbox, infraResult, openDockerPool, pingDocker } from './docker-sandbox.ts';
 import { removeStaleContainers, trackPool } from './exit-cleanup.ts';
 import { WaitQueue } from './wait-queue.ts';
+import { loadDockerode } from './load-dockerode.ts';
 
 /** What the fleet knows of one host now. */
 export interface FleetHostStatus {
@@ -249,6 +249,7 @@ export class DockerFleet implements Sandbox {
 export async function createDockerFleet(options: DockerFleetOptions): Promise<DockerFleet> {
   const valid = validateSandboxConfig({ backend: 'docker', docker: options }).docker as DockerFleetOptions;
   const { hosts, hostTimeoutMs = FLEET_DEFAULTS.hostTimeoutMs, hostProbeMaxMs = FLEET_DEFAULTS.hostProbeMaxMs, ...shared } = valid;
+  const Docker = await loadDockerode();
   const seen = new Map<string, number>();
   const resolved = hosts.map((h, i) => {
     const ref = describeHost(h);

@@ -1,5 +1,5 @@
 // The docker backend: a FIFO-queued pool of warm hardened containers, each with a persistent fork-server runner.
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
 import type { CompileResult, RunOptions, RunRequest, RunResult, Sandbox } from '../types.ts';
 import { errors } from '../errors.ts';
@@ -19,6 +19,7 @@ import { checkRequest } from '../check-request.ts';
 import { expectedRunnerHash, staleImageReason } from './image-freshness.ts';
 import { CompileCache, compileKey, type CompileOutcome } from './compile-cache.ts';
 import { WaitQueue } from './wait-queue.ts';
+import { loadDockerode } from './load-dockerode.ts';
 import { canonicalLanguage, COMPILED_LANGUAGES, DEFAULT_COMPILE_TIMEOUT_MS, LANGUAGE_NAMES } from '../languages.ts';
 
 /** Statuses after which a container is not reused. */
@@ -451,7 +452,7 @@ export async function openDockerPool(o: ResolvedDockerOptions): Promise<DockerSa
  */
 export async function createDockerSandbox(options: DockerSandboxOptions = {}): Promise<DockerSandbox> {
   // a client passed in (another daemon than the default one) is named by its socket in messages and the exit cleanup
-  const o = options.docker ? resolveDockerOptions(options, options.docker, hostOfClient(options.docker)) : resolveDockerOptions(options, new Docker());
+  const o = options.docker ? resolveDockerOptions(options, options.docker, hostOfClient(options.docker)) : resolveDockerOptions(options, new (await loadDockerode())());
   await checkDockerHost(o);
   return openDockerPool(o);
 }

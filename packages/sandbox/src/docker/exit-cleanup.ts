@@ -1,11 +1,12 @@
 // Container cleanup beyond close(): on SIGINT/SIGTERM/exit of the host process, and stale containers of dead processes.
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { DOCKER_CALL_TIMEOUT_MS } from './docker-options.ts';
 import { pidAlive } from '@molrl/common';
 import { SOCKET_DIR_PREFIX } from './runner-session.ts';
+import { loadDockerode } from './load-dockerode.ts';
 
 interface Closable {
   readonly containerIds: string[];
@@ -67,7 +68,8 @@ export function untrackPool(pool: Closable): void {
  * Remove containers labelled `molrl=1` whose owning process (label `molrl.pid` on this host) is gone, with the
  * directories of this machine that held their runners' sockets. Returns the ids it removed.
  */
-export async function removeStaleContainers(docker: Docker = new Docker()): Promise<string[]> {
+export async function removeStaleContainers(client?: Docker): Promise<string[]> {
+  const docker = client ?? new (await loadDockerode())();
   const list = await docker.listContainers({ all: true, filters: { label: ['molrl=1'] }, abortSignal: AbortSignal.timeout(DOCKER_CALL_TIMEOUT_MS) });
   const stale = list.filter((c) => {
     const pid = Number(c.Labels['molrl.pid']);
