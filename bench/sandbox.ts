@@ -120,6 +120,7 @@ const ROUNDS = 3;
 const HOST = 'host fork-server (runner.py, no container)';
 const HOST_GROUP = 'host fork-server in one cpu cgroup of weight 1024 (as docker\'s /docker)';
 const POOL = 'docker pool';
+const POOL_ATTACH = 'docker pool, requests over the attach stream (through dockerd)';
 
 export default async function sandboxBench(): Promise<string> {
   const loadBefore = loadavg()[0]!;
@@ -147,6 +148,7 @@ export default async function sandboxBench(): Promise<string> {
   const missing = await dockerProblem();
   if (missing) notes.push(`Docker rows not measured: ${missing}.`);
   let pool: DockerSandbox | null = null;
+  let poolAttach: DockerSandbox | null = null;
   const runners: HostRunner[] = await Promise.all([startHostRunner(), startHostRunner()]);
   // The same two runners' twins in one cpu cgroup: the CPU share a pool's containers get on a loaded machine.
   const cpuGroup = makeCpuGroup();
@@ -159,12 +161,16 @@ export default async function sandboxBench(): Promise<string> {
       const first = await viaSandbox(pool, { language: 'python', code: TRIVIAL.code });
       warmMs = performance.now() - t0;
       if (first !== TRIVIAL.expected) throw new Error(`docker pool printed ${JSON.stringify(first)}`);
+      // the same pool with requests over the containers' attach streams (the transport for remote daemons)
+      poolAttach = await createDockerSandbox({ image: IMAGE, poolSize: 2, transport: 'attach' });
+      notes.push(`Transports: the default pool's requests went over ${pool.transports.join(', ')} (runner socket bind-mounted from this machine, past dockerd and the shims); the second pool's over ${poolAttach.transports.join(', ')}.`);
     }
     const paths: Array<[string, (code: string, worker: number) => Promise<string>, (() => { stop(): DockerCpu }) | undefined]> = [
       [HOST, async (code, w) => okStdout(await runners[w]!.run({ code, ...LIMITS })), undefined],
       [HOST_GROUP, async (code, w) => okStdout(await grouped[w]!.run({ code, ...LIMITS })), undefined],
     ];
     if (pool) paths.push([POOL, (code) => viaSandbox(pool!, { language: 'python', code }), () => meterDockerCpu(pool!.containerIds)]);
+    if (poolAttach) paths.push([POOL_ATTACH, (code) => viaSandbox(poolAttach!, { language: 'python', code }), () => meterDockerCpu(poolAttach!.containerIds)]);
     for (const c of [1, 2]) {
       for (const [workload, program, n, rounds] of [['trivial', TRIVIAL, 300, ROUNDS], ['loop 10^6', LOOP, 20, 2]] as const) {
         const byPath = new Map<string, Row[]>();
@@ -181,6 +187,7 @@ export default async function sandboxBench(): Promise<string> {
     for (const r of [...runners, ...grouped]) await r.close();
     removeGroup(cpuGroup);
     await pool?.close();
+    await poolAttach?.close();
   }
 
   // The zygote's preload list: pools with none, the default, and the default plus numpy, in alternating rounds.
@@ -322,6 +329,8 @@ function report(rows: Row[], preloadRows: Row[], floors: Floor[], stages: Stage[
     '|---|---:|---|',
     `| docker pool >= 0.8x the bare host fork-server, trivial, c=1 | ${fmt((pool1?.perSec ?? NaN) / host1, 2)}x | ${verdict((pool1?.perSec ?? NaN) / host1 >= 0.8)} |`,
     `| docker pool >= 0.8x the bare host fork-server, trivial, c=2 | ${fmt(p2 / host2, 2)}x | ${verdict(p2 / host2 >= 0.8)} |`,
+    `| (not a target) docker pool over the attach stream / host fork-server, trivial, c=1 | ${fmt((find(rows, POOL_ATTACH, 'trivial', 1)?.perSec ?? NaN) / host1, 2)}x | |`,
+    `| (not a target) the same at c=2 | ${fmt((find(rows, POOL_ATTACH, 'trivial', 2)?.perSec ?? NaN) / host2, 2)}x | |`,
     `| (not a target) docker pool / host fork-server with the same CPU weight (one cpu cgroup), trivial, c=1 | ${fmt((pool1?.perSec ?? NaN) / grouped1, 2)}x | |`,
     `| (not a target) the same at c=2 | ${fmt(p2 / grouped2, 2)}x | |`,
     `| isolated-vm, new context each, >= 3,000 eval/s (c=2) | ${fmt(ivm2)} /s | ${verdict(ivm2 >= 3000)} |`,
