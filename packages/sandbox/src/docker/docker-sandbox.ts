@@ -73,6 +73,11 @@ export class DockerSandbox implements Sandbox {
     return [...[...this.#live].map((s) => s.container.id), ...(this.#secondaryReady?.containerIds ?? [])];
   }
 
+  /** Directories of this machine bind-mounted for the runner sockets of this pool's containers (its multi-language pool's included). */
+  get socketDirs(): string[] {
+    return [...[...this.#live].flatMap((s) => (s.socketDir === null ? [] : [s.socketDir])), ...(this.#secondaryReady?.socketDirs ?? [])];
+  }
+
   /** How requests reach each container this pool holds now (its own, not its multi-language pool's). */
   get transports(): SessionTransport[] {
     return [...this.#live].map((s) => s.transport);

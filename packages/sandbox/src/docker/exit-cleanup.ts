@@ -1,17 +1,20 @@
 // Container cleanup beyond close(): on SIGINT/SIGTERM/exit of the host process, and stale containers of dead processes.
 import type Docker from 'dockerode';
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { readdirSync, rmSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DOCKER_CALL_TIMEOUT_MS } from './docker-options.ts';
 import { pidAlive } from '@molrl/common';
-import { SOCKET_DIR_PREFIX } from './runner-session.ts';
+import { SOCKET_DIR_PATTERN } from './runner-session.ts';
 import { loadDockerode } from './load-dockerode.ts';
 
 interface Closable {
   readonly containerIds: string[];
   /** docker CLI flags that reach the pool's daemon ([]: the CLI's default). */
   readonly dockerCliArgs: string[];
+  /** Directories of this machine bind-mounted for its runners' sockets. */
+  readonly socketDirs: string[];
   close(): Promise<void>;
 }
 
@@ -34,12 +37,14 @@ function onSignal(signal: NodeJS.Signals): void {
 function onExit(): void {
   for (const pool of pools) {
     const ids = pool.containerIds;
-    if (ids.length === 0) continue;
-    try {
-      execFileSync('docker', [...pool.dockerCliArgs, 'rm', '-f', ...ids], { stdio: 'ignore', timeout: 10_000 });
-    } catch {
-      // docker CLI missing or daemon gone: removeStaleContainers() cleans up later
+    if (ids.length > 0) {
+      try {
+        execFileSync('docker', [...pool.dockerCliArgs, 'rm', '-f', ...ids], { stdio: 'ignore', timeout: 10_000 });
+      } catch {
+        // docker CLI missing or daemon gone: removeStaleContainers() cleans up later
+      }
     }
+    for (const dir of pool.socketDirs) rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -65,8 +70,8 @@ export function untrackPool(pool: Closable): void {
 }
 
 /**
- * Remove containers labelled `molrl=1` whose owning process (label `molrl.pid` on this host) is gone, with the
- * directories of this machine that held their runners' sockets. Returns the ids it removed.
+ * Remove containers labelled `molrl=1` whose owning process (label `molrl.pid` on this host) is gone, and the
+ * runner socket directories of this machine whose process is gone. Returns the ids of the containers it removed.
  */
 export async function removeStaleContainers(client?: Docker): Promise<string[]> {
   const docker = client ?? new (await loadDockerode())();
@@ -76,6 +81,20 @@ export async function removeStaleContainers(client?: Docker): Promise<string[]> 
     return c.Labels['molrl.host'] === hostname() && Number.isInteger(pid) && pid > 0 && !pidAlive(pid);
   });
   await Promise.all(stale.map((c) => docker.getContainer(c.Id).remove({ force: true, abortSignal: AbortSignal.timeout(DOCKER_CALL_TIMEOUT_MS) }).catch(() => undefined)));
-  for (const c of stale) for (const m of c.Mounts ?? []) if (m.Source?.startsWith(SOCKET_DIR_PREFIX)) rmSync(m.Source, { recursive: true, force: true });
+  removeStaleSocketDirs();
   return stale.map((c) => c.Id);
+}
+
+/** Removes the runner socket directories (SOCKET_DIR_PATTERN) of processes that are gone. */
+export function removeStaleSocketDirs(dir: string = tmpdir()): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(SOCKET_DIR_PATTERN.exec(name)?.[1]);
+    if (pid > 0 && !pidAlive(pid)) rmSync(join(dir, name), { recursive: true, force: true });
+  }
 }

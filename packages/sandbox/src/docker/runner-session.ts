@@ -49,8 +49,11 @@ const OVERTIME_MS = 30_000;
 const SETTLE_TRIES = 20;
 const SETTLE_MS = 100;
 const callSignal = () => ({ abortSignal: AbortSignal.timeout(DOCKER_CALL_TIMEOUT_MS) });
-/** Prefix of the per-container socket directories on this machine (the stale sweep knows them by it). */
-export const SOCKET_DIR_PREFIX = join(tmpdir(), 'molrl-runner-');
+/**
+ * The per-container socket directories of this machine: `<tmpdir>/molrl-sock-<pid of the owning process>-<random>`
+ * (the stale sweep removes those of dead processes).
+ */
+export const SOCKET_DIR_PATTERN = /^molrl-sock-(\d+)-/;
 
 /** How a session's requests travel: the runner's unix socket, or the container's attach stream. */
 export type SessionTransport = 'socket' | 'attach';
@@ -64,7 +67,7 @@ function socketDirFor(o: ResolvedDockerOptions): string | null {
   // dockerode's default client holds a function that finds the local socket
   const unix = typeof modem.socketPath === 'string' || typeof modem.socketPath === 'function';
   if (o.transport !== 'socket' || !unix || modem.host) return null;
-  return mkdtempSync(SOCKET_DIR_PREFIX);
+  return mkdtempSync(join(tmpdir(), `molrl-sock-${process.pid}-`));
 }
 
 /** A connection to the unix socket at `path`, or null when there is none (a remote daemon made it elsewhere). */
@@ -120,6 +123,11 @@ export class RunnerSession {
     this.container = container;
     this.#host = host;
     this.#socketDir = socketDir;
+  }
+
+  /** This machine's directory bind-mounted for the runner's socket, or null. */
+  get socketDir(): string | null {
+    return this.#socketDir;
   }
 
   /** How this session's requests travel. */

@@ -154,8 +154,8 @@ describe('docker fleet over two daemons', function () {
     assert.deepEqual(await poolContainers(daemon.docker, stopped.poolId), []);
   });
 
-  it('a host that stops answering (dockerd frozen) is marked down; the run there is sandbox_error, never a program status', async () => {
-    const fleet = await createDockerFleet({ hosts: [main(1), socket(1)], image: IMAGE, graceMs: 300, hostTimeoutMs: 1000, hostProbeMaxMs: 1000 });
+  it('a host that stops answering (dockerd frozen) is marked down; the run there is sandbox_error, never a program status (attach stream)', async () => {
+    const fleet = await createDockerFleet({ hosts: [main(1), socket(1)], image: IMAGE, graceMs: 300, hostTimeoutMs: 1000, hostProbeMaxMs: 1000, transport: 'attach' });
     try {
       const onMain = fleet.run(py('import time; time.sleep(1); print("main")', { timeoutMs: 2000 }));
       const onFrozen = fleet.run(py('import time; time.sleep(1); print("frozen")', { timeoutMs: 2000 }));
@@ -166,6 +166,29 @@ describe('docker fleet over two daemons', function () {
       assert.equal(r.status, 'sandbox_error', JSON.stringify(r));
       assert.equal(r.error?.code, 'SANDBOX_DOCKER_UNAVAILABLE');
       assert.equal(fleet.hosts[1]!.up, false);
+      const meanwhile = await fleet.run(py('print("meanwhile")'));
+      assert.deepEqual([meanwhile.status, meanwhile.stdout], ['ok', 'meanwhile\n']);
+      daemon.thaw();
+      await rejoined(fleet, 1);
+    } finally {
+      daemon.thaw();
+      await fleet.close();
+    }
+  });
+
+  it("a host whose dockerd freezes mid-run (runner socket): the run ends with its own result, and the health check takes the host out", async () => {
+    const fleet = await createDockerFleet({ hosts: [main(1), socket(1)], image: IMAGE, graceMs: 300, hostTimeoutMs: 1000, hostProbeMaxMs: 1000 });
+    try {
+      assert.ok(fleet.hosts.every((h) => h.up));
+      const onMain = fleet.run(py('import time; time.sleep(1); print("main")', { timeoutMs: 2000 }));
+      const onFrozen = fleet.run(py('import time; time.sleep(1); print("frozen")', { timeoutMs: 2000 }));
+      await programRunsIn(daemon.docker, () => fleet.hosts[1]!.containerIds);
+      daemon.freeze();
+      assert.deepEqual([(await onMain).status, (await onMain).stdout], ['ok', 'main\n']);
+      const r = await onFrozen; // the runner answered past dockerd: a real result, not a guess
+      assert.deepEqual([r.status, r.stdout], ['ok', 'frozen\n'], JSON.stringify(r));
+      const hosts = await fleet.checkHosts();
+      assert.deepEqual(hosts.map((h) => h.up), [true, false]);
       const meanwhile = await fleet.run(py('print("meanwhile")'));
       assert.deepEqual([meanwhile.status, meanwhile.stdout], ['ok', 'meanwhile\n']);
       daemon.thaw();
