@@ -62,45 +62,38 @@ describe('docker pool under injected faults', function () {
       });
       after(async () => pool?.close());
 
-      it('a container killed (docker kill) mid-run: sandbox_error, then the pool serves again', async () => {
-        const running = pool.run(py('import time; time.sleep(20)'));
+      /** A 20 s sleep, `fault` applied to its container once the program runs: the run is sandbox_error `code`. */
+      async function faultMidRun(fault: (id: string) => Promise<unknown>, code: RegExp, timeoutMs = 30_000): Promise<string> {
+        const running = pool.run(py('import time; time.sleep(20)', { timeoutMs }));
         const id = await programRunsIn(docker, pool);
-        await docker.getContainer(id).kill();
+        await fault(id);
         const r = await running;
         assert.equal(r.status, 'sandbox_error', JSON.stringify(r));
-        assert.equal(r.error?.code, 'SANDBOX_RUNNER_KILLED');
+        assert.match(r.error?.code ?? '', code);
+        return id;
+      }
+      // the runner is the oldest python3 (the zygote, forked from it, shows the same command line; pid 1 is docker-init)
+      const signalRunner = (sig: string) => (id: string) =>
+        execRoot(docker, id, `for p in $(ls /proc | grep -E "^[0-9]+$" | sort -n); do if [ "$(head -c 7 /proc/$p/cmdline)" = python3 ]; then kill -${sig} $p; break; fi; done`);
+
+      it('a container killed (docker kill) mid-run: sandbox_error, then the pool serves again', async () => {
+        await faultMidRun((id) => docker.getContainer(id).kill(), /^SANDBOX_RUNNER_KILLED$/);
         await untilRecovered(pool, 'after-kill');
       });
 
       it('a container paused (docker pause) mid-run: sandbox_error, then the pool serves again', async () => {
-        const running = pool.run(py('import time; time.sleep(20)', { timeoutMs: 5000 }));
-        const id = await programRunsIn(docker, pool);
-        await docker.getContainer(id).pause();
-        const r = await running;
-        assert.equal(r.status, 'sandbox_error', JSON.stringify(r));
-        assert.equal(r.error?.code, 'SANDBOX_CONTAINER_PAUSED');
+        const id = await faultMidRun((c) => docker.getContainer(c).pause(), /^SANDBOX_CONTAINER_PAUSED$/, 5000);
         await untilRecovered(pool, 'after-pause');
         assert.ok(!(await docker.listContainers({ all: true })).some((c) => c.Id === id), 'the paused container was removed');
       });
 
       it('the runner stopped from outside (SIGSTOP) while its program sleeps: sandbox_error', async () => {
-        const running = pool.run(py('import time; time.sleep(20)', { timeoutMs: 1000 }));
-        const id = await programRunsIn(docker, pool);
-        // the runner is the oldest python3 (the zygote, forked from it, shows the same command line; pid 1 is docker-init)
-        await execRoot(docker, id, 'for p in $(ls /proc | grep -E "^[0-9]+$" | sort -n); do if [ "$(head -c 7 /proc/$p/cmdline)" = python3 ]; then kill -STOP $p; break; fi; done');
-        const r = await running;
-        assert.equal(r.status, 'sandbox_error', JSON.stringify(r));
-        assert.equal(r.error?.code, 'SANDBOX_RUNNER_UNRESPONSIVE');
+        await faultMidRun(signalRunner('STOP'), /^SANDBOX_RUNNER_UNRESPONSIVE$/, 1000);
         await untilRecovered(pool, 'after-stop');
       });
 
       it('the runner killed from inside (SIGKILL) while its program sleeps: sandbox_error, then the pool serves again', async () => {
-        const running = pool.run(py('import time; time.sleep(20)'));
-        const id = await programRunsIn(docker, pool);
-        await execRoot(docker, id, 'for p in $(ls /proc | grep -E "^[0-9]+$" | sort -n); do if [ "$(head -c 7 /proc/$p/cmdline)" = python3 ]; then kill -KILL $p; break; fi; done');
-        const r = await running;
-        assert.equal(r.status, 'sandbox_error', JSON.stringify(r));
-        assert.match(r.error?.code ?? '', /^SANDBOX_RUNNER_(KILLED|FAILED)$/);
+        await faultMidRun(signalRunner('KILL'), /^SANDBOX_RUNNER_(KILLED|FAILED)$/);
         await untilRecovered(pool, 'after-runner-kill');
       });
 

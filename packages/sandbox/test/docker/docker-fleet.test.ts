@@ -154,50 +154,35 @@ describe('docker fleet over two daemons', function () {
     assert.deepEqual(await poolContainers(daemon.docker, stopped.poolId), []);
   });
 
-  it('a host that stops answering (dockerd frozen) is marked down; the run there is sandbox_error, never a program status (attach stream)', async () => {
-    const fleet = await createDockerFleet({ hosts: [main(1), socket(1)], image: IMAGE, graceMs: 300, hostTimeoutMs: 1000, hostProbeMaxMs: 1000, transport: 'attach' });
-    try {
-      const onMain = fleet.run(py('import time; time.sleep(1); print("main")', { timeoutMs: 2000 }));
-      const onFrozen = fleet.run(py('import time; time.sleep(1); print("frozen")', { timeoutMs: 2000 }));
-      await programRunsIn(daemon.docker, () => fleet.hosts[1]!.containerIds);
-      daemon.freeze();
-      assert.deepEqual([(await onMain).status, (await onMain).stdout], ['ok', 'main\n']);
-      const r = await onFrozen;
-      assert.equal(r.status, 'sandbox_error', JSON.stringify(r));
-      assert.equal(r.error?.code, 'SANDBOX_DOCKER_UNAVAILABLE');
-      assert.equal(fleet.hosts[1]!.up, false);
-      const meanwhile = await fleet.run(py('print("meanwhile")'));
-      assert.deepEqual([meanwhile.status, meanwhile.stdout], ['ok', 'meanwhile\n']);
-      daemon.thaw();
-      await rejoined(fleet, 1);
-    } finally {
-      daemon.thaw();
-      await fleet.close();
-    }
-  });
-
-  it("a host whose dockerd freezes mid-run (runner socket): the run ends with its own result, and the health check takes the host out", async () => {
-    const fleet = await createDockerFleet({ hosts: [main(1), socket(1)], image: IMAGE, graceMs: 300, hostTimeoutMs: 1000, hostProbeMaxMs: 1000 });
-    try {
-      assert.ok(fleet.hosts.every((h) => h.up));
-      const onMain = fleet.run(py('import time; time.sleep(1); print("main")', { timeoutMs: 2000 }));
-      const onFrozen = fleet.run(py('import time; time.sleep(1); print("frozen")', { timeoutMs: 2000 }));
-      await programRunsIn(daemon.docker, () => fleet.hosts[1]!.containerIds);
-      daemon.freeze();
-      assert.deepEqual([(await onMain).status, (await onMain).stdout], ['ok', 'main\n']);
-      const r = await onFrozen; // the runner answered past dockerd: a real result, not a guess
-      assert.deepEqual([r.status, r.stdout], ['ok', 'frozen\n'], JSON.stringify(r));
-      const hosts = await fleet.checkHosts();
-      assert.deepEqual(hosts.map((h) => h.up), [true, false]);
-      const meanwhile = await fleet.run(py('print("meanwhile")'));
-      assert.deepEqual([meanwhile.status, meanwhile.stdout], ['ok', 'meanwhile\n']);
-      daemon.thaw();
-      await rejoined(fleet, 1);
-    } finally {
-      daemon.thaw();
-      await fleet.close();
-    }
-  });
+  // over the attach stream the frozen daemon holds the run's reply (sandbox_error, and the host is out at once);
+  // over the runner's socket the reply comes past it (the run's own result), and the health check takes the host out
+  for (const transport of ['attach', 'socket'] as const) {
+    it(`a host whose dockerd freezes mid-run (${transport}): never a program status it did not earn; the host is marked down and rejoins`, async () => {
+      const fleet = await createDockerFleet({ hosts: [main(1), socket(1)], image: IMAGE, graceMs: 300, hostTimeoutMs: 1000, hostProbeMaxMs: 1000, transport });
+      try {
+        const onMain = fleet.run(py('import time; time.sleep(1); print("main")', { timeoutMs: 2000 }));
+        const onFrozen = fleet.run(py('import time; time.sleep(1); print("frozen")', { timeoutMs: 2000 }));
+        await programRunsIn(daemon.docker, () => fleet.hosts[1]!.containerIds);
+        daemon.freeze();
+        assert.deepEqual([(await onMain).status, (await onMain).stdout], ['ok', 'main\n']);
+        const r = await onFrozen;
+        if (transport === 'attach') {
+          assert.deepEqual([r.status, r.error?.code], ['sandbox_error', 'SANDBOX_DOCKER_UNAVAILABLE'], JSON.stringify(r));
+        } else {
+          assert.deepEqual([r.status, r.stdout], ['ok', 'frozen\n'], JSON.stringify(r));
+          await fleet.checkHosts();
+        }
+        assert.deepEqual(fleet.hosts.map((h) => h.up), [true, false]);
+        const meanwhile = await fleet.run(py('print("meanwhile")'));
+        assert.deepEqual([meanwhile.status, meanwhile.stdout], ['ok', 'meanwhile\n']);
+        daemon.thaw();
+        await rejoined(fleet, 1);
+      } finally {
+        daemon.thaw();
+        await fleet.close();
+      }
+    });
+  }
 
   it('every host down: runs are sandbox_error SANDBOX_HOSTS_DOWN naming each host, until one answers again', async () => {
     const fleet = await createDockerFleet({ hosts: [socket(1)], image: IMAGE, graceMs: 300, hostProbeMaxMs: 1000 });
