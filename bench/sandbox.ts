@@ -163,7 +163,8 @@ export default async function sandboxBench(): Promise<string> {
       if (first !== TRIVIAL.expected) throw new Error(`docker pool printed ${JSON.stringify(first)}`);
       // the same pool with requests over the containers' attach streams (the transport for remote daemons)
       poolAttach = await createDockerSandbox({ image: IMAGE, poolSize: 2, transport: 'attach' });
-      notes.push(`Transports: the default pool's requests went over ${pool.transports.join(', ')} (runner socket bind-mounted from this machine, past dockerd and the shims); the second pool's over ${poolAttach.transports.join(', ')}.`);
+      const kinds = (p: DockerSandbox) => [...new Set(p.transports)].join(' and ');
+      notes.push(`Transports: the \`docker pool\` rows' requests went over the ${kinds(pool)} (\`socket\`: the runner's unix socket bind-mounted from this machine, past dockerd and the shims; the default), the second pool's over the ${kinds(poolAttach)} stream.`);
     }
     const paths: Array<[string, (code: string, worker: number) => Promise<string>, (() => { stop(): DockerCpu }) | undefined]> = [
       [HOST, async (code, w) => okStdout(await runners[w]!.run({ code, ...LIMITS })), undefined],
