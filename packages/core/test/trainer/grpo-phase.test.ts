@@ -69,6 +69,48 @@ describe('grpoStep options (policy server, tiny model)', function () {
     ok(request.advantages.every((a) => a !== null));
   });
 
+  it('each option alone changes only its own part of the step (same weights, same seed as the default)', async () => {
+    type Sample = { promptId: string; finishReason: string; advantage: number | null };
+    const sampling = { maxTokens: 8, stop: [...'aeioustnrlhdcmpy'] }; // some completions end early, others reach maxTokens
+    const start = join(dir, 'options-start');
+    await server.client.saveCheckpoint({ path: start });
+    const from = async (options: object) => {
+      await server.client.loadCheckpoint({ path: start });
+      return step({ sampling, ...options });
+    };
+    const plain = await from({});
+    const { rolloutId: _, ...request } = plain.request;
+    const samples = plain.samples as Sample[];
+    const cut = samples.map((s) => s.finishReason === 'length');
+    ok(cut.some((c) => c) && cut.some((c) => !c), `${cut.filter((c) => c).length} of ${cut.length} completions reached maxTokens`);
+    // the train request's options: the same samples, the same advantages; only the option's own key differs
+    for (const option of [{ updatesPerBatch: 2 }, { miniBatches: 2 }, { lossType: 'gspo' }, { lossType: 'cispo' }]) {
+      const run = await from(option);
+      deepStrictEqual(run.samples, plain.samples, JSON.stringify(option));
+      const { rolloutId: __, ...sent } = run.request;
+      deepStrictEqual(sent, { ...request, ...option }, JSON.stringify(option));
+    }
+    // maskTruncated: the cut completions' advantages become null, no other advantage moves
+    const masked = await from({ maskTruncated: true });
+    deepStrictEqual(masked.request.advantages, request.advantages.map((a, i) => (cut[i] ? null : a)));
+    // overlong: only the groups holding a cut completion change (its reward takes the penalty, the group mean moves)
+    const over = (await from({ overlong: { buffer: 4, penalty: 0.5 } })).request.advantages;
+    const kinds = [...new Set(samples.map((s) => s.promptId))].map((id) => {
+      const rows = samples.flatMap((s, i) => (s.promptId === id ? [i] : []));
+      const someCut = rows.filter((i) => cut[i]).length;
+      if (someCut === 0) deepStrictEqual(rows.map((i) => over[i]), rows.map((i) => request.advantages[i]), id);
+      else if (someCut < rows.length) ok(rows.some((i) => over[i] !== request.advantages[i]), id);
+      return someCut === 0 ? 'none' : someCut < rows.length ? 'some' : 'all';
+    });
+    ok(kinds.includes('some'), `no group with some completions cut: ${kinds}`);
+    // dynamic sampling: round 0 is the default's generation; its constant groups are dropped (null), the others keep their advantages
+    const dynamic = await from({ dynamicSampling: { maxGenerationRounds: 4 } });
+    deepStrictEqual((dynamic.samples as Sample[]).slice(0, samples.length).map(({ advantage: a, ...s }) => s), samples.map(({ advantage: a, ...s }) => s));
+    const constant = samples.map((s) => samples.filter((t) => t.promptId === s.promptId).every((t) => (t as { score?: unknown }).score === (s as { score?: unknown }).score));
+    ok(constant.some((c) => c), 'no constant group in round 0');
+    deepStrictEqual(dynamic.request.advantages, request.advantages.map((a, i) => (constant[i] ? null : a)));
+  });
+
   it('updatesPerBatch 2 x miniBatches 3: six optimizer steps against the kept pi_old', async () => {
     const { request, metrics } = await step({ updatesPerBatch: 2, miniBatches: 3 });
     strictEqual(request.updatesPerBatch, 2);
