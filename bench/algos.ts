@@ -1,8 +1,8 @@
-// npm run bench -- algos [--seeds=1,2] [--variants=default,maskTruncated] [--steps=50] [--rows=FILE] [--dir=DIR] [--report]:
+// npm run bench -- algos [--seeds=1,2] [--variants=default,maskTruncated] [--steps=50] [--eval-every=1] [--rows=FILE] [--dir=DIR] [--report]:
 // the quickstart's GRPO phase with each algorithm option (mu updates, mini-batches, gspo, cispo, maskTruncated,
 // overlong, dynamic sampling) against the default, from one SFT checkpoint per seed (the quickstart's SFT phase
-// with that seed), same seeds: steps until the faulted class's greedy accuracy reaches 0.8 (evals every EVAL_EVERY
-// steps; the run stops there), seconds per step, whether the reward rose without NaN, and the load average around
+// with that seed), same seeds: steps until the faulted class's greedy accuracy reaches 0.8 (evals every
+// --eval-every steps; the run stops there), seconds per step, whether the reward rose without NaN, and the load average around
 // each row. `--rows=FILE` appends each finished row to FILE and skips the rows FILE already holds, so a stopped run
 // resumes where it stopped; `--dir=DIR` keeps the SFT checkpoints (and runs) there, so a resumed run reuses them;
 // `--report` writes the section from FILE's rows without running the missing ones (it lists them).
@@ -15,7 +15,7 @@ import { runTrainJob, validateJobConfig } from '@molrl/core';
 import { builtinPlugins } from '@molrl/plugins';
 import { launchPolicyServer } from '@molrl/policy-client';
 
-const EVAL_EVERY = 5;
+const EVAL_EVERY = 1; // default of --eval-every: the tuned quickstart reaches the goal within 5-10 steps
 const GOAL = 0.8; // eval/greedy/accuracy/faulted
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 
@@ -52,6 +52,10 @@ interface Row {
   load1?: number;
   /** Wall seconds of the row's run (GRPO steps and evals). */
   wall?: number;
+  /** Steps between evals (absent in rows logged before it was recorded: 5). */
+  every?: number;
+  /** Samples whose reward was a sandbox infrastructure error (excluded from the reward, never scored 0). */
+  infra?: number;
 }
 const ROW_PREFIX = 'algos: {';
 
@@ -70,20 +74,20 @@ function readRows(file: string): Row[] {
 }
 
 /** The section's text from the runs' rows (in the order of `seeds` then `names`; `missing` lists the rows not run). */
-function report(rows: Row[], maxSteps: number, grpo: Record<string, any>, missing: string[]): string {
+function report(rows: Row[], maxSteps: number, every: number, grpo: Record<string, any>, missing: string[]): string {
   const byDefault = new Map(rows.filter((r) => r.name === 'default').map((r) => [r.seed, r]));
   const load = (r: Row) => (r.load0 === undefined || r.load1 === undefined ? '—' : `${r.load0.toFixed(1)} → ${r.load1.toFixed(1)}`);
   const table = rows.map((r) => {
     const d = byDefault.get(r.seed);
     const ratio = d ? (r.sps / d.sps).toFixed(2) : '—';
-    return `| ${r.name} | ${r.seed} | ${r.at0.toFixed(2)} | ${r.reached ?? `not in ${maxSteps}`} | ${r.last.toFixed(2)} | ${r.r0.toFixed(3)} → ${r.r1.toFixed(3)} | ${r.nan ? 'yes' : 'no'} | ${r.sps.toFixed(2)} | ${ratio} | ${load(r)} |`;
+    return `| ${r.name} | ${r.seed} | ${r.at0.toFixed(2)} | ${r.reached ?? `not in ${maxSteps}`} | ${r.last.toFixed(2)} | ${r.r0.toFixed(3)} → ${r.r1.toFixed(3)} | ${r.nan ? 'yes' : 'no'} | ${r.infra ?? '—'} | ${r.sps.toFixed(2)} | ${ratio} | ${load(r)} |`;
   });
   const schedule = `lr ${grpo.learningRate}, warm-up ${grpo.warmupSteps ?? 0} steps, ${grpo.schedule ?? 'constant'}${grpo.resetOptimizer ? ', fresh AdamW moments' : ''}`;
   return [
-    `The quickstart's GRPO phase (examples/quickstart/config.json: ${grpo.estimator ?? 'grpo'}, ${grpo.promptsPerStep} prompts × G ${grpo.groupSize}, T ${grpo.sampling?.temperature}, maxTokens ${grpo.sampling?.maxTokens}, ${schedule}, reward:code-execution in the docker sandbox), once per option (each alone on top of the default) and seed, from a checkpoint of the quickstart's SFT phase run with that seed; the server, the job seed and the SFT weights are the same for every option of a seed. Evals every ${EVAL_EVERY} steps (256 questions, greedy per class, one sampled run); a run stops at the first eval with faulted-class greedy accuracy ≥ ${GOAL}, else after ${maxSteps} steps. "steps to ≥ ${GOAL}" has a resolution of ${EVAL_EVERY} steps. Reward: mean train reward of the first 3 and the last 3 steps. s/step: median of \`time/step\` (generate + score + train, evals excluded); ratio against the default of the same seed. Load: the 1-minute load average of this shared 2-core machine when the row's run started and ended.`,
+    `The quickstart's GRPO phase (examples/quickstart/config.json: ${grpo.estimator ?? 'grpo'}, ${grpo.promptsPerStep} prompts × G ${grpo.groupSize}, T ${grpo.sampling?.temperature}, maxTokens ${grpo.sampling?.maxTokens}, ${schedule}, reward:code-execution in the docker sandbox), once per option (each alone on top of the default) and seed, from a checkpoint of the quickstart's SFT phase run with that seed; the server, the job seed and the SFT weights are the same for every option of a seed. Evals every ${every === 1 ? 'step' : `${every} steps`} (256 questions, greedy per class, one sampled run); a run stops at the first eval with faulted-class greedy accuracy ≥ ${GOAL}, else after ${maxSteps} steps. ${every === 1 ? '' : `"steps to ≥ ${GOAL}" has a resolution of ${every} steps. `}Reward: mean train reward of the first 3 and the last 3 steps. Sandbox infra errors: samples of the run whose scoring failed on the sandbox (excluded from the reward, never scored 0). s/step: median of \`time/step\` (generate + score + train, evals excluded); ratio against the default of the same seed. Load: the 1-minute load average of this shared 2-core machine when the row's run started and ended.`,
     '',
-    `| option | seed | faulted greedy after SFT | steps to ≥ ${GOAL} | faulted greedy at the end | train reward first → last | NaN | s/step | s/step vs default | load start → end |`,
-    '|---|---|---|---|---|---|---|---|---|---|',
+    `| option | seed | faulted greedy after SFT | steps to ≥ ${GOAL} | faulted greedy at the end | train reward first → last | NaN | sandbox infra errors | s/step | s/step vs default | load start → end |`,
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...table,
     '',
     `s/step is skewed by the load: other work shared the 2 cores during the run, so a row measured at a higher load average is slower for that reason alone; compare s/step only between rows with similar load. normalize_then_sum is not in the table: the quickstart has one reward plugin, where it equals sum_then_normalize under Dr.GRPO.${missing.length ? ` Not measured (the run was stopped before them): ${missing.join('; ')}.` : ''}`,
@@ -99,8 +103,9 @@ export default async function bench(): Promise<string> {
   const unknown = names.filter((n) => !(n in VARIANTS));
   if (unknown.length) throw new Error(`bench algos: unknown --variants ${unknown.join(', ')}; expected some of: ${Object.keys(VARIANTS).join(', ')}`);
   const maxSteps = Number(arg('steps') ?? phases.grpo.steps);
+  const every = Number(arg('eval-every') ?? EVAL_EVERY);
   const rowsFile = arg('rows');
-  const logged = rowsFile ? readRows(rowsFile) : [];
+  const logged = (rowsFile ? readRows(rowsFile) : []).filter((r) => (r.every ?? 5) === every); // rows of another eval cadence are not comparable
   const find = (name: string, seed: number) => logged.find((r) => r.name === name && r.seed === seed);
   const runsDir = arg('dir') ?? mkdtempSync(join(tmpdir(), 'molrl-bench-algos-'));
   mkdirSync(runsDir, { recursive: true });
@@ -111,7 +116,7 @@ export default async function bench(): Promise<string> {
       if (todo.length === 0) continue;
       const sftDir = await sftCheckpoint(base, phases.sft, seed, runsDir, join(file, '..'));
       for (const name of todo) {
-        const row = await runOption(base, { ...phases.grpo, steps: maxSteps, ...VARIANTS[name] }, name, seed, sftDir, runsDir, join(file, '..'));
+        const row = await runOption(base, { ...phases.grpo, steps: maxSteps, ...VARIANTS[name] }, name, seed, every, sftDir, runsDir, join(file, '..'));
         const line = `${ROW_PREFIX.slice(0, -1)}${JSON.stringify(row)}\n`;
         process.stderr.write(line);
         if (rowsFile) appendFileSync(rowsFile, line);
@@ -124,7 +129,7 @@ export default async function bench(): Promise<string> {
     const absent = names.filter((n) => !find(n, seed));
     return absent.length === 0 ? [] : [`seed ${seed}: ${absent.length === names.length ? 'all options' : absent.join(', ')}`];
   });
-  return report(rows, maxSteps, phases.grpo, missing);
+  return report(rows, maxSteps, every, phases.grpo, missing);
 }
 
 /**
@@ -147,7 +152,7 @@ async function sftCheckpoint(base: Record<string, any>, sftPhase: Record<string,
 }
 
 /** One option's GRPO run from the seed's SFT checkpoint, stopped at the first eval that reaches GOAL. */
-async function runOption(base: Record<string, any>, grpo: Record<string, any>, name: string, seed: number, sftDir: string, runsDir: string, configDir: string): Promise<Row> {
+async function runOption(base: Record<string, any>, grpo: Record<string, any>, name: string, seed: number, every: number, sftDir: string, runsDir: string, configDir: string): Promise<Row> {
   process.stderr.write(`algos: ${name}, seed ${seed}\n`);
   const load0 = loadavg()[0];
   const t0 = Date.now();
@@ -155,7 +160,7 @@ async function runOption(base: Record<string, any>, grpo: Record<string, any>, n
   try {
     await server.client.loadCheckpoint({ path: sftDir });
     const config = validateJobConfig(
-      { ...base, name: `grpo-${seed}-${name.replace(/[^a-zA-Z0-9]+/g, '-')}`, runsDir, seed, server: { url: server.client.url }, phases: [grpo], eval: { ...base.eval, every: EVAL_EVERY, runs: 1 } },
+      { ...base, name: `grpo-${seed}-${name.replace(/[^a-zA-Z0-9]+/g, '-')}`, runsDir, seed, server: { url: server.client.url }, phases: [grpo], eval: { ...base.eval, every, runs: 1 } },
       configDir,
     );
     const stop = new AbortController();
@@ -188,6 +193,8 @@ async function runOption(base: Record<string, any>, grpo: Record<string, any>, n
       load0,
       load1: loadavg()[0],
       wall: Math.round((Date.now() - t0) / 1000),
+      every,
+      infra: steps.reduce((a, l) => a + ((l['reward/status/infra_error'] as number | undefined) ?? 0), 0),
     };
   } finally {
     await server.stop();
