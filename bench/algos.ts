@@ -52,6 +52,9 @@ interface Row {
   load1?: number;
   /** Wall seconds of the row's run (GRPO steps and evals). */
   wall?: number;
+  /** eval/reward/mean (256 questions sampled at T=1) at the first and the last eval (absent in rows logged before it was recorded). */
+  e0?: number;
+  e1?: number;
   /** Steps between evals (absent in rows logged before it was recorded: 5). */
   every?: number;
   /** Samples whose reward was a sandbox infrastructure error (excluded from the reward, never scored 0). */
@@ -80,14 +83,14 @@ function report(rows: Row[], maxSteps: number, every: number, grpo: Record<strin
   const table = rows.map((r) => {
     const d = byDefault.get(r.seed);
     const ratio = d ? (r.sps / d.sps).toFixed(2) : '—';
-    return `| ${r.name} | ${r.seed} | ${r.at0.toFixed(2)} | ${r.reached ?? `not in ${maxSteps}`} | ${r.last.toFixed(2)} | ${r.r0.toFixed(3)} → ${r.r1.toFixed(3)} | ${r.nan ? 'yes' : 'no'} | ${r.infra ?? '—'} | ${r.sps.toFixed(2)} | ${ratio} | ${load(r)} |`;
+    return `| ${r.name} | ${r.seed} | ${r.at0.toFixed(2)} | ${r.reached ?? `not in ${maxSteps}`} | ${r.last.toFixed(2)} | ${r.r0.toFixed(3)} → ${r.r1.toFixed(3)} | ${r.e0 === undefined || r.e1 === undefined ? '—' : `${r.e0.toFixed(3)} → ${r.e1.toFixed(3)}`} | ${r.nan ? 'yes' : 'no'} | ${r.infra ?? '—'} | ${r.sps.toFixed(2)} | ${ratio} | ${load(r)} |`;
   });
   const schedule = `lr ${grpo.learningRate}, warm-up ${grpo.warmupSteps ?? 0} steps, ${grpo.schedule ?? 'constant'}${grpo.resetOptimizer ? ', fresh AdamW moments' : ''}`;
   return [
-    `The quickstart's GRPO phase (examples/quickstart/config.json: ${grpo.estimator ?? 'grpo'}, ${grpo.promptsPerStep} prompts × G ${grpo.groupSize}, T ${grpo.sampling?.temperature}, maxTokens ${grpo.sampling?.maxTokens}, ${schedule}, reward:code-execution in the docker sandbox), once per option (each alone on top of the default) and seed, from a checkpoint of the quickstart's SFT phase run with that seed; the server, the job seed and the SFT weights are the same for every option of a seed. Evals every ${every === 1 ? 'step' : `${every} steps`} (256 questions, greedy per class, one sampled run); a run stops at the first eval with faulted-class greedy accuracy ≥ ${GOAL}, else after ${maxSteps} steps. ${every === 1 ? '' : `"steps to ≥ ${GOAL}" has a resolution of ${every} steps. `}Reward: mean train reward of the first 3 and the last 3 steps. Sandbox infra errors: samples of the run whose scoring failed on the sandbox (excluded from the reward, never scored 0). s/step: median of \`time/step\` (generate + score + train, evals excluded); ratio against the default of the same seed. Load: the 1-minute load average of this shared 2-core machine when the row's run started and ended.`,
+    `The quickstart's GRPO phase (examples/quickstart/config.json: ${grpo.estimator ?? 'grpo'}, ${grpo.promptsPerStep} prompts × G ${grpo.groupSize}, T ${grpo.sampling?.temperature}, maxTokens ${grpo.sampling?.maxTokens}, ${schedule}, reward:code-execution in the docker sandbox), once per option (each alone on top of the default) and seed, from a checkpoint of the quickstart's SFT phase run with that seed; the server, the job seed and the SFT weights are the same for every option of a seed. Evals every ${every === 1 ? 'step' : `${every} steps`} (256 questions, greedy per class, one sampled run); a run stops at the first eval with faulted-class greedy accuracy ≥ ${GOAL}, else after ${maxSteps} steps. ${every === 1 ? '' : `"steps to ≥ ${GOAL}" has a resolution of ${every} steps. `}Train reward: mean train reward of the first 3 and the last 3 steps (they overlap in runs shorter than 6 steps). Eval reward: `eval/reward/mean` (the 256 questions sampled once at T=1) at the first eval (after SFT) and the last. Sandbox infra errors: samples of the run whose scoring failed on the sandbox (excluded from the reward, never scored 0). s/step: median of \`time/step\` (generate + score + train, evals excluded); ratio against the default of the same seed. Load: the 1-minute load average of this shared 2-core machine when the row's run started and ended.`,
     '',
-    `| option | seed | faulted greedy after SFT | steps to ≥ ${GOAL} | faulted greedy at the end | train reward first → last | NaN | sandbox infra errors | s/step | s/step vs default | load start → end |`,
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    `| option | seed | faulted greedy after SFT | steps to ≥ ${GOAL} | faulted greedy at the end | train reward first → last | eval reward first → last | NaN | sandbox infra errors | s/step | s/step vs default | load start → end |`,
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...table,
     '',
     `s/step is skewed by the load: other work shared the 2 cores during the run, so a row measured at a higher load average is slower for that reason alone; compare s/step only between rows with similar load. normalize_then_sum is not in the table: the quickstart has one reward plugin, where it equals sum_then_normalize under Dr.GRPO.${missing.length ? ` Not measured (the run was stopped before them): ${missing.join('; ')}.` : ''}`,
@@ -183,6 +186,8 @@ async function runOption(base: Record<string, any>, grpo: Record<string, any>, n
       name,
       seed,
       at0: evals[0]['eval/greedy/accuracy/faulted'] as number,
+      e0: evals[0]['eval/reward/mean'] as number,
+      e1: evals[evals.length - 1]['eval/reward/mean'] as number,
       reached: hit ? (hit.step as number) : null,
       last: evals[evals.length - 1]['eval/greedy/accuracy/faulted'] as number,
       r0: mean(rewards.slice(0, 3)),
