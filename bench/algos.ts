@@ -76,8 +76,37 @@ function readRows(file: string): Row[] {
   return readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith(ROW_PREFIX)).map((l) => JSON.parse(l.slice(ROW_PREFIX.length - 1)) as Row);
 }
 
+/**
+ * Per option against the default of the same seed: steps to the goal per seed, in how many seeds it got there sooner /
+ * as soon / later (a run that never got there counts as later than any that did), and the median s/step ratio.
+ */
+function summary(rows: Row[], seeds: number[], maxSteps: number): string[] {
+  const at = (r: Row | undefined) => (r === undefined ? undefined : (r.reached ?? Infinity));
+  const names = [...new Set(rows.map((r) => r.name))];
+  const lines = names.map((name) => {
+    const cmp = seeds.flatMap((seed) => {
+      const o = at(rows.find((r) => r.name === name && r.seed === seed));
+      const d = at(rows.find((r) => r.name === 'default' && r.seed === seed));
+      return o === undefined || d === undefined ? [] : [Math.sign(o - d) || 0];
+    });
+    const steps = seeds.map((seed) => {
+      const r = rows.find((x) => x.name === name && x.seed === seed);
+      return r === undefined ? '—' : String(r.reached ?? `>${maxSteps}`);
+    });
+    const ratios = seeds.flatMap((seed) => {
+      const r = rows.find((x) => x.name === name && x.seed === seed);
+      const d = rows.find((x) => x.name === 'default' && x.seed === seed);
+      return r && d ? [r.sps / d.sps] : [];
+    });
+    const count = (v: number) => cmp.filter((c) => c === v).length;
+    const vs = name === 'default' ? '—' : `${count(-1)} / ${count(0)} / ${count(1)}`;
+    return `| ${name} | ${steps.join(' / ')} | ${vs} | ${ratios.length ? median(ratios).toFixed(2) : '—'} |`;
+  });
+  return [`| option | steps to ≥ ${GOAL}, seed ${seeds.join(' / ')} | seeds sooner / as soon / later than the default | s/step vs default (median over seeds) |`, '|---|---|---|---|', ...lines];
+}
+
 /** The section's text from the runs' rows (in the order of `seeds` then `names`; `missing` lists the rows not run). */
-function report(rows: Row[], maxSteps: number, every: number, grpo: Record<string, any>, missing: string[]): string {
+function report(rows: Row[], seeds: number[], maxSteps: number, every: number, grpo: Record<string, any>, missing: string[]): string {
   const byDefault = new Map(rows.filter((r) => r.name === 'default').map((r) => [r.seed, r]));
   const load = (r: Row) => (r.load0 === undefined || r.load1 === undefined ? '—' : `${r.load0.toFixed(1)} → ${r.load1.toFixed(1)}`);
   const table = rows.map((r) => {
@@ -92,6 +121,10 @@ function report(rows: Row[], maxSteps: number, every: number, grpo: Record<strin
     `| option | seed | faulted greedy after SFT | steps to ≥ ${GOAL} | faulted greedy at the end | train reward first → last | eval reward first → last | NaN | sandbox infra errors | s/step | s/step vs default | load start → end |`,
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...table,
+    '',
+    'Per option, against the default of the same seed:',
+    '',
+    ...summary(rows, seeds, maxSteps),
     '',
     `s/step is skewed by the load: other work shared the 2 cores during the run, so a row measured at a higher load average is slower for that reason alone; compare s/step only between rows with similar load. normalize_then_sum is not in the table: the quickstart has one reward plugin, where it equals sum_then_normalize under Dr.GRPO.${missing.length ? ` Not measured (the run was stopped before them): ${missing.join('; ')}.` : ''}`,
   ].join('\n');
@@ -132,7 +165,7 @@ export default async function bench(): Promise<string> {
     const absent = names.filter((n) => !find(n, seed));
     return absent.length === 0 ? [] : [`seed ${seed}: ${absent.length === names.length ? 'all options' : absent.join(', ')}`];
   });
-  return report(rows, maxSteps, every, phases.grpo, missing);
+  return report(rows, seeds, maxSteps, every, phases.grpo, missing);
 }
 
 /**
