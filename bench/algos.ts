@@ -34,6 +34,11 @@ export const VARIANTS: Record<string, object> = {
 const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : NaN);
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 const quiet = { info() {}, warn: (m: string) => process.stderr.write(`${m}\n`) };
+/** Aborted by SIGINT / SIGTERM (handlers installed while bench() runs): the run in progress stops and its row is not logged. */
+let interrupted = new AbortController();
+const checkInterrupted = () => {
+  if (interrupted.signal.aborted) throw new Error(`bench algos: stopped by ${String(interrupted.signal.reason)}; the rows finished so far are logged (--rows resumes from them), the run in progress is not`);
+};
 type Line = Record<string, unknown>;
 /** One run's result (logged to stderr, and appended to `--rows=FILE`, as `algos: <json>`). */
 interface Row {
@@ -131,6 +136,17 @@ function report(rows: Row[], seeds: number[], maxSteps: number, every: number, g
 }
 
 export default async function bench(): Promise<string> {
+  interrupted = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => interrupted.abort(signal);
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  try {
+    return await measure();
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  }
+}
+
+async function measure(): Promise<string> {
   const file = fileURLToPath(new URL('../examples/quickstart/config.json', import.meta.url));
   const base = readConfigFile(file) as Record<string, any>;
   const phases = quickstartPhases(base);
@@ -179,7 +195,8 @@ async function sftCheckpoint(base: Record<string, any>, sftPhase: Record<string,
   const server = await launchPolicyServer({ model: base.model, modelConfig: base.modelConfig, seed, threads: base.server.start.threads, checkpointRoot: runsDir, onLog: () => {} });
   try {
     const sft = validateJobConfig({ ...base, name: `sft-${seed}`, runsDir, seed, server: { url: server.client.url }, phases: [sftPhase], eval: undefined }, configDir);
-    await runTrainJob({ config: sft, builtins: builtinPlugins, logger: quiet });
+    await runTrainJob({ config: sft, builtins: builtinPlugins, logger: quiet, signal: interrupted.signal });
+    checkInterrupted();
     await server.client.saveCheckpoint({ path: sftDir });
   } finally {
     await server.stop();
@@ -200,6 +217,7 @@ async function runOption(base: Record<string, any>, grpo: Record<string, any>, n
       configDir,
     );
     const stop = new AbortController();
+    interrupted.signal.addEventListener('abort', () => stop.abort(), { once: true });
     const lines: Line[] = [];
     await runTrainJob({
       config,
@@ -211,6 +229,7 @@ async function runOption(base: Record<string, any>, grpo: Record<string, any>, n
         if (typeof l['eval/greedy/accuracy/faulted'] === 'number' && l['eval/greedy/accuracy/faulted'] >= GOAL) stop.abort();
       },
     });
+    checkInterrupted();
     const evals = lines.filter((l) => typeof l['eval/greedy/accuracy/faulted'] === 'number');
     const steps = lines.filter((l) => typeof l['time/step'] === 'number');
     const rewards = steps.map((l) => l['reward/mean'] as number);
