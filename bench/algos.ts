@@ -31,7 +31,10 @@ export const VARIANTS: Record<string, object> = {
   'dynamicSampling {maxGenerationRounds 3}': { dynamicSampling: { maxGenerationRounds: 3 } },
 };
 
-const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : NaN);
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : (s[Math.floor((s.length - 1) / 2)] + s[Math.ceil((s.length - 1) / 2)]) / 2;
+};
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 const quiet = { info() {}, warn: (m: string) => process.stderr.write(`${m}\n`) };
 /** Aborted by SIGINT / SIGTERM (handlers installed while bench() runs): the run in progress stops and its row is not logged. */
