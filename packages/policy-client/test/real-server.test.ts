@@ -24,10 +24,10 @@ describe('PolicyClient against the real policy server', function () {
   before(async function () {
     skipUnless(this, await torchMissing(), 'policy-client tests against the real server');
     dir = mkdtempSync(join(tmpdir(), 'molrl-ckpt-'));
-    // both interpreters import torch at the same time
+    // both interpreters import torch at the same time; the guarded one's stop waits for exit 0 however loaded the machine
     [server, guarded] = await Promise.all([
       launchPolicyServer({ model: 'tiny', modelConfig, seed: 1, checkpointRoot: dir, onLog: () => {} }),
-      launchPolicyServer({ model: 'tiny', modelConfig, token: 'tok', onLog: () => {} }),
+      launchPolicyServer({ model: 'tiny', modelConfig, token: 'tok', onLog: () => {}, stopGraceMs: 120_000 }),
     ]);
   });
 

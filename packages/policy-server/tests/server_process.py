@@ -47,9 +47,12 @@ def server_log(p) -> str:
     return p.log.read()
 
 
+STOP_WAIT_S = 120  # a bound, not a duration: on a loaded 2-core machine an interpreter holding torch may take 10 s to exit
+
+
 def stop(p):
     p.send_signal(signal.SIGTERM)
-    return p.wait(10)
+    return p.wait(STOP_WAIT_S)
 
 
 def call(server, method, path, body=None, headers=None, raw=None):
