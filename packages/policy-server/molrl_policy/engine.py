@@ -139,7 +139,8 @@ class Engine:
     # -- training -------------------------------------------------------------------------------
     def _apply(self, lr: float, max_grad_norm: float, loss: float) -> float:
         """Clip, set the learning rate, step; a non-finite loss or gradient skips the update (coded error)."""
-        norm = float(torch.nn.utils.clip_grad_norm_(self.params, max_grad_norm))
+        norm = torch.nn.utils.clip_grad_norm_(self.params, max_grad_norm)
+        norm = float(norm.full_tensor() if hasattr(norm, "full_tensor") else norm)  # sharded: a DTensor
         if not (math.isfinite(norm) and math.isfinite(loss)):
             self.opt.zero_grad(set_to_none=True)
             raise ApiError(500, "NON_FINITE_LOSS", f"loss {loss} / gradient norm {norm} is not finite; the update was "

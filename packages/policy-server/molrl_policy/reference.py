@@ -13,6 +13,8 @@ import copy
 
 import torch
 
+from .errors import ApiError
+
 SNAPSHOT_ADAPTER = "phase_reference"
 CHECKPOINT_KEY = "phase_reference"
 
@@ -30,6 +32,10 @@ def current(policy) -> str:
 
 def take_snapshot(policy) -> None:
     """Freeze a copy of the trained weights now as the reference (replaces an earlier snapshot)."""
+    if getattr(policy, "root", None) is not None:
+        raise ApiError(400, "SHARDED_UNSUPPORTED", "reference \"phase-start\" is not available with sharded weights "
+                       "(--shard fsdp): the reference is the loaded model. Use reference \"base\", or start the "
+                       "server with --shard none (replicas) or LoRA", "reference")
     if policy.lora:
         import peft
 
