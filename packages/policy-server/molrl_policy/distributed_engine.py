@@ -7,9 +7,9 @@ counts (sequences, tokens), so the summed gradient equals the single-process one
 Replicas sum the gradients after the local micro-batches (Ranks.sum_grads); sharded weights (distributed_fsdp.py)
 reduce-scatter them in every backward, so every rank runs as many micro-batches (fillers of weight 0 on the
 ranks with fewer) and generation runs on the gathered weights.
-A rank that raises in its local part (replicas: generation, the micro-batches) makes every rank raise the same
-coded error at the next gather (Ranks.local); sharded weights have collectives inside the forwards, so there a
-failing rank leaves the others in a collective until --dist-timeout (RANK_FAILED).
+A rank that raises in its local part (generation; replicas: the micro-batches) makes every rank raise the same
+coded error at the next gather (Ranks.local); sharded weights have collectives inside the training forwards, so
+there a rank failing in a step leaves the others in a collective until --dist-timeout (RANK_FAILED).
 """
 from __future__ import annotations
 
@@ -50,13 +50,10 @@ class DataParallelEngine(Engine):
             if on_row:
                 on_row(r)
 
-        def mine() -> list[Row]:
-            with self.policy.gathered():  # sharded weights: gathered once, then no collective per token
-                return self.generator.generate(self.policy, ids[part.start: part.stop], n, s, seed, local,
-                                               kv_cache=kv_cache, max_batch=max_batch)
-
         seed = (seed + self.ranks.rank * RANK_SEED_STRIDE) % 2**63
-        parts = self.ranks.local("generate", mine)
+        with self.policy.gathered():  # sharded weights: gathered once here, then no collective per token
+            parts = self.ranks.local("generate", self.generator.generate, self.policy, ids[part.start: part.stop], n,
+                                     s, seed, local, kv_cache, max_batch)
         rows: list[Row] = []
         for r, rank_rows in enumerate(parts):
             rows.extend(rank_rows)

@@ -156,12 +156,39 @@ def policy_round(servers, root, tag, adv=ADV, **step):
     return a, b
 
 
+def mol_round(servers, root, tag, body):
+    """One MoL step on every server: the same weights after it (checkpoints `tag-i` saved)."""
+    for i, s in enumerate(servers):
+        post(s, "/v1/train/mol", body)
+        post(s, "/v1/checkpoint/save", {"path": os.path.join(root, f"{tag}-{i}")})
+    assert_same_weights(os.path.join(root, f"{tag}-0"), os.path.join(root, f"{tag}-1"))
+
+
+def load_across(servers, root, tag, step):
+    """Each server loads the other's checkpoint `tag-i` (at `step`), then both take the same MoL step."""
+    assert post(servers[0], "/v1/checkpoint/load", {"path": os.path.join(root, f"{tag}-1")})["step"] == step
+    assert post(servers[1], "/v1/checkpoint/load", {"path": os.path.join(root, f"{tag}-0")})["step"] == step
+    mol_round(servers, root, f"{tag}-loaded", MOL[1])
+
+
 def test_shard_covers_every_item_once_in_order():
     for n in range(0, 9):
         for world in (1, 2, 3, 8):
             parts = [shard(n, world, r) for r in range(world)]
             assert [i for p in parts for i in p] == list(range(n))
             assert max(len(p) for p in parts) - min(len(p) for p in parts) <= 1
+
+
+def test_shard_auto_shards_full_fine_tuning_of_hf_models_on_several_ranks_only(capsys):
+    from molrl_policy.distributed_fsdp import resolve
+    from molrl_policy.server import main
+
+    assert resolve("auto", "hf-random:{}", 0, 2) == "fsdp" and resolve("fsdp", "hf:/m", 0, 2) == "fsdp"
+    assert {resolve("auto", *a) for a in (("hf:/m", 64, 2), ("tiny", 0, 2), ("hf:/m", 0, 1))} == {"none"}
+    with pytest.raises(ValueError, match="LoRA adapter"):
+        resolve("fsdp", "hf:/m", 8, 2)
+    assert main(["--model", "tiny", "--shard", "fsdp"]) == 2  # a usage error, before any model is built
+    assert "--shard fsdp shards full fine-tuning of hf models" in capsys.readouterr().err
 
 
 def test_tiny_two_ranks_step_like_one_and_checkpoints_load_across_n(cleanup, tmp_path):
@@ -177,18 +204,8 @@ def test_tiny_two_ranks_step_like_one_and_checkpoints_load_across_n(cleanup, tmp
 
     policy_round(servers, root, "policy")  # a policy step: N = 2 gives N = 1's weights
     assert policy_round(servers, root, "several", ADV_SKIP, **SEVERAL)[1]["updates"] == 4  # mu x mini-batches
-    for i, s in enumerate(servers):  # a MoL step likewise
-        post(s, "/v1/train/mol", MOL[0])
-        post(s, "/v1/checkpoint/save", {"path": os.path.join(root, f"mol-{i}")})
-    assert_same_weights(os.path.join(root, "mol-0"), os.path.join(root, "mol-1"))
-
-    # checkpoints across N: each server loads the other's (taken before the MoL step), then both take a step
-    assert post(servers[0], "/v1/checkpoint/load", {"path": os.path.join(root, "policy-1")})["step"] == 1
-    assert post(servers[1], "/v1/checkpoint/load", {"path": os.path.join(root, "policy-0")})["step"] == 1
-    for i, s in enumerate(servers):
-        post(s, "/v1/train/mol", MOL[1])
-        post(s, "/v1/checkpoint/save", {"path": os.path.join(root, f"loaded-{i}")})
-    assert_same_weights(os.path.join(root, "loaded-0"), os.path.join(root, "loaded-1"))
+    mol_round(servers, root, "mol", MOL[0])  # a MoL step likewise
+    load_across(servers, root, "policy", 1)  # checkpoints across N (taken after the first step)
 
 
 def test_lora_on_two_nodes_over_loopback_steps_like_one_process(cleanup, tmp_path):
@@ -212,27 +229,21 @@ def test_full_fine_tuning_sharded_with_fsdp_steps_like_one_process_and_checkpoin
     args = ["--model", "hf-random:" + QWEN3_CFG, "--lora-r", "0", "--seed", "1", "--checkpoint-root", root]
     one, host, port = start(*args)
     cleanup.append(one)
-    two = Torchrun(2, args)  # --shard auto: full fine-tuning of an hf model on 2 ranks is sharded
+    # --shard auto: full fine-tuning of an hf model on 2 ranks is sharded; rank 1 raises in its first generation
+    two = Torchrun(2, args, env={"MOLRL_DIST_FAULT": "raise:generate:1"})
     cleanup.append(two)
     assert "weights sharded (FSDP2)" in two.text()
     servers = [(host, port), two.address]
+    status, out = call(two.address, "POST", "/v1/generate", GREEDY)  # answered at once, the server goes on
+    assert status == 500 and out["error"]["code"] == "RANK_ERROR" and "rank 1" in out["error"]["message"], out
 
     policy_round(servers, root, "fsdp")  # generation in order, the same weights after a step
     policy_round(servers, root, "fsdp-several", ADV_SKIP, **SEVERAL)  # several updates, KL, filler micro-batches
-    for i, s in enumerate(servers):  # a MoL step (3 examples: parts of 1 and 2) and a validation loss
-        post(s, "/v1/train/mol", {**MOL[0], "microBatchSize": 1})
-        post(s, "/v1/checkpoint/save", {"path": os.path.join(root, f"fsdp-mol-{i}")})
-    assert_same_weights(os.path.join(root, "fsdp-mol-0"), os.path.join(root, "fsdp-mol-1"))
+    mol_round(servers, root, "fsdp-mol", {**MOL[0], "microBatchSize": 1})  # 3 examples: parts of 1 and 2
     evals = [post(s, "/v1/train/mol", {**MOL[1], "evalOnly": True}) for s in servers]
     assert evals[1]["loss"] == pytest.approx(evals[0]["loss"], rel=1e-5)
 
-    # checkpoints across N and across sharding: each server loads the other's, then both take a step
-    assert post(servers[0], "/v1/checkpoint/load", {"path": os.path.join(root, "fsdp-1")})["step"] == 1
-    assert post(servers[1], "/v1/checkpoint/load", {"path": os.path.join(root, "fsdp-0")})["step"] == 1
-    for i, s in enumerate(servers):
-        post(s, "/v1/train/mol", MOL[1])
-        post(s, "/v1/checkpoint/save", {"path": os.path.join(root, f"fsdp-loaded-{i}")})
-    assert_same_weights(os.path.join(root, "fsdp-loaded-0"), os.path.join(root, "fsdp-loaded-1"))
+    load_across(servers, root, "fsdp", 1)  # checkpoints across N and across sharding
 
     # a sharded server's checkpoint exports to a directory transformers loads
     out = os.path.join(root, "export")
