@@ -65,21 +65,22 @@ def _fsync_tree(path: str) -> None:
         _fsync(root)
 
 
-def _collect(engine) -> tuple[dict | None, dict]:
-    """(whole weights of a sharded policy or None, optimizer state dict): a collective on sharded ranks."""
-    weights = engine.policy.full_state_dict()
+def _collect(engine) -> tuple[dict | None, dict, dict]:
+    """(whole weights of a sharded policy or None, phase-start reference part, optimizer state dict): a collective
+    on sharded ranks."""
+    weights, ref = engine.policy.full_state_dict(), reference.checkpoint_part(engine.policy)
     if engine.policy.root is None:
-        return weights, engine.opt.state_dict()
+        return weights, ref, engine.opt.state_dict()
     from .distributed_fsdp import full_optimizer_state
 
-    return weights, full_optimizer_state(engine.opt)
+    return weights, ref, full_optimizer_state(engine.opt)
 
 
-def _write(engine, path: str, collected: tuple[dict | None, dict]) -> list:
-    full, opt_state = collected
+def _write(engine, path: str, collected: tuple[dict | None, dict, dict]) -> list:
+    full, ref, opt_state = collected
     os.makedirs(path)
     files = list(engine.policy.save_weights(path, full))
-    weights = {**engine.policy.checkpoint_state(), **reference.checkpoint_part(engine.policy)}
+    weights = {**engine.policy.checkpoint_state(), **ref}
     if weights:
         torch.save(weights, os.path.join(path, "model.pt"))
         files.append("model.pt")

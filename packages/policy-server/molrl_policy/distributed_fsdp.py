@@ -23,6 +23,8 @@ import contextlib
 import torch
 import torch.nn as nn
 
+from .config import ConfigError
+
 SHARD_MODES = ("auto", "fsdp", "none")
 
 
@@ -40,15 +42,15 @@ class Root(nn.Module):
 
 def resolve(mode: str, model: str, lora_r: int, world: int) -> str:
     """--shard -> 'fsdp' or 'none'. auto: fsdp for full fine-tuning of an hf model on several ranks (a replica
-    of weights, gradients and Adam moments per rank is what does not fit), else none. ValueError when fsdp
+    of weights, gradients and Adam moments per rank is what does not fit), else none. ConfigError when fsdp
     cannot apply."""
     if mode not in SHARD_MODES:
-        raise ValueError(f"--shard {mode!r}: expected one of {', '.join(SHARD_MODES)}")
+        raise ConfigError(f"--shard {mode!r}: expected one of {', '.join(SHARD_MODES)}")
     full_hf = model.startswith(("hf:", "hf-random:")) and lora_r == 0
     if mode == "auto":
         return "fsdp" if full_hf and world > 1 else "none"
     if mode == "fsdp" and not full_hf:
-        raise ValueError(f"--shard fsdp shards full fine-tuning of hf models; --model {model} with --lora-r {lora_r} "
+        raise ConfigError(f"--shard fsdp shards full fine-tuning of hf models; --model {model} with --lora-r {lora_r} "
                          "trains " + ("a LoRA adapter" if model != "tiny" else "the tiny model") +
                          ", which runs as replicas: drop --shard fsdp (or use --lora-r 0 with an hf model)")
     return mode
@@ -64,7 +66,7 @@ def _layers(model: nn.Module) -> list[nn.Module]:
     dec = model.get_decoder()
     layers = getattr(dec, "layers", None)
     if layers is None:
-        raise ValueError(f"--shard fsdp: {type(model).__name__} has no decoder .layers to shard; use --shard none")
+        raise ConfigError(f"--shard fsdp: {type(model).__name__} has no decoder .layers to shard; use --shard none")
     return list(layers)
 
 
@@ -131,13 +133,13 @@ def _full(t: torch.Tensor) -> torch.Tensor:
     return t.full_tensor() if isinstance(t, DTensor) else t
 
 
-def full_state_dict(policy) -> dict[str, torch.Tensor]:
-    """The policy's whole state dict on CPU (a collective: every rank calls it; every rank gets it); a tied
-    weight once, under its first name (as save_pretrained writes it)."""
+def full_state_dict(policy, module: nn.Module | None = None, tied_once: bool = True) -> dict[str, torch.Tensor]:
+    """The whole state dict of the policy (or of `module`, its reference) on CPU: a collective, every rank calls it
+    and gets it. tied_once: a tied weight only under its first name (as save_pretrained writes it)."""
     policy.root.reshard()
-    m = policy.module
+    m = policy.module if module is None else module
     aliases = {k for k, _ in m.named_parameters(remove_duplicate=False)} - {k for k, _ in m.named_parameters()}
-    return {k: _full(v).detach().cpu() for k, v in m.state_dict().items() if k not in aliases}
+    return {k: _full(v).detach().cpu() for k, v in m.state_dict().items() if not (tied_once and k in aliases)}
 
 
 def _shard_like(full: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
@@ -150,13 +152,34 @@ def _shard_like(full: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
     return distribute_tensor(full, like.device_mesh, like.placements, src_data_rank=None)
 
 
-def load_full_state_dict(policy, state: dict[str, torch.Tensor]) -> None:
-    """Each rank copies its shards of the whole state dict `state` into the sharded policy."""
+def load_full_state_dict(policy, state: dict[str, torch.Tensor], module: nn.Module | None = None) -> None:
+    """Each rank copies its shards of the whole state dict `state` into the sharded policy (or `module`)."""
     policy.root.reshard()
+    m = policy.module if module is None else module
     with torch.no_grad():
-        for name, p in [*policy.module.named_parameters(), *policy.module.named_buffers()]:
+        for name, p in [*m.named_parameters(), *m.named_buffers()]:
             if name in state:
                 p.copy_(_shard_like(state[name], p))
+
+
+def snapshot_reference(policy) -> None:
+    """The phase-start reference, sharded: the reference model's shards take the policy's current values (the
+    base's shards are kept on the CPU the first time, for restore_base_reference). No communication."""
+    policy.root.reshard()
+    pairs = list(zip(policy.ref.parameters(), policy.module.parameters()))
+    with torch.no_grad():
+        if getattr(policy, "base_shards", None) is None:
+            policy.base_shards = [r.detach().to_local().to("cpu", copy=True) for r, _ in pairs]
+        for r, p in pairs:
+            r.copy_(p.detach())
+
+
+def restore_base_reference(policy) -> None:
+    """Back to the loaded model as the reference (the base's shards kept by snapshot_reference)."""
+    policy.root.reshard()
+    with torch.no_grad():
+        for r, b in zip(policy.ref.parameters(), policy.base_shards or []):
+            r.to_local().copy_(b)
 
 
 def _opt_params(opt) -> list[torch.Tensor]:

@@ -472,17 +472,18 @@ def main(argv=None) -> int:
         if args.device.startswith("cuda"):
             args.device = ranks.device
     try:
-        shard = distributed_fsdp.resolve(args.shard, args.model, args.lora_r, distributed.world_size())
-        if shard == "fsdp" and args.engine not in ("auto", "eager"):
+        sharded = distributed_fsdp.resolve(args.shard, args.model, args.lora_r, distributed.world_size()) == "fsdp" \
+            and ranks is not None
+        if sharded and args.engine not in ("auto", "eager"):
             raise ConfigError(f"--shard fsdp generates with the eager engine on the gathered weights; --engine "
                               f"{args.engine} keeps its own copy of them: drop --engine or use --shard none")
-        if shard == "fsdp":
+        if sharded:
             args.engine = "eager"
         policy = build_policy(args)
-    except (ConfigError, ValueError) as err:
+    except ConfigError as err:
         print(f"molrl-policy: {err}", file=sys.stderr)
         return 2
-    if shard == "fsdp" and ranks is not None:
+    if sharded:
         distributed_fsdp.shard_policy(policy)
     try:
         generator = build_generator(args, policy)

@@ -38,6 +38,10 @@ ADV_SKIP = [1.0, None, 0.25, -1.0, 0.75, 0.5, -0.25, 1.5, -0.75, 0.1]
 MOL = [{"examples": [{"segments": [{"text": f"Q: {a}-{b}\nA:", "loss": "none"}, {"text": f" {a - b}", "loss": "ce"}]}
                      for a, b in pairs], "mode": "ce", "learningRate": 1e-3}
        for pairs in ([(5, 2), (9, 4), (7, 7)], [(8, 1), (6, 3), (4, 4), (9, 9)])]
+# MoL with KL tokens (the policy's own text, against the reference)
+MOL_KL = {"examples": [{"segments": [{"text": f"Q: {a}*2\nA:", "loss": "none"}, {"text": f" {a * 2}", "loss": "ce"},
+                                     {"text": f" since {a}+{a}", "loss": "kl"}]} for a in (3, 7, 12)],
+          "mode": "mol", "learningRate": 1e-3}
 # AdamW moves a weight by about lr = 1e-3 per step: a rank that trained on other data or weights is off by that
 # much; float summation order (which differs between N) leaves far less
 ATOL = 1e-5
@@ -164,11 +168,11 @@ def mol_round(servers, root, tag, body):
     assert_same_weights(os.path.join(root, f"{tag}-0"), os.path.join(root, f"{tag}-1"))
 
 
-def load_across(servers, root, tag, step):
+def load_across(servers, root, tag, step, body=MOL[1]):
     """Each server loads the other's checkpoint `tag-i` (at `step`), then both take the same MoL step."""
     assert post(servers[0], "/v1/checkpoint/load", {"path": os.path.join(root, f"{tag}-1")})["step"] == step
     assert post(servers[1], "/v1/checkpoint/load", {"path": os.path.join(root, f"{tag}-0")})["step"] == step
-    mol_round(servers, root, f"{tag}-loaded", MOL[1])
+    mol_round(servers, root, f"{tag}-loaded", body)
 
 
 def test_shard_covers_every_item_once_in_order():
@@ -255,6 +259,17 @@ def test_full_fine_tuning_sharded_with_fsdp_steps_like_one_process_and_checkpoin
     expect = weights(os.path.join(root, "fsdp-loaded-0"))
     got = model.state_dict()
     assert max((got[k] - expect[k]).abs().max().item() for k in expect) <= ATOL
+
+    # a phase-start KL reference (sharded: the reference's shards take the policy's), in checkpoints across N,
+    # then back to the base
+    for s in servers:
+        assert post(s, "/v1/phase/start", {"reference": "phase-start"})["reference"] == "phase-start"
+    mol_round(servers, root, "fsdp-kl-a", MOL_KL)
+    mol_round(servers, root, "fsdp-kl-b", MOL_KL)
+    load_across(servers, root, "fsdp-kl-b", 4, MOL_KL)
+    for s in servers:
+        assert post(s, "/v1/phase/start", {"reference": "base"})["reference"] == "base"
+    mol_round(servers, root, "fsdp-kl-base", MOL_KL)
 
 
 def test_a_rank_that_raises_gets_a_coded_error_at_once_and_a_dead_rank_stops_the_server(cleanup, tmp_path):
