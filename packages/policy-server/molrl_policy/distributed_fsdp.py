@@ -9,9 +9,9 @@ unit's forward and reduce-scatters its gradients after the unit's backward, so:
   all-reduce, since each rank's loss is already divided by the whole batch's counts);
 - every rank runs the same number of forwards and backwards (each is a collective): a rank with fewer
   micro-batches runs filler ones with weight 0 (distributed_engine.py);
-- generation runs on gathered weights (`gathered`): every unit is all-gathered once, kept for the whole
-  generation (reshard-after-forward off), then freed, so each rank decodes its prompts on its own, with no
-  collective per token;
+- generation runs on gathered weights (`gathered`): every unit is all-gathered once and its forward hooks are
+  set aside for the whole generation, then the weights are freed, so each rank decodes its prompts on its own,
+  with no collective (and no FSDP bookkeeping) per token;
 - checkpoints hold full tensors (`full_state_dict`, `full_optimizer_state`: each rank's shards gathered, rank 0
   writes), the same files a single process writes, and each rank takes its shards of a loaded one
   (`load_full_state_dict`, `shard_optimizer_state`): a checkpoint loads on any N and either way of sharding.
@@ -98,33 +98,27 @@ def run(policy, fn, *args):
 
 @contextlib.contextmanager
 def gathered(policy):
-    """Within: the policy's whole weights are gathered on every rank and stay so across forwards (generation)."""
-    units = [m for m in _fsdp_modules(policy.module)]
+    """Within: the policy's whole weights are gathered on this rank (one all-gather per unit, a collective) and
+    its layers run without FSDP's forward hooks, which would only find them gathered already: generation's many
+    small forwards then cost what they cost unsharded, and need no other rank."""
+    units = _fsdp_modules(policy.module)
+    for m in [policy.root, *units]:
+        m.unshard()
+    saved = []
     for m in units:
-        m.set_reshard_after_forward(False, recurse=False)
+        state = m._get_fsdp_state()
+        for hooks, handle in ((m._forward_pre_hooks, state._pre_forward_hook_handle),
+                              (m._forward_hooks, state._post_forward_hook_handle)):
+            saved.append((hooks, dict(hooks)))
+            hooks.pop(handle.id, None)
     try:
-        for m in [policy.root, *units]:
-            m.unshard()
         yield
     finally:
-        for m in units:
-            m.set_reshard_after_forward(True, recurse=False)
+        for hooks, before in saved:  # the same hooks in the same order
+            hooks.clear()
+            hooks.update(before)
         for m in [policy.root, *units]:
             m.reshard()
-        _forget_forward_order(policy.root)
-
-
-def _forget_forward_order(root) -> None:
-    """FSDP2 records every forward (for backward prefetching) until the next backward: clear what generation's
-    forwards left, so that a server that only generates does not grow it without bound."""
-    state = root._get_fsdp_state()
-    ctx = getattr(state, "_comm_ctx", None)
-    if ctx is not None and hasattr(ctx, "post_forward_order"):
-        ctx.post_forward_order.clear()
-    for st in getattr(getattr(state, "_state_ctx", None), "all_states", []):
-        for group in st._fsdp_param_groups:
-            if hasattr(group, "_post_forward_indices"):
-                group._post_forward_indices.clear()
 
 
 def _full(t: torch.Tensor) -> torch.Tensor:

@@ -241,6 +241,10 @@ def test_full_fine_tuning_sharded_with_fsdp_steps_like_one_process_and_checkpoin
     status, out = call(two.address, "POST", "/v1/generate", GREEDY)  # answered at once, the server goes on
     assert status == 500 and out["error"]["code"] == "RANK_ERROR" and "rank 1" in out["error"]["message"], out
 
+    # generation needs no collective per token: rank 1's prompts (near the context end) stop after fewer tokens
+    uneven = {**GREEDY, "prompts": [PROMPTS[0], *({"id": f"long{k}", "text": "x" * 123} for k in range(2))]}
+    texts = [[(c["promptId"], c["text"]) for c in post(s, "/v1/generate", uneven)["completions"]] for s in servers]
+    assert texts[0] == texts[1] and [t for t, _ in texts[1]] == ["p0", "p0", "long0", "long0", "long1", "long1"]
     policy_round(servers, root, "fsdp")  # generation in order, the same weights after a step
     policy_round(servers, root, "fsdp-several", ADV_SKIP, **SEVERAL)  # several updates, KL, filler micro-batches
     mol_round(servers, root, "fsdp-mol", {**MOL[0], "microBatchSize": 1})  # 3 examples: parts of 1 and 2
