@@ -49,27 +49,22 @@ async function compare(launches: LaunchOptions[], maxTokens: number): Promise<{ 
 
 const row = (what: string, a: number, b: number) => `| ${what} | ${a.toFixed(0)} | ${b.toFixed(0)} | ${(b / a).toFixed(2)} |`;
 
+/** The table of one comparison: generation and policy-step tokens/s of N = 1 and N = 2. */
+function table(two: string, [a, b]: { gen: number; step: number }[], gen: string, step: string): string[] {
+  return [`| tokens/s | N = 1 (one process) | N = 2 (${two}) | N = 2 / N = 1 |`, '|---|---|---|---|', row(gen, a!.gen, b!.gen), row(step, a!.step, b!.step), ''];
+}
+
 export default async function run(): Promise<string> {
   const tiny = await compare([1, 2].map((nproc) => ({ model: 'tiny', modelConfig: MODEL_CONFIG, nproc })), 128);
-  const [one, two] = tiny.medians;
   const full = await compare([{ nproc: 1 }, { nproc: 2, shard: 'fsdp' as const }].map((o) => ({ model: 'hf-random:' + JSON.stringify(QWEN3), loraR: 0, gradientCheckpointing: false, ...o })), 64);
-  const [fOne, fTwo] = full.medians;
   const loadMax = Math.max(...tiny.load, ...full.load);
   return [
     `Tiny model (3 layers, width 128), CPU, 1 torch thread per rank, gloo; 8 prompts × 2 completions of up to 128 tokens (temperature 1), then one policy step on that rollout (micro-batch 8). Median of ${REPEATS} runs each, N = 1 and N = 2 alternating; 1-minute load average ${tiny.load[0].toFixed(1)} → ${tiny.load[1].toFixed(1)} on ${cpus().length} cores shared with other work.`,
     '',
-    '| tokens/s | N = 1 (one process) | N = 2 (torchrun, 2 ranks) | N = 2 / N = 1 |',
-    '|---|---|---|---|',
-    row('generation', one!.gen, two!.gen),
-    row('policy step (forward + backward + gradient all-reduce + AdamW)', one!.step, two!.step),
-    '',
+    ...table('torchrun, 2 ranks', tiny.medians, 'generation', 'policy step (forward + backward + gradient all-reduce + AdamW)'),
     `Full fine-tuning sharded with FSDP2 (\`--shard fsdp\`): an hf-random Qwen3-shaped model (4 layers, width 128, ${(full.params / 1e6).toFixed(2)} M parameters, fp32), the same requests with completions of up to 64 tokens; N = 1 is one process holding everything. Load average ${full.load[0].toFixed(1)} → ${full.load[1].toFixed(1)}.`,
     '',
-    '| tokens/s | N = 1 (one process) | N = 2 (torchrun, FSDP2) | N = 2 / N = 1 |',
-    '|---|---|---|---|',
-    row('generation (on the gathered weights)', fOne!.gen, fTwo!.gen),
-    row('policy step (per layer: all-gather, forward, all-gather, backward, reduce-scatter; AdamW on the shards)', fOne!.step, fTwo!.step),
-    '',
+    ...table('torchrun, FSDP2', full.medians, 'generation (on the gathered weights)', 'policy step (per layer: all-gather, forward, all-gather, backward, reduce-scatter; AdamW on the shards)'),
     ...(loadMax > cpus().length ? [`The load average (${loadMax.toFixed(1)}) was above the ${cpus().length} cores: the ranks competed with other work for CPU time, so the ratios say what 2 ranks cost here, not how they scale on an idle machine.`, ''] : []),
     `What this machine allows: 2 cores, so 2 ranks have at most 2× the compute of one single-threaded process, and only when nothing else runs. Replicas (tiny): each rank does half the rows; the cost on top is the gather of the rows (generation) and one gradient all-reduce per step (${(tiny.params / 1e3).toFixed(0)} k parameters here: negligible), plus the command round trip through the rendezvous store. Sharded (FSDP2): each rank holds half the weights and Adam moments, gathers the whole weights once per generation request, and in a step gathers each layer twice and reduce-scatters its gradients, over gloo on loopback: on a model this small the collectives weigh more than on GPUs with NCCL, where they overlap compute and the memory saved is the point (see packages/policy-server/README.md, "Several GPUs and nodes").`,
   ].join('\n');
