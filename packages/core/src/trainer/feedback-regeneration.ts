@@ -14,8 +14,14 @@ export interface FeedbackRegeneration {
   rounds: number;
   /** Share of each group's failing completions regenerated in round 1 (the first ceil(share x failing) by index). @default 1 */
   share: number;
-  /** 'extended': trained as extra on-policy samples of the extended prompt x + y + o. @default 'extended' */
-  mode: 'extended';
+  /**
+   * 'extended': trained as extra on-policy samples of the extended prompt x + y + o; 'importance': trained as samples of
+   * the original prompt x, the advantage times the detached weight min(pi_theta(y'|x) / pi_behav(y'|x + o), weightCap)
+   * (the server's `moreRollouts[].reattach`). @default 'extended'
+   */
+  mode: 'extended' | 'importance';
+  /** 'importance': upper bound of the weight. @default 1 */
+  weightCap: number;
   /** A completion passes at score >= passScore (the built-in plugins' full marks are 1). @default 1 */
   passScore: number;
 }
@@ -126,4 +132,10 @@ export function feedbackMetrics(fb: FeedbackRounds, passScore: number): Record<s
 /** The samples-log records of the regenerated completions: their extended prompt, advantage, round and parent. */
 export function feedbackSamples(fb: FeedbackRounds, advantages: ReadonlyArray<ReadonlyArray<number | null>>, step: number): Record<string, unknown>[] {
   return fb.regenerated.flatMap((round, k) => round.map((r, j) => ({ ...sampleRecord(r.sample, step, r.parent, advantages[k][j]), feedbackRound: r.round, group: r.group })));
+}
+
+/** 'importance': for each regenerated row of one round, the original row (rollout, canonical row index) it is trained under. */
+export function reattachRows(rollouts: ReadonlyArray<{ rolloutId: string; groups: ReadonlyArray<ReadonlyArray<unknown>> }>, round: readonly RegeneratedCompletion[]): { rolloutId: string; row: number }[] {
+  const where = rollouts.flatMap((r) => r.groups.map((g, p) => ({ rolloutId: r.rolloutId, first: r.groups.slice(0, p).reduce((n, h) => n + h.length, 0) })));
+  return round.map((r) => ({ rolloutId: where[r.group].rolloutId, row: where[r.group].first + r.parent }));
 }

@@ -7,7 +7,7 @@ import type { DatasetRow } from '../dataset/load-dataset.ts';
 import type { RewardEngine } from '../types.ts';
 import { definePhase, type PhaseConfigBase } from './define-phase.ts';
 import { regeneratedAdvantages } from './feedback-advantages.ts';
-import { feedbackMetrics, feedbackSamples, regenerateWithFeedback, type FeedbackRegeneration } from './feedback-regeneration.ts';
+import { feedbackMetrics, feedbackSamples, reattachRows, regenerateWithFeedback, type FeedbackRegeneration } from './feedback-regeneration.ts';
 import type { ScoredCompletion } from './generate-and-score.ts';
 import { grpoAdvantages, type RewardAggregation } from './grpo-advantages.ts';
 import { generateRounds } from './grpo-rounds.ts';
@@ -121,7 +121,11 @@ export async function grpoStep(
       offset += r.groups.length;
       return part;
     }),
-    ...fb.rollouts.map((r, k) => ({ rolloutId: r.rolloutId, advantages: fbAdvantages[k] })),
+    ...fb.rollouts.map((r, k) => ({
+      rolloutId: r.rolloutId,
+      advantages: fbAdvantages[k],
+      ...(fbOption?.mode === 'importance' ? { reattach: { rows: reattachRows(rollouts, fb.regenerated[k]), weightCap: fbOption.weightCap } } : {}),
+    })),
   ];
   const trained = [...advantages.flat(), ...fbAdvantages.flat()].some((a) => a !== null && a !== 0);
   const [first, ...more] = parts;
@@ -184,6 +188,7 @@ export async function grpoStep(
     'time/server_train': train$?.durationMs === undefined ? null : train$.durationMs / 1000,
     'time/step': (t2 - t0) / 1000,
     ...(fbOption ? { ...feedbackMetrics(fb, fbOption.passScore), 'time/feedback': (t1 - tf) / 1000 } : {}),
+    ...(fbOption?.mode === 'importance' ? { 'feedback/importance_weight_mean': train$?.importanceWeightMean ?? null } : {}),
   };
   const samples = groups.flatMap((g, p) => g.map((c, i) => sampleRecord(c, opts.step, i, advantages[p][i])));
   samples.push(...feedbackSamples(fb, fbAdvantages, opts.step));
@@ -234,11 +239,17 @@ export const grpoPhase = definePhase<GrpoPhaseConfig>({
         type: 'object',
         additionalProperties: false,
         description:
-          "feedback-guided regeneration (not in TRL or verl): after scoring, a share of each group's failing completions (score below passScore, with feedback) get their sandbox feedback appended to the prompt as MoL's Observation turn (x + y + 'Observation: ...') and a corrected completion is generated and scored; 'extended': trained as extra on-policy samples of the extended prompt, advantage (r' - mean of the original group) / the group's grpo std, in the same step (moreRollouts); metrics feedback/regenerated, feedback/success_rate, feedback/reward_mean",
+          "feedback-guided regeneration (not in TRL or verl): after scoring, a share of each group's failing completions (score below passScore, with feedback) get their sandbox feedback appended to the prompt as MoL's Observation turn (x + y + 'Observation: ...') and a corrected completion is generated and scored; advantage (r' - mean of the original group) / the group's grpo std, trained in the same step (moreRollouts) as samples of the extended prompt ('extended') or, importance-weighted, of the original prompt ('importance'); metrics feedback/regenerated, feedback/success_rate, feedback/reward_mean",
         properties: {
           rounds: int(1, 'regeneration rounds: round r > 1 extends the chains still failing by their new feedback', 1),
           share: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 1, description: "share of each group's failing completions regenerated (the first ceil(share x failing) by index)" },
-          mode: { enum: ['extended'], default: 'extended', description: "'extended': trained as extra on-policy samples of the extended prompt (the ablation of the importance-weighted form)" },
+          mode: {
+            enum: ['extended', 'importance'],
+            default: 'extended',
+            description:
+              "'extended': trained as extra on-policy samples of the extended prompt (the ablation); 'importance': trained under the original prompt x, the advantage times the detached sequence weight min(pi_theta(y'|x) / pi_behav(y'|x + o), weightCap), so the gradient is for the original prompt distribution",
+          },
+          weightCap: { type: 'number', exclusiveMinimum: 0, default: 1, description: "'importance': upper bound of the importance weight" },
           passScore: { type: 'number', default: 1, description: 'a completion passes at score >= passScore; failing ones below it with feedback text are regenerated' },
         },
       },

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchPolicyServer, type PolicyClient, type PolicyServerHandle, type TrainPolicyRequest } from '@molrl/policy-client';
-import { createRewardEngine, extendPrompt, grpoStep, regeneratedAdvantages, validateJobConfig, type DatasetRow, type GrpoPhaseConfig, type RewardEngine } from '@molrl/core';
+import { createRewardEngine, extendPrompt, grpoStep, reattachRows, regeneratedAdvantages, validateJobConfig, type DatasetRow, type GrpoPhaseConfig, type RewardEngine } from '@molrl/core';
 import { skipUnless, torchMissing } from '../../../../test/helpers/requirements.ts';
 
 // reward: the share of digits among the completion's characters (1 when all are), with the feedback of a test harness
@@ -116,17 +116,37 @@ describe('grpoStep feedbackRegeneration (policy server, tiny model)', function (
     }
   });
 
-  it('a short run with the option on trains: finite losses, the reward rises', async () => {
-    const rewards: number[] = [];
-    const options = { feedbackRegeneration: { share: 1 }, promptsPerStep: 4, groupSize: 6, learningRate: 3e-3 };
-    for (let s = 1; s <= 8; s++) {
-      requests.length = 0;
-      const result = await grpoStep(spy(server.client), engine, train, phase(options), { seed: 100 + s, step: s, learningRate: 3e-3 });
-      ok(Number.isFinite(result.metrics.loss as number), `step ${s}: loss ${result.metrics.loss}`);
-      ok((result.metrics['feedback/regenerated'] as number) >= 0);
-      rewards.push(result.metrics['reward/mean'] as number);
-    }
-    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    ok(mean(rewards.slice(-3)) > mean(rewards.slice(0, 3)), `train reward ${rewards.map((r) => r.toFixed(3)).join(' ')}`);
+  it("mode 'importance': the regenerated rows are reattached to their parents' rows of the original rollout, with the weight cap", async () => {
+    const { metrics, samples, request } = await step({ feedbackRegeneration: { mode: 'importance', weightCap: 2 } });
+    const regenerated = samples.filter((s) => s.feedbackRound === 1);
+    ok(regenerated.length > 0);
+    deepStrictEqual(request.moreRollouts?.[0].reattach, { rows: regenerated.map((r) => ({ rolloutId: request.rolloutId, row: 4 * r.group! + r.index })), weightCap: 2 });
+    const w = metrics['feedback/importance_weight_mean'] as number;
+    ok(w > 0 && w <= 2, `importance weight mean ${w}`);
+  });
+
+  for (const mode of ['extended', 'importance'] as const) {
+    it(`a short run with mode '${mode}' trains: finite losses, the reward rises`, async () => {
+      if (mode === 'extended') await server.client.saveCheckpoint({ path: join(dir, 'run-start') });
+      else await server.client.loadCheckpoint({ path: join(dir, 'run-start') }); // both runs from the same weights
+      const rewards: number[] = [];
+      const options = { feedbackRegeneration: { mode }, promptsPerStep: 4, groupSize: 6, learningRate: 3e-3 };
+      for (let s = 1; s <= 8; s++) {
+        const result = await grpoStep(server.client, engine, train, phase(options), { seed: 100 + s, step: s, learningRate: 3e-3 });
+        ok(Number.isFinite(result.metrics.loss as number), `step ${s}: loss ${result.metrics.loss}`);
+        ok((result.metrics['feedback/regenerated'] as number) > 0, `step ${s}: nothing regenerated`);
+        rewards.push(result.metrics['reward/mean'] as number);
+      }
+      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      ok(mean(rewards.slice(-3)) > mean(rewards.slice(0, 3)), `train reward ${rewards.map((r) => r.toFixed(3)).join(' ')}`);
+    });
+  }
+});
+
+describe('reattachRows', () => {
+  it('maps a regenerated row to its parent: the rollout holding its group, canonical row = rows of earlier groups + index', () => {
+    const rollouts = [{ rolloutId: 'r0', groups: [[1, 2, 3], [1, 2, 3]] }, { rolloutId: 'r1', groups: [[1, 2, 3], [1, 2, 3]] }];
+    const round = [{ group: 0, parent: 2 }, { group: 1, parent: 0 }, { group: 3, parent: 1 }].map((r) => ({ ...r, round: 1, sample: undefined as never }));
+    deepStrictEqual(reattachRows(rollouts, round), [{ rolloutId: 'r0', row: 2 }, { rolloutId: 'r0', row: 3 }, { rolloutId: 'r1', row: 4 }]);
   });
 });
