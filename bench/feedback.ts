@@ -17,6 +17,7 @@ const EVAL_SAMPLES = 128;
 export const FEEDBACK_VARIANTS: Record<string, object> = {
   off: {},
   extended: { feedbackRegeneration: { rounds: 1, share: 1, mode: 'extended' } },
+  importance: { feedbackRegeneration: { rounds: 1, share: 1, mode: 'importance', weightCap: 1 } },
 };
 
 /** The tasks: their config and what the bench changes in it (the same for every variant). */

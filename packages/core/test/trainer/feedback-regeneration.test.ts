@@ -4,9 +4,10 @@ import { deepStrictEqual, ok, strictEqual } from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launchPolicyServer, type PolicyClient, type PolicyServerHandle, type TrainPolicyRequest } from '@molrl/policy-client';
-import { createRewardEngine, extendPrompt, grpoStep, reattachRows, regeneratedAdvantages, validateJobConfig, type DatasetRow, type GrpoPhaseConfig, type RewardEngine } from '@molrl/core';
+import { launchPolicyServer, type PolicyServerHandle, type TrainPolicyRequest } from '@molrl/policy-client';
+import { createRewardEngine, extendPrompt, grpoStep, reattachRows, regeneratedAdvantages, type DatasetRow, type RewardEngine } from '@molrl/core';
 import { skipUnless, torchMissing } from '../../../../test/helpers/requirements.ts';
+import { grpoTestPhase, recordedStep } from './grpo-step-harness.ts';
 
 // reward: the share of digits among the completion's characters (1 when all are), with the feedback of a test harness
 const DIGITS_PLUGIN =
@@ -19,7 +20,6 @@ describe('grpoStep feedbackRegeneration (policy server, tiny model)', function (
   let dir: string;
   let server: PolicyServerHandle;
   let engine: RewardEngine;
-  let job = 0;
   const requests: TrainPolicyRequest[] = [];
   const train: DatasetRow[] = Array.from({ length: 8 }, (_, i) => ({ id: `q${i}`, prompt: `Q: ${i}+1\nA:`, metadata: {} }));
 
@@ -36,28 +36,10 @@ describe('grpoStep feedbackRegeneration (policy server, tiny model)', function (
     await server?.stop();
   });
 
-  const spy = (client: PolicyClient): PolicyClient =>
-    new Proxy(client, {
-      get(target, key, receiver) {
-        if (key === 'trainPolicy') return (req: TrainPolicyRequest, opts: object) => (requests.push(req), target.trainPolicy(req, opts));
-        const v = Reflect.get(target, key, receiver);
-        return typeof v === 'function' ? v.bind(target) : v;
-      },
-    });
-  const phase = (options: object): GrpoPhaseConfig =>
-    validateJobConfig(
-      {
-        name: `job${++job}`, model: 'tiny', server: { url: server.client.url }, dataset: { train: 'data.jsonl', evalFraction: 0.25 },
-        rewards: [{ plugin: './digits.mjs' }], sandbox: { backend: 'process' }, seed: 3,
-        phases: [{ type: 'grpo', estimator: 'grpo', steps: 1, promptsPerStep: 3, groupSize: 4, sampling: { maxTokens: 8 }, learningRate: 1e-3, ...options }],
-      },
-      dir,
-    ).phases[0] as GrpoPhaseConfig;
+  const phase = (options: object) => grpoTestPhase(dir, server.client.url, './digits.mjs', { estimator: 'grpo', learningRate: 1e-3, ...options });
   const step = async (options: object, seed = 5) => {
-    requests.length = 0;
-    const result = await grpoStep(spy(server.client), engine, train, phase(options), { seed, step: 1, learningRate: 1e-3 });
-    for (const v of Object.values(result.metrics)) ok(v === null || typeof v !== 'number' || Number.isFinite(v), 'a metric is not finite');
-    return { ...result, request: requests[0], samples: result.samples as Logged[] };
+    const result = await recordedStep(server.client, requests, engine, train, phase(options), seed, 1e-3);
+    return { ...result, samples: result.samples as Logged[] };
   };
 
   it('off, the step is today\'s; on, from the same weights, the original rollout and its advantages are the same, the regenerated rows come extra', async () => {
