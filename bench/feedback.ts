@@ -1,4 +1,5 @@
-// npm run bench -- feedback [--seeds=1,2,3] [--steps=20] [--tasks=quickstart,mol-drgrpo] [--variants=off,extended]: the GRPO
+// npm run bench -- feedback [--seeds=1,2,3] [--steps=20] [--tasks=quickstart,mol-drgrpo] [--variants=off,extended,importance]
+// [--rows=LOG --note=TEXT]: the GRPO
 // phase of examples/quickstart (after its SFT phase) and of examples/mol-drgrpo (after its MoL phase) with and without
 // feedbackRegeneration, from one shared checkpoint of the first phase per task, same seeds: train reward and greedy
 // accuracy per step and per second of training time.
@@ -81,7 +82,7 @@ function summarize(task: string, variant: string, seed: number, lines: MetricsLi
 
 function report(runs: Run[], steps: number, notes: string[], load: string): string {
   const out = [
-    `Each task's GRPO phase (Dr.GRPO, 16 prompts × G 8, reward:code-execution in the docker sandbox) for ${steps} steps from one shared checkpoint of the task's first phase (quickstart: SFT; mol-drgrpo: MoL \`ce\` on its traces), once per variant and seed (the seed of the GRPO server and job; the first phase ran once, with the config's seed). \`extended\`: \`feedbackRegeneration: { rounds: 1, share: 1, mode: 'extended' }\` — every failing completion (score < 1, with feedback) of a trained group is generated again under x + y + its Observation and trained as an extra sample. Evals every ${EVAL_EVERY} steps on ${EVAL_SAMPLES} eval questions (greedy accuracy over all classes). Training seconds: the sum of \`time/step\` (generate + score + regenerate + train; evals excluded).`,
+    `Each task's GRPO phase (Dr.GRPO, 16 prompts × G 8, reward:code-execution in the docker sandbox) for ${steps} steps from one shared checkpoint of the task's first phase (quickstart: SFT; mol-drgrpo: MoL \`ce\` on its traces), once per variant and seed (the seed of the GRPO server and job; the first phase ran once, with the config's seed). \`extended\`: \`feedbackRegeneration: { rounds: 1, share: 1, mode: 'extended' }\` — every failing completion (score < 1, with feedback) of a trained group is generated again under x + y + its Observation and trained as an extra sample of that extended prompt; \`importance\`: the same regenerations trained under the original prompt x with the weight min(π(y'|x) / π(y'|x + o), 1). Evals every ${EVAL_EVERY} steps on ${EVAL_SAMPLES} eval questions (greedy accuracy over all classes). Training seconds: the sum of \`time/step\` (generate + score + regenerate + train; evals excluded).`,
     '',
     ...notes.map((n) => `- ${n}`),
     '',
@@ -122,7 +123,7 @@ export default async function bench(): Promise<string> {
   if (logged) {
     // the runs an interrupted bench logged (`feedback: {...}` lines of its stderr)
     const runs = readFileSync(logged, 'utf8').split('\n').filter((l) => l.startsWith('feedback: {')).map((l) => JSON.parse(l.slice(10)) as Run);
-    return report(runs, steps, notes, 'The rows were read back with --rows from the log of a run of this bench.');
+    return report(runs, steps, notes, `The rows were read back with --rows from the log of a run of this bench. ${arg('note') ?? ''}`);
   }
   const runs: Run[] = [];
   const loads: number[] = [load0];
