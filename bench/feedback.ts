@@ -1,5 +1,5 @@
 // npm run bench -- feedback [--seeds=1,2,3] [--steps=20] [--tasks=quickstart,mol-drgrpo] [--variants=off,extended,importance]
-// [--rows=LOG --note=TEXT]: the GRPO
+// [--checkpoint=DIR] [--rows=LOG --note=TEXT]: the GRPO
 // phase of examples/quickstart (after its SFT phase) and of examples/mol-drgrpo (after its MoL phase) with and without
 // feedbackRegeneration, from one shared checkpoint of the first phase per task, same seeds: train reward and greedy
 // accuracy per step and per second of training time.
@@ -131,9 +131,11 @@ export default async function bench(): Promise<string> {
     const file = fileURLToPath(new URL(TASKS[task].config, import.meta.url));
     const raw = TASKS[task].override(readConfigFile(file) as JobJson);
     const base = { ...raw, eval: { ...raw.eval, samples: EVAL_SAMPLES } };
-    const runsDir = benchRunsDir(`feedback-${task}`);
-    process.stderr.write(`feedback: ${task}: first phase\n`);
-    const checkpoint = await firstPhaseCheckpoint(base, dirname(file), runsDir);
+    // --checkpoint: the first phase's checkpoint of an earlier run of this bench (one task), e.g. to run seeds in parallel
+    const given = arg('checkpoint');
+    const runsDir = given ? dirname(given) : benchRunsDir(`feedback-${task}`);
+    if (!given) process.stderr.write(`feedback: ${task}: first phase\n`);
+    const checkpoint = given ?? (await firstPhaseCheckpoint(base, dirname(file), runsDir));
     for (const seed of seeds) {
       for (const variant of variants) {
         process.stderr.write(`feedback: ${task} ${variant} seed ${seed}\n`);
