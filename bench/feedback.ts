@@ -93,7 +93,7 @@ function report(runs: Run[], steps: number, notes: string[], load: string): stri
     const first = r.evals[0];
     const last = r.evals[r.evals.length - 1];
     const gain = last && first && last.seconds > 0 ? ((last.greedy - first.greedy) / last.seconds) * 100 : NaN;
-    out.push(`| ${r.task} | ${r.variant} | ${r.seed} | ${f(first?.greedy ?? NaN)} → ${f(last?.greedy ?? NaN)} | ${f(r.rewardFirst, 3)} → ${f(r.rewardLast, 3)} | ${f(r.secondsPerStep)} | ${f(last?.seconds ?? NaN, 0)} | ${f(gain, 3)} | ${f(r.regenerated, 1)} | ${f(r.successRate)} | ${f(r.regenReward, 3)} | ${r.nan ? 'yes' : 'no'} |`);
+    out.push(`| ${r.task} | ${r.variant} | ${r.seed} | ${f(first?.greedy ?? NaN)} → ${f(last?.greedy ?? NaN)} | ${f(r.rewardFirst, 3)} → ${f(r.rewardLast, 3)} | ${f(r.secondsPerStep)} | ${f(last?.seconds ?? NaN, 0)} | ${f(gain, 3)} | ${f(r.regenerated, 1)} | ${f(r.successRate, 3)} | ${f(r.regenReward, 3)} | ${r.nan ? 'yes' : 'no'} |`);
   }
   out.push('', 'Means over the seeds, per eval step: greedy accuracy, mean train reward of the steps since the previous eval, training seconds so far.', '');
   out.push('| task | variant | step | greedy accuracy | train reward | training s |', '|---|---|---|---|---|---|');
