@@ -5,16 +5,16 @@ import { deepStrictEqual, ok, strictEqual } from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launchPolicyServer, type PolicyClient, type PolicyServerHandle, type TrainPolicyRequest } from '@molrl/policy-client';
-import { createRewardEngine, grpoAdvantages, grpoStep, validateJobConfig, type AdvantageInput, type DatasetRow, type GrpoPhaseConfig, type RewardEngine } from '@molrl/core';
+import { launchPolicyServer, type PolicyServerHandle, type TrainPolicyRequest } from '@molrl/policy-client';
+import { createRewardEngine, grpoAdvantages, type AdvantageInput, type DatasetRow, type RewardEngine } from '@molrl/core';
 import { skipUnless, torchMissing } from '../../../../test/helpers/requirements.ts';
+import { grpoTestPhase, recordedStep } from './grpo-step-harness.ts';
 
 describe('grpoStep options (policy server, tiny model)', function () {
   this.timeout(240_000);
   let dir: string;
   let server: PolicyServerHandle;
   let engine: RewardEngine;
-  let job = 0;
   const requests: TrainPolicyRequest[] = [];
   // 12 prompts; the reward of an even prompt is always 1 (bytes; length abstains): its group never teaches, dynamic sampling drops it
   const train: DatasetRow[] = Array.from({ length: 12 }, (_, i) => ({ id: `q${i}`, prompt: `Q: ${i}+1\nA:`, metadata: {} }));
@@ -33,29 +33,8 @@ describe('grpoStep options (policy server, tiny model)', function () {
     await server?.stop();
   });
 
-  const spy = (client: PolicyClient): PolicyClient =>
-    new Proxy(client, {
-      get(target, key, receiver) {
-        if (key === 'trainPolicy') return (req: TrainPolicyRequest, opts: object) => (requests.push(req), target.trainPolicy(req, opts));
-        const v = Reflect.get(target, key, receiver);
-        return typeof v === 'function' ? v.bind(target) : v;
-      },
-    });
-  const phase = (options: object): GrpoPhaseConfig =>
-    validateJobConfig(
-      {
-        name: `job${++job}`, model: 'tiny', server: { url: server.client.url }, dataset: { train: 'data.jsonl', evalFraction: 0.25 },
-        rewards: [{ plugin: './bytes.mjs' }], sandbox: { backend: 'process' }, seed: 3,
-        phases: [{ type: 'grpo', estimator: 'dr_grpo', steps: 1, promptsPerStep: 3, groupSize: 4, sampling: { maxTokens: 8 }, learningRate: 1e-4, ...options }],
-      },
-      dir,
-    ).phases[0] as GrpoPhaseConfig;
-  const step = async (options: object, seed = 14) => { // seed 14 draws q5, q0, q7: one constant group
-    requests.length = 0;
-    const result = await grpoStep(spy(server.client), engine, train, phase(options), { seed, step: 1, learningRate: 1e-4 });
-    for (const v of Object.values(result.metrics)) ok(v === null || typeof v !== 'number' || Number.isFinite(v), 'a metric is not finite');
-    return { ...result, request: requests[0] };
-  };
+  const step = async (options: object, seed = 14) => // seed 14 draws q5, q0, q7: one constant group
+    recordedStep(server.client, requests, engine, train, grpoTestPhase(dir, server.client.url, './bytes.mjs', { estimator: 'dr_grpo', learningRate: 1e-4, ...options }), seed, 1e-4);
 
   it('with every option at its default, the step sends exactly the request it always sent', async () => {
     const { request, metrics } = await step({});
