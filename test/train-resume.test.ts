@@ -54,30 +54,34 @@ describe('quickstart-like run: pull the plug anywhere, resume to the same end', 
     dir = mkdtempSync(join(tmpdir(), 'molrl-train-resume-'));
     // A length reward the test can hold: while <dir>/hold holds a regular expression matching a sample id, scoring
     // that sample waits (and says so in <dir>/waiting), so each stop lands in a known step, however fast the machine.
-    writeFileSync(
-      join(dir, 'length.mjs'),
-      [
-        "import { existsSync, readFileSync, writeFileSync } from 'node:fs';",
-        `const HOLD = ${JSON.stringify(join(dir, 'hold'))}, WAITING = ${JSON.stringify(join(dir, 'waiting'))};`,
-        'const held = (id) => { try { return new RegExp(readFileSync(HOLD, "utf8")).test(id); } catch { return false; } };',
-        "export default { name: 'test:length', version: '1.0.0', apiVersion: '^1', description: 'length mod 5, held by a file', optionsSchema: false,",
-        '  async score(s) { while (held(s.id)) { writeFileSync(WAITING, s.id); await new Promise((r) => setTimeout(r, 50)); } return (s.completion.length % 5) / 4; } };',
-      ].join('\n') + '\n',
-    );
+    // The reference run, which runs beside the held one, scores with the same reward held by a file never written.
+    const lengthReward = (file: string, hold: string) =>
+      writeFileSync(
+        join(dir, file),
+        [
+          "import { existsSync, readFileSync, writeFileSync } from 'node:fs';",
+          `const HOLD = ${JSON.stringify(join(dir, hold))}, WAITING = ${JSON.stringify(join(dir, 'waiting'))};`,
+          'const held = (id) => { try { return new RegExp(readFileSync(HOLD, "utf8")).test(id); } catch { return false; } };',
+          "export default { name: 'test:length', version: '1.0.0', apiVersion: '^1', description: 'length mod 5, held by a file', optionsSchema: false,",
+          '  async score(s) { while (held(s.id)) { writeFileSync(WAITING, s.id); await new Promise((r) => setTimeout(r, 50)); } return (s.completion.length % 5) / 4; } };',
+        ].join('\n') + '\n',
+      );
+    lengthReward('length.mjs', 'hold');
+    lengthReward('length-never-held.mjs', 'never-held');
   });
   after(() => {
     if (typeof disk === 'object') disk.unmount();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const writeConfig = (name: string, runsDir: string) => {
+  const writeConfig = (name: string, runsDir: string, lengthPlugin = 'length.mjs') => {
     const config = JSON.parse(readFileSync(join(example, 'config.json'), 'utf8'));
     delete config.$schema;
     Object.assign(config, {
       name,
       runsDir,
       // code-execution alone scores this tiny, barely trained model 0 everywhere: a length reward gives the groups variance, so steps train
-      rewards: [...config.rewards, { plugin: join(dir, 'length.mjs'), weight: 0.1 }],
+      rewards: [...config.rewards, { plugin: join(dir, lengthPlugin), weight: 0.1 }],
       modelConfig: { n_layer: 1, n_head: 2, d_model: 32, context: 64 },
       dataset: { train: join(example, 'train.jsonl'), eval: join(example, 'eval.jsonl') },
       eval: { ...config.eval, every: 2, samples: 8, runs: 1 },
@@ -91,8 +95,8 @@ describe('quickstart-like run: pull the plug anywhere, resume to the same end', 
   };
 
   it('kill -9 mid-SFT and mid-GRPO, SIGTERM, Ctrl-C twice, a second resume, a full disk: every stop resumes, and the run ends as an uninterrupted one', async () => {
-    const reference = await runCli(['train', '--config', writeConfig('reference', join(dir, 'runs'))]);
-    strictEqual(reference.code, 0, reference.stderr);
+    // the uninterrupted run of the same seed, beside the faulted one (checked at the end)
+    const referenceRun = runCli(['train', '--config', writeConfig('reference', join(dir, 'runs'), 'length-never-held.mjs')]);
     const refDir = join(dir, 'runs', 'reference');
 
     const mount = (disk as Tmpfs).dir;
@@ -196,6 +200,8 @@ describe('quickstart-like run: pull the plug anywhere, resume to the same end', 
     const last = await runCli(['train', ...resume]);
     strictEqual(last.code, 0, last.stderr);
 
+    const reference = await referenceRun;
+    strictEqual(reference.code, 0, reference.stderr);
     const want = jsonl(join(refDir, 'metrics.jsonl'));
     const got = metrics();
     deepStrictEqual(got.map((m) => [m.step, m.phaseType]), want.map((m) => [m.step, m.phaseType]), 'the same metric lines, none lost or duplicated');

@@ -41,15 +41,12 @@ describe('examples/mol-drgrpo: phased MoL -> Dr.GRPO job', function () {
   after(() => dir && rmSync(dir, { recursive: true, force: true }));
 
   it('runs both phases and resumes inside the MoL phase after a kill, repeating the lost steps exactly', async () => {
-    // The MoL phase without a kill: every step of the resumed run must equal it, wherever the kill landed.
-    const reference = await runCli(['train', '--config', join(dir, 'uninterrupted.json')]);
-    assert.equal(reference.code, 0, reference.stderr);
-    const expected = readLines(join(dir, 'runs', 'uninterrupted', 'metrics.jsonl')).filter((l) => l.phaseType === 'mol' && l.ce !== undefined);
-    assert.deepEqual(expected.map((l) => l.step), [1, 2, 3, 4, 5, 6]);
-
+    // The MoL phase without a kill (its own run and server, beside the run that is killed): every step of the resumed
+    // run must equal it, wherever the kill landed.
+    const referenceRun = runCli(['train', '--config', join(dir, 'uninterrupted.json')]);
     const runDir = join(dir, 'runs', 'phased');
     const metricsFile = join(runDir, 'metrics.jsonl');
-    const first = await runCli(['train', '--config', join(dir, 'config.json')], {
+    const firstRun = runCli(['train', '--config', join(dir, 'config.json')], {
       onStart(child) {
         const poll = setInterval(() => {
           const lines = readLines(metricsFile);
@@ -61,6 +58,10 @@ describe('examples/mol-drgrpo: phased MoL -> Dr.GRPO job', function () {
         child.on('exit', () => clearInterval(poll));
       },
     });
+    const [reference, first] = await Promise.all([referenceRun, firstRun]);
+    assert.equal(reference.code, 0, reference.stderr);
+    const expected = readLines(join(dir, 'runs', 'uninterrupted', 'metrics.jsonl')).filter((l) => l.phaseType === 'mol' && l.ce !== undefined);
+    assert.deepEqual(expected.map((l) => l.step), [1, 2, 3, 4, 5, 6]);
     assert.equal(first.signal, 'SIGKILL', first.stderr);
     const state = JSON.parse(readFileSync(join(runDir, 'state.json'), 'utf8'));
     assert.equal(state.phase, 0);

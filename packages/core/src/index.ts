@@ -31,6 +31,9 @@ export type { PhaseContext, PhaseProgress, MetricsRecord, TrainLogger } from './
 export { definePhase, phaseSchema, type PhaseDefinition, type ResolveContext, type ResolvedPhase, type PhaseOptionsSchema, type PhaseConfigOf } from './trainer/define-phase.ts';
 export { BUILTIN_PHASES, phaseDefinition } from './trainer/phase-registry.ts';
 export { learningRateAt, scheduleProperties, SCHEDULES } from './trainer/learning-rate-schedule.ts';
+export { regeneratedAdvantages, type RegeneratedAdvantageOptions, type RegeneratedInput } from './trainer/feedback-advantages.ts';
+export { extendPrompt, observationTurn, OBSERVATION_PREFIX } from './trainer/feedback-prompt.ts';
+export { feedbackMetrics, isFailing, pickFailing, reattachRows, regenerateWithFeedback, type FeedbackRegeneration, type FeedbackRounds, type RegeneratedCompletion } from './trainer/feedback-regeneration.ts';
 export { grpoPhase, grpoStep, type GrpoStepResult } from './trainer/grpo-phase.ts';
 export { sftPhase, readDemonstrations, sftExample } from './trainer/sft-phase.ts';
 export { generateAndScore, type RolloutResult, type ScoredCompletion } from './trainer/generate-and-score.ts';

@@ -50,6 +50,12 @@ export interface LaunchOptions {
    * Rank 0 serves HTTP; the others follow it (gloo on CPU, NCCL on GPUs: one GPU per rank).
    */
   nproc?: number;
+  /**
+   * Under torchrun (`--shard`): `fsdp` shards weights, gradients and Adam moments across ranks (FSDP2, full
+   * fine-tuning of hf models), `none` keeps a replica per rank; default `auto` (fsdp for an hf model with
+   * loraR 0 on several ranks).
+   */
+  shard?: 'auto' | 'fsdp' | 'none';
   /** Nodes of the group (`torchrun --nnodes`, static rendezvous); default 1. More than 1 needs `rdzv`. */
   nnodes?: number;
   /** This node's rank (0 serves HTTP; start the others with {@link launchFollowerNode}). Default 0. */
@@ -155,6 +161,7 @@ export function serverArgs(options: LaunchOptions): string[] {
   if (options.microBatchTokens !== undefined) args.push('--micro-batch-tokens', String(options.microBatchTokens));
   if (options.kvCacheGb !== undefined) args.push('--kv-cache-gb', String(options.kvCacheGb));
   if (options.engine !== undefined) args.push('--engine', options.engine);
+  if (options.shard !== undefined) args.push('--shard', options.shard);
   if (options.checkpointRoot !== undefined) args.push('--checkpoint-root', options.checkpointRoot);
   args.push(...(options.extraArgs ?? []));
   return args;

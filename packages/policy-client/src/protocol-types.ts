@@ -401,6 +401,24 @@ export interface TrainPolicyRequest {
      * @minItems 1
      */
     advantages: (number | null)[];
+    /**
+     * Optional (importance form of feedback-guided regeneration): completion i of this rollout, sampled under an extended prompt x + o, is trained under the prompt x of row rows[i].row of rollout rows[i].rolloutId, its advantage multiplied by the detached sequence weight w = min(pi_theta(y|x) / pi_behav(y|x + o), weightCap): pi_theta(y|x) the trainer's probability before this step, pi_behav(y|x + o) the sampler's when it was generated.
+     */
+    reattach?: {
+      /**
+       * One per completion of this rollout, in order: the row whose prompt it is trained under.
+       *
+       * @minItems 1
+       */
+      rows: {
+        rolloutId: string;
+        row: number;
+      }[];
+      /**
+       * Upper bound of the importance weight w.
+       */
+      weightCap: number;
+    };
   }[];
   lossType?: LossType;
   /**
@@ -526,6 +544,10 @@ export interface TrainPolicyResponse {
    * Optional, with tisCap: mean truncated importance weight min(exp(log p_train - log p_sampler), tisCap) over the completion tokens.
    */
   tisWeightMean?: number;
+  /**
+   * Optional, with moreRollouts[].reattach: mean of the capped sequence importance weights of the reattached completions that were trained.
+   */
+  importanceWeightMean?: number;
 }
 
 /** Names of the protocol schemas, one file `schemas/<name>.json` each. */

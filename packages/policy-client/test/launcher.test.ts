@@ -15,9 +15,9 @@ const python = '/usr/bin/python3'; // the fake needs only the standard library
 describe('serverArgs', () => {
   it('maps every option onto its server flag', () => {
     assert.deepEqual(
-      serverArgs({ model: 'tiny', modelConfig: { n_layer: 2 }, port: 8100, host: '0.0.0.0', token: 't', loraR: 8, seed: 3, device: 'cpu', threads: 2, engine: 'static', checkpointRoot: '/runs/a', extraArgs: ['--lr', '0.1'] }),
+      serverArgs({ model: 'tiny', modelConfig: { n_layer: 2 }, port: 8100, host: '0.0.0.0', token: 't', loraR: 8, seed: 3, device: 'cpu', threads: 2, engine: 'static', shard: 'fsdp', checkpointRoot: '/runs/a', extraArgs: ['--lr', '0.1'] }),
       ['--model', 'tiny', '--model-config', '{"n_layer":2}', '--port', '8100', '--host', '0.0.0.0', '--token', 't',
-        '--lora-r', '8', '--seed', '3', '--device', 'cpu', '--threads', '2', '--engine', 'static', '--checkpoint-root', '/runs/a', '--lr', '0.1'],
+        '--lora-r', '8', '--seed', '3', '--device', 'cpu', '--threads', '2', '--engine', 'static', '--shard', 'fsdp', '--checkpoint-root', '/runs/a', '--lr', '0.1'],
     );
   });
 

@@ -18,16 +18,21 @@ const prompts = [
 describe('PolicyClient against the real policy server', function () {
   this.timeout(120_000);
   let server: PolicyServerHandle;
+  let guarded: PolicyServerHandle; // started with a token; the last test stops it
   let dir: string;
 
   before(async function () {
     skipUnless(this, await torchMissing(), 'policy-client tests against the real server');
     dir = mkdtempSync(join(tmpdir(), 'molrl-ckpt-'));
-    server = await launchPolicyServer({ model: 'tiny', modelConfig, seed: 1, checkpointRoot: dir, onLog: () => {} });
+    // both interpreters import torch at the same time; the guarded one's stop waits for exit 0 however loaded the machine
+    [server, guarded] = await Promise.all([
+      launchPolicyServer({ model: 'tiny', modelConfig, seed: 1, checkpointRoot: dir, onLog: () => {} }),
+      launchPolicyServer({ model: 'tiny', modelConfig, token: 'tok', onLog: () => {}, stopGraceMs: 120_000 }),
+    ]);
   });
 
   after(async () => {
-    await server?.stop();
+    await Promise.all([server?.stop(), guarded?.stop()]);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -102,21 +107,15 @@ describe('PolicyClient against the real policy server', function () {
     assert.match(error.message, /--checkpoint-root/);
   });
 
-  it('stops cleanly on stop(): SIGTERM, exit code 0', async () => {
-    const own = await launchPolicyServer({ model: 'tiny', modelConfig, onLog: () => {} });
-    await own.client.generate({ prompts, sampling: { maxTokens: 4 } });
-    await own.stop();
-    assert.deepEqual(await own.exited, { code: 0, signal: null });
+  it('requires the token when started with one', async () => {
+    assert.equal((await guarded.client.health()).status, 'ok');
+    const error = await rejection<MolrlError>(new PolicyClient({ url: guarded.url }).health());
+    assert.equal(error.details?.serverCode, 'UNAUTHORIZED');
   });
 
-  it('requires the token when started with one', async () => {
-    const guarded = await launchPolicyServer({ model: 'tiny', modelConfig, token: 'tok', onLog: () => {} });
-    try {
-      assert.equal((await guarded.client.health()).status, 'ok');
-      const error = await rejection<MolrlError>(new PolicyClient({ url: guarded.url }).health());
-      assert.equal(error.details?.serverCode, 'UNAUTHORIZED');
-    } finally {
-      await guarded.stop();
-    }
+  it('stops cleanly on stop(): SIGTERM, exit code 0', async () => {
+    await guarded.client.generate({ prompts, sampling: { maxTokens: 4 } });
+    await guarded.stop();
+    assert.deepEqual(await guarded.exited, { code: 0, signal: null });
   });
 });

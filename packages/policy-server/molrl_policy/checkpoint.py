@@ -65,14 +65,26 @@ def _fsync_tree(path: str) -> None:
         _fsync(root)
 
 
-def _write(engine, path: str) -> list:
+def _collect(engine) -> tuple[dict | None, dict, dict]:
+    """(whole weights of a sharded policy or None, phase-start reference part, optimizer state dict): a collective
+    on sharded ranks."""
+    weights, ref = engine.policy.full_state_dict(), reference.checkpoint_part(engine.policy)
+    if engine.policy.root is None:
+        return weights, ref, engine.opt.state_dict()
+    from .distributed_fsdp import full_optimizer_state
+
+    return weights, ref, full_optimizer_state(engine.opt)
+
+
+def _write(engine, path: str, collected: tuple[dict | None, dict, dict]) -> list:
+    full, ref, opt_state = collected
     os.makedirs(path)
-    files = list(engine.policy.save_weights(path))
-    weights = {**engine.policy.checkpoint_state(), **reference.checkpoint_part(engine.policy)}
+    files = list(engine.policy.save_weights(path, full))
+    weights = {**engine.policy.checkpoint_state(), **ref}
     if weights:
         torch.save(weights, os.path.join(path, "model.pt"))
         files.append("model.pt")
-    torch.save(engine.opt.state_dict(), os.path.join(path, "optimizer.pt"))
+    torch.save(opt_state, os.path.join(path, "optimizer.pt"))
     torch.save(_torch_rng_state(), os.path.join(path, "rng.pt"))
     with open(os.path.join(path, "rng.json"), "w") as f:
         json.dump(_json_rng_state(engine), f)
@@ -84,13 +96,18 @@ def _write(engine, path: str) -> list:
     return files
 
 
-def save(engine, path: str) -> dict:
+def save(engine, path: str, write: bool = True) -> dict:
+    """Writes a checkpoint of `engine` to `path`. Sharded ranks all call it (the whole state is gathered) and
+    only rank 0 writes (`write`)."""
     path = os.path.abspath(path)
+    collected = _collect(engine)
+    if not write:
+        return {}
     tmp, old = f"{path}.tmp-{os.getpid()}", f"{path}.old-{os.getpid()}"
     try:
         shutil.rmtree(tmp, ignore_errors=True)
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        files = _write(engine, tmp)
+        files = _write(engine, tmp, collected)
         if os.path.exists(path):
             os.replace(path, old)  # the complete new one is in place right after; `old` is then dropped
         os.replace(tmp, path)
@@ -123,7 +140,12 @@ def load(engine, path: str) -> dict:
         weights = torch.load(os.path.join(path, "model.pt"), map_location=dev, weights_only=True)
         engine.policy.load_checkpoint_state(weights)
     reference.load_checkpoint_part(engine.policy, weights)
-    engine.opt.load_state_dict(torch.load(os.path.join(path, "optimizer.pt"), map_location=dev, weights_only=True))
+    opt_state = torch.load(os.path.join(path, "optimizer.pt"), map_location=dev, weights_only=True)
+    if engine.policy.root is not None:  # sharded: this rank's part of every moment
+        from .distributed_fsdp import shard_optimizer_state
+
+        opt_state = shard_optimizer_state(engine.opt, opt_state)
+    engine.opt.load_state_dict(opt_state)
     rng = torch.load(os.path.join(path, "rng.pt"), weights_only=True)
     with open(os.path.join(path, "rng.json")) as f:
         pyrng = json.load(f)

@@ -28,7 +28,9 @@ from .generate import Sampling
 
 IDLE_WAIT = timedelta(hours=1)  # a follower's wait for the next command, renewed (c10d logs each expiry once)
 FLAT_BUCKET = 1 << 25  # gradient elements per all-reduce (a bounded copy, not the whole model twice)
-FAULT_ENV = "MOLRL_DIST_FAULT"  # fault injection for tests: "exit:<call>:<rank>[:<k>]": that rank dies on its k-th call
+# fault injection for tests, comma-separated specs: "exit:<call>:<rank>[:<k>]": that rank dies on its k-th call;
+# "raise:<phase>:<rank>": that rank raises in its first local phase `phase` (generate, policy_step, mol_step)
+FAULT_ENV = "MOLRL_DIST_FAULT"
 _calls: dict[str, int] = {}
 
 
@@ -52,6 +54,20 @@ def rank_failed(what: str) -> ApiError:
 
 def is_rank_failure(err: BaseException) -> bool:
     return isinstance(err, ApiError) and err.code == "RANK_FAILED"
+
+
+def _summary(err: BaseException) -> str:
+    text = str(err).strip()
+    return f"{type(err).__name__}: {text.splitlines()[0][:300]}" if text else type(err).__name__
+
+
+def rank_error(rank: int, phase: str, summary: str) -> ApiError:
+    """The error every rank raises when `rank` failed in its local part of `phase` (the group is still usable)."""
+    where = f"rank {rank} failed in its part of the {phase} ({summary}); the call was abandoned on every rank"
+    if "out of memory" in summary.lower() or summary.startswith("MemoryError"):
+        return ApiError(500, "OUT_OF_MEMORY", f"out of memory: {where}; lower microBatchSize, n or maxTokens")
+    return ApiError(500, "RANK_ERROR", f"{where} (weights unchanged); its log has the traceback. The server keeps "
+                    "serving: retry, or fix the cause the message names")
 
 
 class Ranks:
@@ -113,6 +129,26 @@ class Ranks:
         self.guard("gathering results", dist.all_gather_object, out, obj, self.cpu)
         return out
 
+    def local(self, phase: str, fn, *args):
+        """fn(*args): this rank's local part of `phase` (no collectives inside), then one gather of (error, result):
+        a rank that raised makes every rank raise the same coded error at once (rank_error), never a wait for
+        --dist-timeout in the next collective. -> every rank's result."""
+        err: BaseException | None = None
+        out = None
+        try:
+            maybe_raise(phase, self.rank)
+            out = fn(*args)
+        except Exception as e:  # noqa: BLE001 - reported to every rank below
+            err = e
+            traceback.print_exc(file=sys.stderr)
+        parts = self.gather((None if err is None else _summary(err), out))
+        if isinstance(err, ApiError):
+            raise err  # a coded error of this rank's own (the other ranks answer theirs)
+        for r, (summary, _) in enumerate(parts):
+            if summary is not None:
+                raise rank_error(r, phase, summary) from err
+        return [o for _, o in parts]
+
     def acknowledge(self, ok: bool) -> list[int]:
         """-> ranks whose call failed (all-reduced flags: every rank learns who)."""
         flags = torch.zeros(self.world, dtype=torch.int32)
@@ -172,13 +208,20 @@ def watch_parent() -> None:
 
 
 def maybe_fault(call: str, rank: int) -> None:
-    spec = os.environ.get(FAULT_ENV, "")
-    if not spec:
+    specs = os.environ.get(FAULT_ENV, "").split(",")
+    if not any(specs):
         return
     _calls[call] = _calls.get(call, 0) + 1
-    if spec in (f"exit:{call}:{rank}:{_calls[call]}", f"exit:{call}:{rank}" if _calls[call] == 1 else None):
+    hits = (f"exit:{call}:{rank}:{_calls[call]}", f"exit:{call}:{rank}" if _calls[call] == 1 else None)
+    for spec in (x for x in specs if x in hits):
         log(f"rank {rank}: fault injection ({FAULT_ENV}={spec}): exiting on {call}")
         os._exit(1)
+
+
+def maybe_raise(phase: str, rank: int) -> None:
+    if f"raise:{phase}:{rank}" in os.environ.get(FAULT_ENV, "").split(",") and not _calls.get("raise:" + phase):
+        _calls["raise:" + phase] = 1
+        raise RuntimeError(f"fault injection ({FAULT_ENV}): rank {rank} raises in its {phase}")
 
 
 def encode_args(call: str, args: tuple) -> list:
@@ -194,9 +237,11 @@ def decode_args(call: str, args: list) -> list:
 
 
 def run_call(engine, call: str, args: list):
-    if call == "load_checkpoint":
+    if call in ("load_checkpoint", "save_checkpoint"):
         from . import checkpoint
 
+        if call == "save_checkpoint":  # sharded weights: every rank gathers, rank 0 writes
+            return checkpoint.save(engine, *args, write=engine.ranks.rank == 0)
         return checkpoint.load(engine, *args)
     return getattr(engine, call)(*args)
 
@@ -250,6 +295,14 @@ class Leader:
 
     def load_checkpoint(self, path: str) -> dict:
         return lead(self.engine, self.ranks, "load_checkpoint", (path,))
+
+    def save_checkpoint(self, path: str) -> dict:
+        """Replicas: rank 0 writes its own; sharded weights: every rank takes part in gathering them."""
+        if self.engine.policy.root is None:
+            from . import checkpoint
+
+            return checkpoint.save(self.engine, path)
+        return lead(self.engine, self.ranks, "save_checkpoint", (path,))
 
 
 def follow(engine, ranks: Ranks) -> int:

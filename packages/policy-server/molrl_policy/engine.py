@@ -20,6 +20,7 @@ from .gen_engine import EagerEngine, GenerationEngine
 from .generate import Row, Sampling
 from .losses import policy_step, trainer_logps
 from .mol import encode_examples, mol_step
+from .reattach import reattach_items
 from .model import PolicyModel
 
 
@@ -139,7 +140,8 @@ class Engine:
     # -- training -------------------------------------------------------------------------------
     def _apply(self, lr: float, max_grad_norm: float, loss: float) -> float:
         """Clip, set the learning rate, step; a non-finite loss or gradient skips the update (coded error)."""
-        norm = float(torch.nn.utils.clip_grad_norm_(self.params, max_grad_norm))
+        norm = torch.nn.utils.clip_grad_norm_(self.params, max_grad_norm)
+        norm = float(norm.full_tensor() if hasattr(norm, "full_tensor") else norm)  # sharded: a DTensor
         if not (math.isfinite(norm) and math.isfinite(loss)):
             self.opt.zero_grad(set_to_none=True)
             raise ApiError(500, "NON_FINITE_LOSS", f"loss {loss} / gradient norm {norm} is not finite; the update was "
@@ -151,19 +153,25 @@ class Engine:
         self.opt.zero_grad(set_to_none=True)
         return norm
 
-    def _policy_items(self, req: dict) -> tuple[list[tuple], list[tuple[Rollout, int]], int, Rollout]:
+    def _policy_items(self, req: dict) -> tuple[list[tuple], list[tuple[Rollout, int]], int, Rollout, list[tuple]]:
         """The trained (prompt, completion, sampler log-probs, advantage) items of the request's rollouts (the first
-        and `moreRollouts`), each with its (rollout, row index); skipped (null) count; the first rollout."""
-        parts = [(req["rolloutId"], req["advantages"], "advantages")]
-        parts += [(m["rolloutId"], m["advantages"], f"moreRollouts[{k}].advantages")
+        and `moreRollouts`), each with its (rollout, row index); skipped (null) count; the first rollout; the
+        reattached items (`moreRollouts[].reattach`) as (item index, prompt ids to train under, weight cap)."""
+        parts = [(req["rolloutId"], req["advantages"], "advantages", None)]
+        parts += [(m["rolloutId"], m["advantages"], f"moreRollouts[{k}].advantages", m.get("reattach"))
                   for k, m in enumerate(_opt(req, "moreRollouts", []))]
-        items, where, skipped, first = [], [], 0, None
-        for rid, adv, path in parts:
+        items, where, skipped, first, moved = [], [], 0, None, []
+        for rid, adv, path, ra in parts:
+            at = path[: -len("advantages")]  # "moreRollouts[k]." (reattach's paths)
             ro = self.rollouts.get(rid)
             first = first or ro
             if len(adv) != len(ro.rows):
                 raise bad_request(f"{path} has {len(adv)} entries; rollout {rid!r} has {len(ro.rows)} completions "
                                   "(one advantage per completion, in order)", path)
+            if ra is not None and len(ra["rows"]) != len(ro.rows):
+                raise bad_request(f"{at}reattach.rows has {len(ra['rows'])} entries; rollout {rid!r} has "
+                                  f"{len(ro.rows)} completions (one prompt row per completion, in order)",
+                                  f"{at}reattach.rows")
             if ro.temperature != first.temperature:
                 raise bad_request(f"rollout {rid!r} was sampled at temperature {ro.temperature}, rollout "
                                   f"{req['rolloutId']!r} at {first.temperature}: the rollouts of one step need one "
@@ -172,13 +180,24 @@ class Engine:
                 if a is None:
                     skipped += 1
                 else:
+                    if ra is not None:
+                        x = self._prompt_of(ra["rows"][i], f"{at}reattach.rows[{i}]")
+                        moved.append((len(items), x, float(ra["weightCap"])))
                     items.append((r.prompt_ids, r.completion_ids, r.logps, float(a)))
                     where.append((ro, i))
-        return items, where, skipped, first
+        return items, where, skipped, first, moved
+
+    def _prompt_of(self, ref: dict, path: str) -> list[int]:
+        """The prompt ids of row `ref.row` of rollout `ref.rolloutId`."""
+        ro = self.rollouts.get(ref["rolloutId"])
+        if ref["row"] >= len(ro.rows):
+            raise bad_request(f"row {ref['row']} of rollout {ref['rolloutId']!r}, which has {len(ro.rows)} completions",
+                              path)
+        return ro.rows[ref["row"]].prompt_ids
 
     def train_policy(self, req: dict) -> dict:
         t0 = time.perf_counter()
-        items, where, skipped, ro = self._policy_items(req)
+        items, where, skipped, ro, moved = self._policy_items(req)
         clip = req.get("clip") or {}
         max_len = _opt(req, "maxCompletionLength", ro.max_tokens)
         updates, minis = _opt(req, "updatesPerBatch", 1), _opt(req, "miniBatches", 1)  # mu, mini-batches per update
@@ -198,6 +217,14 @@ class Engine:
             lr = _opt(req, "learningRate", self.base_lr)
             max_norm = _opt(req, "maxGradNorm", 1.0)
             self.policy.module.train()
+            if moved:  # regenerated under x + o, trained under x with the capped importance weight
+                moved_items, weights = reattach_items(
+                    self.policy, [items[k] for k, _, _ in moved], [x for _, x, _ in moved], [c for _, _, c in moved],
+                    micro=opts["micro"], temperature=opts["temperature"], micro_tokens=opts["micro_tokens"],
+                    chunk=opts["chunk"])
+                for (k, _, _), item in zip(moved, moved_items):
+                    items[k] = item
+                out["importanceWeightMean"] = sum(weights) / len(weights)
             if updates == 1 and minis == 1:  # one on-policy update: pi_old is the detached training log-prob
                 out.update(self._update(items, opts, lr, max_norm))
                 out["updates"] = 1

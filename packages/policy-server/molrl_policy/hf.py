@@ -159,10 +159,10 @@ class HFPolicy(PolicyModel):
     def load_checkpoint_state(self, state):
         pass
 
-    def save_weights(self, path: str) -> list[str]:
+    def save_weights(self, path: str, state=None) -> list[str]:
         from . import hf_export
 
-        return hf_export.save_policy(self, path)
+        return hf_export.save_policy(self, path, state)
 
     def load_weights(self, path: str) -> None:
         from . import hf_export

@@ -37,14 +37,15 @@ def _generation_config(model, tok_ids) -> None:
         gc.eos_token_id = list(tok_ids)
 
 
-def save_policy(policy, path: str) -> list[str]:
-    """Writes the standard directories of `policy` into checkpoint directory `path`; returns their names."""
+def save_policy(policy, path: str, state: dict | None = None) -> list[str]:
+    """Writes the standard directories of `policy` into checkpoint directory `path`; returns their names.
+    `state`: the whole state dict of a sharded policy (PolicyModel.full_state_dict)."""
     tok = _tokenizer(policy)
     base = policy.base_model
     _generation_config(base, policy.tok.eos_ids)
     if not policy.lora:
         out = os.path.join(path, "model")
-        policy.module.save_pretrained(out)
+        policy.module.save_pretrained(out, **({"state_dict": state} if state is not None else {}))
         tok.save_pretrained(out)
         return ["model"]
     out = os.path.join(path, "adapter")
@@ -85,6 +86,11 @@ def load_policy_weights(policy, path: str) -> None:
 
     src = transformers.AutoModelForCausalLM.from_pretrained(os.path.join(path, "model"),
                                                             dtype=next(policy.module.parameters()).dtype)
+    if policy.root is not None:  # sharded: each rank takes its shards
+        from .distributed_fsdp import load_full_state_dict
+
+        load_full_state_dict(policy, src.state_dict())
+        return
     policy.module.load_state_dict(src.state_dict())
 
 

@@ -108,7 +108,7 @@ def tis_weight(train_logp: torch.Tensor, sampler_logp: torch.Tensor, cap: float)
 def policy_step(policy, items, *, loss_type: str, low: float, high: float, beta: float, max_len: int,
                 micro: int, temperature: float, micro_tokens: int | None = None, chunk: int | None = None,
                 old_from_sampler: bool = False, tis_cap: float | None = None,
-                totals: tuple[int, int] | None = None) -> dict:
+                totals: tuple[int, int] | None = None, fill: int = 0, filler: Sequence = ()) -> dict:
     """Forward/backward over micro-batches (gradients accumulate; no optimizer step here) -> stats.
 
     pi_old: with one update per rollout (mu = 1) it is the detached training log-prob itself (rho = 1 in value,
@@ -120,6 +120,8 @@ def policy_step(policy, items, *, loss_type: str, low: float, high: float, beta:
     Micro-batches hold at most `micro` rows and, with micro_tokens, rows x longest sequence <= micro_tokens.
     totals: (B, N) of the whole batch when `items` is one rank's part of it (data parallel): the loss and the
     stats are then this part's share, and summing them over ranks gives the batch's.
+    fill: micro-batches of `filler` items (weight 0) run after the real ones, so that every rank of sharded
+    weights runs as many forwards and backwards (each is a collective there).
     """
     n_seqs = len(items)
     n_tokens = sum(min(len(c), max_len) for _, c, _, _ in items)
@@ -129,29 +131,38 @@ def policy_step(policy, items, *, loss_type: str, low: float, high: float, beta:
     mis_max = 0.0
     V = policy.tok.vocab_size  # the model's padded vocabulary beyond the tokenizer is never sampled
     lengths = [len(p) + min(len(c), max_len) for p, c, _, _ in items]
-    for idx in micro_batches(lengths, micro, micro_tokens):
-        b = build_batch([items[i] for i in idx], policy.tok.pad_id, max_len, policy.device)
-        sel = b.mask.bool()  # (B, S) completion tokens
-        targets = b.ids[:, b.start + 1:][sel]  # (N,)
+
+    def forward(b: PolicyBatch, sel: torch.Tensor, targets: torch.Tensor):
         h = policy.hidden(b.ids, b.attn)[:, b.start:-1][sel]  # (N, D)
         lp, ent_n = head.token_logps(h, policy.head(), targets, V, temperature, chunk)  # (N,) each
+        rl = None
+        if beta > 0:
+            rh = policy.ref_hidden(b.ids, b.attn)[:, b.start:-1][sel]
+            rl, _ = head.token_logps(rh, policy.ref_head(), targets, V, temperature, chunk)
+        return lp, ent_n, rl
+
+    groups = [([items[i] for i in idx], 1.0) for idx in micro_batches(lengths, micro, micro_tokens)]
+    groups += [(list(filler), 0.0)] * fill  # weight 0: forwards and backwards that only keep ranks in step
+    for part, weight in groups:
+        b = build_batch(part, policy.tok.pad_id, max_len, policy.device)
+        sel = b.mask.bool()  # (B, S) completion tokens
+        lp, ent_n, rl = policy.run(forward, b, sel, b.ids[:, b.start + 1:][sel])
         logp = torch.zeros_like(b.old).masked_scatter(sel, lp)  # (B, S)
+        ref = None if rl is None else torch.zeros_like(b.old).masked_scatter(sel, rl)
+        old = b.old if old_from_sampler else logp.detach()
+        w = tis_weight(logp, b.old, tis_cap) if tis_cap else None  # (B, S)
+        l, kl, low_c, high_c = per_token_loss(logp, old, b.adv, low, high, beta, ref, loss_type, b.mask, w)
+        loss = aggregate(l, b.mask, loss_type, n_seqs, n_tokens, max_len)
+        if weight == 0.0:
+            (loss * 0.0).backward()
+            continue
+        loss.backward()
         ent = torch.zeros_like(b.old).masked_scatter(sel, ent_n)
         gap = (b.old - logp.detach()).abs() * b.mask  # sampler vs trainer |delta log p|
         mis_sum += gap.sum().item()
         mis_max = max(mis_max, gap.max().item() if gap.numel() else 0.0)
-        old = b.old if old_from_sampler else logp.detach()
-        ref = None
-        if beta > 0:
-            rh = policy.ref_hidden(b.ids, b.attn)[:, b.start:-1][sel]
-            rl, _ = head.token_logps(rh, policy.ref_head(), targets, V, temperature, chunk)
-            ref = torch.zeros_like(b.old).masked_scatter(sel, rl)
-        w = tis_weight(logp, b.old, tis_cap) if tis_cap else None  # (B, S)
         if w is not None:
             tis_sum += (w * b.mask).sum().item()
-        l, kl, low_c, high_c = per_token_loss(logp, old, b.adv, low, high, beta, ref, loss_type, b.mask, w)
-        loss = aggregate(l, b.mask, loss_type, n_seqs, n_tokens, max_len)
-        loss.backward()
         loss_sum += loss.item()
         ent_sum += (ent * b.mask).sum().item()
         low_sum += (low_c.float() * b.mask).sum().item()
@@ -180,9 +191,12 @@ def trainer_logps(policy, items, *, max_len: int, micro: int, temperature: float
         for idx in micro_batches(lengths, micro, micro_tokens):
             b = build_batch([items[i] for i in idx], policy.tok.pad_id, max_len, policy.device)
             sel = b.mask.bool()
-            h = policy.hidden(b.ids, b.attn)[:, b.start:-1][sel]
-            lp, _ = head.token_logps(h, policy.head(), b.ids[:, b.start + 1:][sel], V, temperature, chunk)
-            logp = torch.zeros_like(b.old).masked_scatter(sel, lp)  # (B, S)
+
+            def forward(b=b, sel=sel):
+                h = policy.hidden(b.ids, b.attn)[:, b.start:-1][sel]
+                return head.token_logps(h, policy.head(), b.ids[:, b.start + 1:][sel], V, temperature, chunk)[0]
+
+            logp = torch.zeros_like(b.old).masked_scatter(sel, policy.run(forward))  # (B, S)
             for row, i in enumerate(idx):
                 out[i] = logp[row][sel[row]].tolist()
     return out

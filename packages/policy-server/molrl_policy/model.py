@@ -6,6 +6,7 @@ generation (left-padded prompts).
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 from dataclasses import asdict
@@ -29,6 +30,32 @@ class PolicyModel:
     context: int | None  # most positions per sequence, None = unbounded
     lora: bool = False
     phase_ref: Any = None  # KL reference snapshot taken at a phase start (reference.py); None = the loaded model
+    root: Any = None  # the FSDP root (distributed_fsdp.py) when the weights are sharded across ranks
+
+    def run(self, fn, *args):
+        """fn(*args): one computation on the weights (hidden states, heads); sharded weights: inside the FSDP
+        root's forward, which gathers what the layers' own forwards do not (embeddings, head)."""
+        if self.root is None:
+            return fn(*args)
+        from . import distributed_fsdp
+
+        return distributed_fsdp.run(self, fn, *args)
+
+    def gathered(self):
+        """Within: this rank holds the whole weights (generation); only sharded weights need gathering."""
+        if self.root is None:
+            return contextlib.nullcontext()
+        from . import distributed_fsdp
+
+        return distributed_fsdp.gathered(self)
+
+    def full_state_dict(self) -> dict[str, Any] | None:
+        """Sharded weights: the whole state dict (a collective, every rank calls it); else None (save as held)."""
+        if self.root is None:
+            return None
+        from . import distributed_fsdp
+
+        return distributed_fsdp.full_state_dict(self)
 
     def logits(self, ids: torch.Tensor, attn: torch.Tensor) -> torch.Tensor:
         """Policy forward on right-padded ids (B, T) -> logits (B, T, V)."""
@@ -57,8 +84,9 @@ class PolicyModel:
         """KV-cache bytes one token of one sequence takes (generation batches are sized by it)."""
         raise NotImplementedError
 
-    def save_weights(self, path: str) -> list[str]:
-        """Writes the weights into checkpoint directory `path` (beside model.pt); returns the names written."""
+    def save_weights(self, path: str, state: dict[str, Any] | None = None) -> list[str]:
+        """Writes the weights (`state`: full_state_dict() of sharded weights) into checkpoint directory `path`
+        (beside model.pt); returns the names written."""
         return []
 
     def load_weights(self, path: str) -> None:

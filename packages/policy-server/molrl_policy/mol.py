@@ -58,35 +58,64 @@ def _pad(batch, pad: int, device):
     return ids.to(device), tags.to(device), attn.to(device)  # (B, T) each
 
 
+def _micro_batch(seqs, idx: list[int], mode: str, pad: int, device):
+    ids, tags, attn = _pad([seqs[i] for i in idx], pad, device)
+    inp, tgt, ttag = ids[:, :-1], ids[:, 1:], tags[:, 1:]  # (B, S) with S = T - 1
+    ce_m, kl_m = loss_masks(ttag, mode)
+    ce_m, kl_m = ce_m * attn[:, 1:], kl_m * attn[:, 1:]
+    return inp, tgt, attn[:, :-1], ce_m, kl_m
+
+
+def loss_micro_batches(seqs, mode: str, micro: int, micro_tokens: int | None) -> list[list[int]]:
+    """The micro-batches of `seqs` that hold at least one loss position (the ones mol_step runs)."""
+    out = []
+    for idx in micro_batches([len(ids) for ids, _ in seqs], micro, micro_tokens):
+        _, _, _, ce_m, kl_m = _micro_batch(seqs, idx, mode, 0, "cpu")
+        if ((ce_m + kl_m) > 0).any():
+            out.append(idx)
+    return out
+
+
 def mol_step(policy, seqs, mode: str, micro: int, backward: bool = True, micro_tokens: int | None = None,
-             chunk: int | None = None, totals: tuple[int, int] | None = None) -> dict:
+             chunk: int | None = None, totals: tuple[int, int] | None = None, fill: int = 0,
+             filler: Sequence = ()) -> dict:
     """Forward/backward over micro-batches (gradients accumulate; no optimizer step) -> stats.
 
     backward=False: forward only (validation loss; the caller wraps it in torch.no_grad()). Only positions with
     a CE or KL target go through the output head, in chunks (head.py): no (B, S, V) tensor is ever built.
     totals: (CE tokens, KL tokens) of the whole batch when `seqs` is one rank's part of it (data parallel).
+    fill: micro-batches of the `filler` sequences (weight 0) after the real ones, so that every rank of sharded
+    weights runs as many forwards (and backwards); sharded weights also run the reference in every micro-batch
+    of a batch with KL tokens.
     """
     n_ce, n_kl = totals if totals is not None else loss_token_counts(seqs, mode)
     ce_sum = kl_sum = 0.0
     V = policy.tok.vocab_size
-    for idx in micro_batches([len(ids) for ids, _ in seqs], micro, micro_tokens):
-        ids, tags, attn = _pad([seqs[i] for i in idx], policy.tok.pad_id, policy.device)
-        inp, tgt, ttag = ids[:, :-1], ids[:, 1:], tags[:, 1:]  # (B, S) with S = T - 1
-        ce_m, kl_m = loss_masks(ttag, mode)
-        ce_m, kl_m = ce_m * attn[:, 1:], kl_m * attn[:, 1:]
+    same_forwards = policy.root is not None
+
+    def forward(inp, a, sel, tgt, use_kl):
+        h = policy.hidden(inp, a)[sel]  # (N, D)
+        h_ref = policy.ref_hidden(inp, a)[sel] if use_kl else None
+        return head.ce_and_kl(h, policy.head(), tgt[sel], V, h_ref, policy.ref_head() if use_kl else None,
+                              chunk)  # (N,) each
+
+    groups = [(seqs, idx, 1.0) for idx in loss_micro_batches(seqs, mode, micro, micro_tokens)]
+    groups += [(list(filler), list(range(len(filler))), 0.0)] * fill
+    for src, idx, weight in groups:
+        inp, tgt, a, ce_m, kl_m = _micro_batch(src, idx, mode, policy.tok.pad_id, policy.device)
         sel = (ce_m + kl_m) > 0  # (B, S) positions with a loss
-        if not sel.any():
-            continue
-        h = policy.hidden(inp, attn[:, :-1])[sel]  # (N, D)
-        use_kl = bool(n_kl and kl_m.sum() > 0)
-        h_ref = policy.ref_hidden(inp, attn[:, :-1])[sel] if use_kl else None
-        ce_tok, kl_tok = head.ce_and_kl(h, policy.head(), tgt[sel], V, h_ref, policy.ref_head() if use_kl else None,
-                                        chunk)  # (N,) each
+        use_kl = bool(n_kl and (same_forwards or kl_m.sum() > 0))
+        ce_tok, kl_tok = policy.run(forward, inp, a, sel, tgt, use_kl)
         ce = (ce_tok * ce_m[sel]).sum()
         loss = ce / max(1, n_ce)
         if use_kl:
             kl = (kl_tok * kl_m[sel]).sum()
             loss = loss + kl / n_kl
+        if weight == 0.0:
+            if backward:
+                (loss * 0.0).backward()
+            continue
+        if use_kl:
             kl_sum += kl.item()
         if backward:
             loss.backward()

@@ -30,6 +30,12 @@ def current(policy) -> str:
 
 def take_snapshot(policy) -> None:
     """Freeze a copy of the trained weights now as the reference (replaces an earlier snapshot)."""
+    if getattr(policy, "root", None) is not None:  # sharded: the reference model's shards take the policy's
+        from .distributed_fsdp import snapshot_reference
+
+        snapshot_reference(policy)
+        policy.phase_ref = policy.ref
+        return
     if policy.lora:
         import peft
 
@@ -55,6 +61,10 @@ def drop_snapshot(policy) -> None:
     if policy.lora and SNAPSHOT_ADAPTER in policy.module.peft_config:
         policy.module.delete_adapter(SNAPSHOT_ADAPTER)
         policy.module.set_adapter("default")
+    if getattr(policy, "root", None) is not None:
+        from .distributed_fsdp import restore_base_reference
+
+        restore_base_reference(policy)
     policy.phase_ref = None
 
 
@@ -82,6 +92,10 @@ def checkpoint_part(policy) -> dict:
         import peft
 
         return {CHECKPOINT_KEY: peft.get_peft_model_state_dict(policy.module, adapter_name=SNAPSHOT_ADAPTER)}
+    if getattr(policy, "root", None) is not None:  # sharded: gathered (a collective: every rank calls it)
+        from .distributed_fsdp import full_state_dict
+
+        return {CHECKPOINT_KEY: full_state_dict(policy, policy.phase_ref, tied_once=False)}
     return {CHECKPOINT_KEY: policy.phase_ref.state_dict()}
 
 
@@ -96,6 +110,10 @@ def load_checkpoint_part(policy, state: dict) -> None:
 
         peft.set_peft_model_state_dict(policy.module, state[CHECKPOINT_KEY], adapter_name=SNAPSHOT_ADAPTER)
         _freeze(policy.module)
+    elif getattr(policy, "root", None) is not None:
+        from .distributed_fsdp import load_full_state_dict
+
+        load_full_state_dict(policy, state[CHECKPOINT_KEY], policy.phase_ref)
     else:
         with torch.no_grad():
             policy.phase_ref.load_state_dict(state[CHECKPOINT_KEY])

@@ -21,7 +21,7 @@ from typing import Any
 
 import torch
 
-from . import checkpoint, distributed, limits, protocol
+from . import checkpoint, distributed, distributed_fsdp, limits, protocol
 from .checkpoint_root import CheckpointRoot
 from .config import ConfigError, tiny_config_from_json
 from .engine import Engine
@@ -60,6 +60,7 @@ class App:
         self.checkpoints = CheckpointRoot(checkpoint_root if checkpoint_root is not None else os.getcwd())
         self.socket_timeout = socket_timeout
         self.load_checkpoint = getattr(engine, "load_checkpoint", None) or (lambda path: checkpoint.load(engine, path))
+        self.save_checkpoint = getattr(engine, "save_checkpoint", None) or (lambda path: checkpoint.save(engine, path))
         self.inflight = 0  # requests being handled (a data-parallel server answers them before it stops)
         self.inflight_lock = threading.Lock()
         self.exit_code = 0
@@ -313,7 +314,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def ckpt_save(self, body: Any) -> None:
         path = self.app.checkpoints.resolve(self.app.protocol.parse_checkpoint(body), checkpoint.FILES)
-        self.send_json(200, self.app.locked(checkpoint.save, self.app.engine, path))
+        self.send_json(200, self.app.locked(self.app.save_checkpoint, path))
 
     def ckpt_load(self, body: Any) -> None:
         path = self.app.checkpoints.resolve(self.app.protocol.parse_checkpoint(body), checkpoint.FILES)
@@ -420,6 +421,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="cpu", help="cpu | cuda | cuda:N (under torchrun with cuda: each rank "
                    "takes cuda:LOCAL_RANK)")
+    p.add_argument("--shard", default="auto", choices=["auto", "fsdp", "none"],
+                   help="under torchrun: fsdp = FSDP2 fully_shard of weights, gradients and Adam moments across ranks "
+                        "(full fine-tuning of hf models, eager generation on gathered weights); none = a replica per "
+                        "rank; auto (default) = fsdp for hf models with --lora-r 0 on several ranks, else none")
     p.add_argument("--dist-timeout", type=float, default=1800.0, metavar="SECONDS",
                    help="under torchrun: how long a rank waits in a collective (the slowest rank's generation or "
                         "step) before the group counts as failed. Default 1800.")
@@ -467,10 +472,19 @@ def main(argv=None) -> int:
         if args.device.startswith("cuda"):
             args.device = ranks.device
     try:
+        sharded = distributed_fsdp.resolve(args.shard, args.model, args.lora_r, distributed.world_size()) == "fsdp" \
+            and ranks is not None
+        if sharded and args.engine not in ("auto", "eager"):
+            raise ConfigError(f"--shard fsdp generates with the eager engine on the gathered weights; --engine "
+                              f"{args.engine} keeps its own copy of them: drop --engine or use --shard none")
+        if sharded:
+            args.engine = "eager"
         policy = build_policy(args)
     except ConfigError as err:
         print(f"molrl-policy: {err}", file=sys.stderr)
         return 2
+    if sharded:
+        distributed_fsdp.shard_policy(policy)
     try:
         generator = build_generator(args, policy)
     except ConfigError as err:
@@ -498,7 +512,8 @@ def main(argv=None) -> int:
               file=sys.stderr)
         return 2
     total, trainable = policy.parameter_counts()
-    where = f", rank 0 of {ranks.world} ({ranks.backend}, data parallel)" if ranks else ""
+    where = f", rank 0 of {ranks.world} ({ranks.backend}, data parallel, " \
+        f"{'weights sharded (FSDP2)' if policy.root is not None else 'replicas'})" if ranks else ""
     log(f"model {args.model} on {policy.device}{where}, engine {generator.name}: {total:,} parameters ({trainable:,} trainable), "
         f"{torch.get_num_threads()} thread(s); checkpoints under {app.checkpoints.root}")
     try:

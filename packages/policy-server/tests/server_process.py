@@ -29,14 +29,30 @@ def start(*args, cwd=None):
     return p, m.group(1), int(m.group(2))
 
 
+NO_PORT = "65536"  # no socket binds it: were the usage check under test gone, main() raises instead of serving
+
+
+def run_main(capsys, *args):
+    """`molrl_policy.server.main(ARGS --port 65536)` in this process, for usage errors (they return before a socket
+    exists, without the ~3 s of a new interpreter importing torch): (exit code, stderr). `sys.exit(main())` makes
+    the code the process's exit status; test_server.py runs a usage error as a real process."""
+    from molrl_policy import server
+
+    code = server.main([*args, "--port", NO_PORT])
+    return code, capsys.readouterr().err
+
+
 def server_log(p) -> str:
     p.log.seek(0)
     return p.log.read()
 
 
+STOP_WAIT_S = 120  # a bound, not a duration: on a loaded 2-core machine an interpreter holding torch may take 10 s to exit
+
+
 def stop(p):
     p.send_signal(signal.SIGTERM)
-    return p.wait(10)
+    return p.wait(STOP_WAIT_S)
 
 
 def call(server, method, path, body=None, headers=None, raw=None):

@@ -6,10 +6,6 @@ The static engine runs un-compiled here (its fixed-shape cache, masks, device sa
 exercised; small `sync_every` and `bucket` so that every test crosses several syncs and width buckets);
 test_compiled_static_step_on_cpu compiles its decode step (inductor on the tiny model, dynamo's trace through
 transformers + PEFT on Qwen3)."""
-import os
-import subprocess
-import sys
-
 import pytest
 import torch
 
@@ -22,7 +18,6 @@ from molrl_policy.generate import Sampling
 
 MODELS = ["tiny", "qwen3", "llama"]
 PROMPTS = CHATS
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 
 
 def _diverse(policy) -> None:
@@ -185,8 +180,8 @@ def test_engine_names_and_defaults():
         make_generator("vllm", eng.policy)
 
 
-def test_server_reports_its_engine_and_refuses_one_that_cannot_run():
-    from server_process import call, start, stop
+def test_server_reports_its_engine_and_refuses_one_that_cannot_run(capsys):
+    from server_process import call, run_main, start, stop
 
     p, host, port = start("--engine", "static", "--model-config", '{"n_layer": 1, "d_model": 32}')
     try:
@@ -198,6 +193,5 @@ def test_server_reports_its_engine_and_refuses_one_that_cannot_run():
         assert all(c["tokenCount"] == 5 or c["finishReason"] == "stop" for c in g["completions"])
     finally:
         assert stop(p) == 0
-    r = subprocess.run([sys.executable, "-m", "molrl_policy.server", "--engine", "vllm", "--port", "0"],
-                       env={**os.environ, "PYTHONPATH": ROOT}, capture_output=True, text=True, timeout=120)
-    assert r.returncode == 2 and "--engine vllm needs an hf: or hf-random: model" in r.stderr and "Traceback" not in r.stderr
+    code, err = run_main(capsys, "--engine", "vllm")
+    assert code == 2 and "--engine vllm needs an hf: or hf-random: model" in err and "Traceback" not in err

@@ -1,11 +1,8 @@
 """Request limits on the real server: each exceeded limit is a coded 4xx naming the limit, its value and its
 flag; requests within the limits are served; the limits are flags."""
-import subprocess
-import sys
-
 import pytest
 
-from server_process import ROOT, call, start, stop
+from server_process import call, run_main, start, stop
 
 TINY = '{"n_layer": 1, "n_head": 2, "d_model": 16, "context": 32}'
 SHORT = {"maxTokens": 2}  # the default 256 is over this server's --max-tokens
@@ -66,7 +63,6 @@ def test_a_prompt_longer_than_the_context_is_prompt_too_long(server):
 
 
 @pytest.mark.parametrize("flag", sorted(FLAGS))
-def test_a_limit_below_one_is_a_usage_error(flag):
-    r = subprocess.run([sys.executable, "-m", "molrl_policy.server", flag, "0", "--port", "0"],
-                       env={"PYTHONPATH": ROOT, "PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=120)
-    assert r.returncode == 2 and f"{flag} must be >= 1 (got 0)" in r.stderr
+def test_a_limit_below_one_is_a_usage_error(flag, capsys):
+    code, err = run_main(capsys, flag, "0")
+    assert code == 2 and f"{flag} must be >= 1 (got 0)" in err

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import make_engine
 from molrl_policy.server import App, Handler, make_server
-from server_process import call, server_log, start, stop
+from server_process import call, run_main, server_log, start, stop
 
 TINY = '{"n_layer": 1, "n_head": 2, "d_model": 16, "context": 32}'
 GEN = {"prompts": [{"id": "a", "text": "hi"}], "n": 2, "sampling": {"maxTokens": 3, "temperature": 0}, "seed": 1}
@@ -104,15 +104,9 @@ def test_a_learning_rate_that_would_destroy_the_weights_is_refused(server):
     assert call(server, "POST", "/v1/generate", GEN, AUTH)[1]["completions"] == before  # weights unchanged
 
 
-def test_an_absurd_initial_learning_rate_is_a_usage_error():
-    import subprocess
-    import sys
-
-    from server_process import ROOT
-
-    r = subprocess.run([sys.executable, "-m", "molrl_policy.server", "--lr", "1e10", "--port", "0"],
-                       env={"PYTHONPATH": ROOT, "PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=120)
-    assert r.returncode == 2 and "--lr 10000000000.0: expected a learning rate in (0, 1]" in r.stderr
+def test_an_absurd_initial_learning_rate_is_a_usage_error(capsys):
+    code, err = run_main(capsys, "--lr", "1e10")
+    assert code == 2 and "--lr 10000000000.0: expected a learning rate in (0, 1]" in err
 
 
 def _gen(sampling: str) -> bytes:

@@ -28,6 +28,7 @@ interface StartFlags {
   python?: string;
   serverDir?: string;
   nproc?: number;
+  shard?: 'auto' | 'fsdp' | 'none';
   nnodes?: number;
   nodeRank?: number;
   rdzv?: string;
@@ -76,6 +77,7 @@ async function start(flags: StartFlags): Promise<void> {
     ...(flags.python !== undefined ? { python: flags.python } : {}),
     ...(flags.serverDir !== undefined ? { serverDir: flags.serverDir } : {}),
     ...(flags.nproc !== undefined ? { nproc: flags.nproc } : {}),
+    ...(flags.shard !== undefined ? { shard: flags.shard } : {}),
     ...(flags.nnodes !== undefined ? { nnodes: flags.nnodes } : {}),
     ...(flags.nodeRank !== undefined ? { nodeRank: flags.nodeRank } : {}),
     ...(flags.rdzv !== undefined ? { rdzv: flags.rdzv } : {}),
@@ -143,6 +145,7 @@ export function registerServer(program: Command): void {
     .option('--python <path>', 'python with torch (default: $MOLRL_PYTHON, else the checkout\'s .venv made by npm run setup, else python3)')
     .option('--server-dir <dir>', 'directory holding the molrl_policy package (default: this checkout)')
     .option('--nproc <n>', 'data-parallel ranks on this node through torchrun (one per GPU; default 1 = no torchrun)', integer(1, 1024))
+    .addOption(new Option('--shard <mode>', 'under torchrun: fsdp (FSDP2 sharding of weights, gradients and Adam moments; full fine-tuning of hf models) | none (a replica per rank) | auto (fsdp for hf models with --lora-r 0 on several ranks)').choices(['auto', 'fsdp', 'none']))
     .option('--nnodes <n>', 'nodes of the group (default 1); more need --rdzv and --node-rank on each node', integer(1, 4096))
     .option('--node-rank <k>', 'this node (0 serves HTTP; the others follow it)', integer(0, 4095))
     .option('--rdzv <host:port>', "node 0's rendezvous address: a free port on node 0 that every node reaches")

@@ -15,7 +15,7 @@ export interface AdvantageOptions {
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** Sample standard deviation (n - 1); 0 for fewer than two values. */
-function sampleStd(xs: readonly number[]): number {
+export function sampleStd(xs: readonly number[]): number {
   if (xs.length < 2) return 0;
   const m = mean(xs);
   return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));

@@ -49,6 +49,7 @@ export const jobConfigSchema = {
             extraArgs: { type: 'array', items: { type: 'string' } },
             python: { type: 'string', minLength: 1, description: "Python that runs the server (needs torch; transformers and peft for hf: models); default $MOLRL_PYTHON, else the checkout's .venv" },
             nproc: int(1, 'data-parallel ranks on this node through torchrun (one per GPU); 1 = one process, no torchrun'),
+            shard: { enum: ['auto', 'fsdp', 'none'], description: 'under torchrun: fsdp = FSDP2 fully_shard of weights, gradients and Adam moments across ranks (full fine-tuning of hf models); none = a replica per rank; auto (server default) = fsdp for an hf model with loraR 0 on several ranks, else none' },
             nnodes: int(1, 'nodes of the group (this is node 0, serving HTTP; start the others with molrl server start --node-rank K); more than 1 needs rdzv'),
             rdzv: { type: 'string', pattern: '^(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}$', description: "HOST:PORT of node 0's rendezvous: a free port on node 0 that every node reaches" },
           },

@@ -28,6 +28,11 @@ export interface ServerStartConfig {
   python?: string;
   /** Data-parallel ranks on this node through torchrun (one per GPU). @default 1 */
   nproc?: number;
+  /**
+   * Under torchrun: 'fsdp' shards weights, gradients and Adam moments across ranks (FSDP2, full fine-tuning of hf
+   * models), 'none' keeps a replica per rank, 'auto' is fsdp for an hf model with loraR 0 on several ranks. @default 'auto'
+   */
+  shard?: 'auto' | 'fsdp' | 'none';
   /** Nodes of the group; this is node 0 (HTTP). More than 1 needs `rdzv`. @default 1 */
   nnodes?: number;
   /** `HOST:PORT` of node 0's rendezvous (static torchrun rendezvous). */

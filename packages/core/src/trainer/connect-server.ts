@@ -36,6 +36,7 @@ export async function connectServer(
       ...(s.engine === undefined ? {} : { engine: s.engine }),
       ...(opts.checkpointRoot === undefined ? {} : { checkpointRoot: opts.checkpointRoot }),
       ...(s.nproc === undefined ? {} : { nproc: s.nproc }),
+      ...(s.shard === undefined ? {} : { shard: s.shard }),
       ...(s.nnodes === undefined ? {} : { nnodes: s.nnodes }),
       ...(s.rdzv === undefined ? {} : { rdzv: s.rdzv }),
       ...(extraArgs.length ? { extraArgs } : {}),

@@ -1,16 +1,20 @@
 // The `{ type: 'grpo' }` phase: GRPO / Dr.GRPO / RLOO steps (generate G per prompt, score, advantages, policy step), evals every k.
 import type { LossType, PolicyClient, SamplingParams } from '@molrl/policy-client';
 import type { AdvantageEstimator } from '../advantages/compute-advantages.ts';
-import type { OverlongShaping } from '../advantages/overlong-penalty.ts';
+import { overlongPenalty, type OverlongShaping } from '../advantages/overlong-penalty.ts';
 import { int, samplingSchema } from '../config/schema-fragments.ts';
 import type { DatasetRow } from '../dataset/load-dataset.ts';
 import type { RewardEngine } from '../types.ts';
 import { definePhase, type PhaseConfigBase } from './define-phase.ts';
+import { regeneratedAdvantages } from './feedback-advantages.ts';
+import { feedbackMetrics, feedbackSamples, reattachRows, regenerateWithFeedback, type FeedbackRegeneration } from './feedback-regeneration.ts';
+import type { ScoredCompletion } from './generate-and-score.ts';
 import { grpoAdvantages, type RewardAggregation } from './grpo-advantages.ts';
 import { generateRounds } from './grpo-rounds.ts';
 import { learningRateAt, scheduleProblems, scheduleProperties, type LearningRateSchedule } from './learning-rate-schedule.ts';
 import type { MetricsRecord } from './phase-context.ts';
 import { infraErrorReasons, rewardMetrics } from './reward-metrics.ts';
+import { sampleRecord } from './sample-record.ts';
 import { stepSeed } from './seeded-random.ts';
 
 /** A GRPO / Dr.GRPO phase. */
@@ -53,6 +57,8 @@ export interface GrpoPhaseConfig extends PhaseConfigBase, LearningRateSchedule {
   dynamicSampling?: { maxGenerationRounds: number };
   /** How several reward plugins make one advantage (TRL multi_objective_aggregation). @default 'sum_then_normalize' */
   rewardAggregation: RewardAggregation;
+  /** Feedback-guided regeneration: failing completions are generated again with their sandbox feedback appended to the prompt. */
+  feedbackRegeneration?: FeedbackRegeneration;
 }
 
 /** What one step produced. */
@@ -76,7 +82,6 @@ export async function grpoStep(
 ): Promise<GrpoStepResult> {
   const t0 = performance.now();
   const { rollouts, keep } = await generateRounds(client, engine, train, phase, opts);
-  const t1 = performance.now();
   const groups = rollouts.flatMap((r) => r.groups);
   const maxTokens = phase.sampling.maxTokens ?? 256;
   const adv = grpoAdvantages(
@@ -95,13 +100,34 @@ export async function grpoStep(
   );
   const advantages = adv.advantages;
   const zeroVariance = adv.zeroVariance;
+  const tf = performance.now();
+  const fbOption = phase.feedbackRegeneration;
+  const fb = fbOption
+    ? await regenerateWithFeedback(client, engine, groups, advantages.map((a) => a.some((x) => x !== null)), fbOption, { ...opts, sampling: phase.sampling })
+    : { rollouts: [], regenerated: [], tooLong: 0 };
+  const shaped = (c: ScoredCompletion) => (c.scored.score === null ? null : c.scored.score + (phase.overlong ? overlongPenalty(c.completion.tokenCount, maxTokens, phase.overlong) : 0));
+  const fbAdvantages = fb.regenerated.map((round) =>
+    regeneratedAdvantages(
+      groups.map((g) => g.map(shaped)),
+      round.map((r) => ({ group: r.group, score: shaped(r.sample), status: r.sample.scored.status, finishReason: r.sample.completion.finishReason })),
+      { estimator: phase.estimator, scale: phase.scale, maskTruncated: phase.maskTruncated ?? false },
+    ),
+  );
+  const t1 = performance.now();
   let offset = 0; // canonical order per rollout: prompt by prompt, index 0..G-1
-  const parts = rollouts.map((r) => {
-    const part = { rolloutId: r.rolloutId, advantages: advantages.slice(offset, offset + r.groups.length).flat() };
-    offset += r.groups.length;
-    return part;
-  });
-  const trained = advantages.flat().some((a) => a !== null && a !== 0);
+  const parts = [
+    ...rollouts.map((r) => {
+      const part = { rolloutId: r.rolloutId, advantages: advantages.slice(offset, offset + r.groups.length).flat() };
+      offset += r.groups.length;
+      return part;
+    }),
+    ...fb.rollouts.map((r, k) => ({
+      rolloutId: r.rolloutId,
+      advantages: fbAdvantages[k],
+      ...(fbOption?.mode === 'importance' ? { reattach: { rows: reattachRows(rollouts, fb.regenerated[k]), weightCap: fbOption.weightCap } } : {}),
+    })),
+  ];
+  const trained = [...advantages.flat(), ...fbAdvantages.flat()].some((a) => a !== null && a !== 0);
   const [first, ...more] = parts;
   const train$ = trained
     ? await client.trainPolicy(
@@ -161,24 +187,12 @@ export async function grpoStep(
     'time/train': (t2 - t1) / 1000,
     'time/server_train': train$?.durationMs === undefined ? null : train$.durationMs / 1000,
     'time/step': (t2 - t0) / 1000,
+    ...(fbOption ? { ...feedbackMetrics(fb, fbOption.passScore), 'time/feedback': (t1 - tf) / 1000 } : {}),
+    ...(fbOption?.mode === 'importance' ? { 'feedback/importance_weight_mean': train$?.importanceWeightMean ?? null } : {}),
   };
-  const samples = groups.flatMap((g, p) =>
-    g.map((c, i) => ({
-      step: opts.step,
-      promptId: c.row.id,
-      prompt: c.row.prompt,
-      index: i,
-      completion: c.completion.text,
-      tokenCount: c.completion.tokenCount,
-      finishReason: c.completion.finishReason,
-      score: c.scored.score,
-      status: c.scored.status,
-      advantage: advantages[p][i],
-      rewards: Object.fromEntries(Object.entries(c.scored.rewards).map(([k, r]) => [k, { score: r.score, status: r.status, components: r.components, reason: r.reason, error: r.error }])),
-      ...(c.scored.feedback ? { feedback: c.scored.feedback } : {}),
-    })),
-  );
-  return { metrics, samples, infraErrors: infraErrorReasons(scoredSamples) };
+  const samples = groups.flatMap((g, p) => g.map((c, i) => sampleRecord(c, opts.step, i, advantages[p][i])));
+  samples.push(...feedbackSamples(fb, fbAdvantages, opts.step));
+  return { metrics, samples, infraErrors: infraErrorReasons([...scoredSamples, ...fb.regenerated.flat().map((r) => r.sample.scored)]) };
 }
 
 /** The GRPO phase: eval before, `steps` steps with evals every `eval.every`, eval after. */
@@ -220,6 +234,24 @@ export const grpoPhase = definePhase<GrpoPhaseConfig>({
         enum: ['sum_then_normalize', 'normalize_then_sum'],
         default: 'sum_then_normalize',
         description: "several reward plugins (TRL multi_objective_aggregation): weighted sum then the estimator, or each plugin's group advantage first, weighted sum, then (grpo) a batch z-score (GDPO)",
+      },
+      feedbackRegeneration: {
+        type: 'object',
+        additionalProperties: false,
+        description:
+          "feedback-guided regeneration (not in TRL or verl): after scoring, a share of each group's failing completions (score below passScore, with feedback) get their sandbox feedback appended to the prompt as MoL's Observation turn (x + y + 'Observation: ...') and a corrected completion is generated and scored; advantage (r' - mean of the original group) / the group's grpo std, trained in the same step (moreRollouts) as samples of the extended prompt ('extended') or, importance-weighted, of the original prompt ('importance'); metrics feedback/regenerated, feedback/success_rate, feedback/reward_mean",
+        properties: {
+          rounds: int(1, 'regeneration rounds: round r > 1 extends the chains still failing by their new feedback', 1),
+          share: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 1, description: "share of each group's failing completions regenerated (the first ceil(share x failing) by index)" },
+          mode: {
+            enum: ['extended', 'importance'],
+            default: 'extended',
+            description:
+              "'extended': trained as extra on-policy samples of the extended prompt (the ablation); 'importance': trained under the original prompt x, the advantage times the detached sequence weight min(pi_theta(y'|x) / pi_behav(y'|x + o), weightCap), so the gradient is for the original prompt distribution",
+          },
+          weightCap: { type: 'number', exclusiveMinimum: 0, default: 1, description: "'importance': upper bound of the importance weight" },
+          passScore: { type: 'number', default: 1, description: 'a completion passes at score >= passScore; failing ones below it with feedback text are regenerated' },
+        },
       },
       clip: {
         type: 'object',

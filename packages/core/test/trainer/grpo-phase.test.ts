@@ -5,16 +5,16 @@ import { deepStrictEqual, ok, strictEqual } from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launchPolicyServer, type PolicyClient, type PolicyServerHandle, type TrainPolicyRequest } from '@molrl/policy-client';
-import { createRewardEngine, grpoAdvantages, grpoStep, validateJobConfig, type AdvantageInput, type DatasetRow, type GrpoPhaseConfig, type RewardEngine } from '@molrl/core';
+import { launchPolicyServer, type PolicyServerHandle, type TrainPolicyRequest } from '@molrl/policy-client';
+import { createRewardEngine, grpoAdvantages, type AdvantageInput, type DatasetRow, type RewardEngine } from '@molrl/core';
 import { skipUnless, torchMissing } from '../../../../test/helpers/requirements.ts';
+import { grpoTestPhase, recordedStep } from './grpo-step-harness.ts';
 
 describe('grpoStep options (policy server, tiny model)', function () {
   this.timeout(240_000);
   let dir: string;
   let server: PolicyServerHandle;
   let engine: RewardEngine;
-  let job = 0;
   const requests: TrainPolicyRequest[] = [];
   // 12 prompts; the reward of an even prompt is always 1 (bytes; length abstains): its group never teaches, dynamic sampling drops it
   const train: DatasetRow[] = Array.from({ length: 12 }, (_, i) => ({ id: `q${i}`, prompt: `Q: ${i}+1\nA:`, metadata: {} }));
@@ -33,29 +33,8 @@ describe('grpoStep options (policy server, tiny model)', function () {
     await server?.stop();
   });
 
-  const spy = (client: PolicyClient): PolicyClient =>
-    new Proxy(client, {
-      get(target, key, receiver) {
-        if (key === 'trainPolicy') return (req: TrainPolicyRequest, opts: object) => (requests.push(req), target.trainPolicy(req, opts));
-        const v = Reflect.get(target, key, receiver);
-        return typeof v === 'function' ? v.bind(target) : v;
-      },
-    });
-  const phase = (options: object): GrpoPhaseConfig =>
-    validateJobConfig(
-      {
-        name: `job${++job}`, model: 'tiny', server: { url: server.client.url }, dataset: { train: 'data.jsonl', evalFraction: 0.25 },
-        rewards: [{ plugin: './bytes.mjs' }], sandbox: { backend: 'process' }, seed: 3,
-        phases: [{ type: 'grpo', estimator: 'dr_grpo', steps: 1, promptsPerStep: 3, groupSize: 4, sampling: { maxTokens: 8 }, learningRate: 1e-4, ...options }],
-      },
-      dir,
-    ).phases[0] as GrpoPhaseConfig;
-  const step = async (options: object, seed = 14) => { // seed 14 draws q5, q0, q7: one constant group
-    requests.length = 0;
-    const result = await grpoStep(spy(server.client), engine, train, phase(options), { seed, step: 1, learningRate: 1e-4 });
-    for (const v of Object.values(result.metrics)) ok(v === null || typeof v !== 'number' || Number.isFinite(v), 'a metric is not finite');
-    return { ...result, request: requests[0] };
-  };
+  const step = async (options: object, seed = 14) => // seed 14 draws q5, q0, q7: one constant group
+    recordedStep(server.client, requests, engine, train, grpoTestPhase(dir, server.client.url, './bytes.mjs', { estimator: 'dr_grpo', learningRate: 1e-4, ...options }), seed, 1e-4);
 
   it('with every option at its default, the step sends exactly the request it always sent', async () => {
     const { request, metrics } = await step({});
@@ -67,6 +46,48 @@ describe('grpoStep options (policy server, tiny model)', function () {
     for (const key of ['clip_fraction/low', 'clip_fraction/high', 'completion/length_max', 'groups/zero_std_ratio', 'reward/reward:bytes', 'reward/reward:length']) ok(key in metrics, key);
     // q1's length reward abstains but bytes scores it: no row is all-abstained, every row trains
     ok(request.advantages.every((a) => a !== null));
+  });
+
+  it('each option alone changes only its own part of the step (same weights, same seed as the default)', async () => {
+    type Sample = { promptId: string; finishReason: string; advantage: number | null };
+    const sampling = { maxTokens: 8, stop: [...'aeioustnrlhdcmpy'] }; // some completions end early, others reach maxTokens
+    const start = join(dir, 'options-start');
+    await server.client.saveCheckpoint({ path: start });
+    const from = async (options: object) => {
+      await server.client.loadCheckpoint({ path: start });
+      return step({ sampling, ...options });
+    };
+    const plain = await from({});
+    const { rolloutId: _, ...request } = plain.request;
+    const samples = plain.samples as Sample[];
+    const cut = samples.map((s) => s.finishReason === 'length');
+    ok(cut.some((c) => c) && cut.some((c) => !c), `${cut.filter((c) => c).length} of ${cut.length} completions reached maxTokens`);
+    // the train request's options: the same samples, the same advantages; only the option's own key differs
+    for (const option of [{ updatesPerBatch: 2 }, { miniBatches: 2 }, { lossType: 'gspo' }, { lossType: 'cispo' }]) {
+      const run = await from(option);
+      deepStrictEqual(run.samples, plain.samples, JSON.stringify(option));
+      const { rolloutId: __, ...sent } = run.request;
+      deepStrictEqual(sent, { ...request, ...option }, JSON.stringify(option));
+    }
+    // maskTruncated: the cut completions' advantages become null, no other advantage moves
+    const masked = await from({ maskTruncated: true });
+    deepStrictEqual(masked.request.advantages, request.advantages.map((a, i) => (cut[i] ? null : a)));
+    // overlong: only the groups holding a cut completion change (its reward takes the penalty, the group mean moves)
+    const over = (await from({ overlong: { buffer: 4, penalty: 0.5 } })).request.advantages;
+    const kinds = [...new Set(samples.map((s) => s.promptId))].map((id) => {
+      const rows = samples.flatMap((s, i) => (s.promptId === id ? [i] : []));
+      const someCut = rows.filter((i) => cut[i]).length;
+      if (someCut === 0) deepStrictEqual(rows.map((i) => over[i]), rows.map((i) => request.advantages[i]), id);
+      else if (someCut < rows.length) ok(rows.some((i) => over[i] !== request.advantages[i]), id);
+      return someCut === 0 ? 'none' : someCut < rows.length ? 'some' : 'all';
+    });
+    ok(kinds.includes('some'), `no group with some completions cut: ${kinds}`);
+    // dynamic sampling: round 0 is the default's generation; its constant groups are dropped (null), the others keep their advantages
+    const dynamic = await from({ dynamicSampling: { maxGenerationRounds: 4 } });
+    deepStrictEqual((dynamic.samples as Sample[]).slice(0, samples.length).map(({ advantage: a, ...s }) => s), samples.map(({ advantage: a, ...s }) => s));
+    const constant = samples.map((s) => samples.filter((t) => t.promptId === s.promptId).every((t) => (t as { score?: unknown }).score === (s as { score?: unknown }).score));
+    ok(constant.some((c) => c), 'no constant group in round 0');
+    deepStrictEqual(dynamic.request.advantages, request.advantages.map((a, i) => (constant[i] ? null : a)));
   });
 
   it('updatesPerBatch 2 x miniBatches 3: six optimizer steps against the kept pi_old', async () => {

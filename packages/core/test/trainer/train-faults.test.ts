@@ -83,14 +83,17 @@ describe('runTrainJob: policy-server faults and resume (real server behind a fau
   const fail = async (run: Promise<TrainJobResult>) => run.then(() => null, (e: { code: string; message: string }) => e);
 
   it('every fault stops the run with a coded error and the resume command; the resumed run equals an uninterrupted one', async () => {
+    // Five servers of the same model and seed, started together (their interpreters import torch at the same
+    // time); each is fresh when its part begins: the reference run, then one per fault that kills or replaces one.
+    const fresh = await Promise.all(Array.from({ length: 5 }, launch));
     // Reference: the same seed, no fault.
-    proxy.setUpstream((await launch()).url);
+    proxy.setUpstream(fresh[0]!.url);
     inject(() => null);
     const reference = await runTrainJob({ config: config('reference'), logger: quiet });
     strictEqual(reference.status, 'finished');
 
     const kill = (s: PolicyServerHandle, signal: NodeJS.Signals) => () => process.kill(s.pid, signal);
-    let server = await launch();
+    let server = fresh[1]!;
     proxy.setUpstream(server.url);
     // 1. a 500 on a generation after the first training step: retried, the run goes on;
     //    then SIGKILL while the generation after the second training step is streaming.
@@ -113,14 +116,14 @@ describe('runTrainJob: policy-server faults and resume (real server behind a fau
     ok(failedOnce, 'the 500 was injected');
 
     // 2. SIGKILL while a training step runs.
-    server = await launch();
+    server = fresh[2]!;
     proxy.setUpstream(server.url);
     const s2 = server;
     inject((path, n) => (path === '/v1/train/policy' && n === 0 ? { kind: 'forward-then', when: 'sent', run: () => setTimeout(kill(s2, 'SIGKILL'), 20) } : null));
     strictEqual((await fail(runTrainJob({ resume: runDir, logger: quiet })))?.code, 'TRAIN_SERVER_DIED');
 
     // 3. a 500 on a training step: never retried (the server may have applied it).
-    server = await launch();
+    server = fresh[3]!;
     proxy.setUpstream(server.url);
     let trainCalls = 0;
     inject((path) => {
@@ -141,7 +144,7 @@ describe('runTrainJob: policy-server faults and resume (real server behind a fau
     process.kill(s4.pid, 'SIGKILL');
 
     // 5. resume to the end.
-    proxy.setUpstream((await launch()).url);
+    proxy.setUpstream(fresh[4]!.url);
     inject(() => null);
     strictEqual((await runTrainJob({ resume: runDir, logger: quiet })).status, 'finished');
 

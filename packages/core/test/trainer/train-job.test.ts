@@ -89,13 +89,17 @@ describe('runTrainJob (policy server, tiny model)', function () {
       phases: [{ type: 'grpo', estimator: 'dr_grpo', steps: 2, promptsPerStep: 2, groupSize: 3, sampling: { maxTokens: 6 }, tisCap: 2 }],
       seed: 5,
     };
-    const { client, handle } = await connectServer(validateJobConfig(raw, dir));
-    try {
-      strictEqual((await client.health()).engine, 'static');
-    } finally {
-      await handle?.stop();
-    }
-    const run = await runTrainJob({ config: validateJobConfig(raw, dir), logger: quiet });
+    // the server the config starts, asked for its engine, beside the run (which starts its own)
+    const engineOfServer = async () => {
+      const { client, handle } = await connectServer(validateJobConfig(raw, dir));
+      try {
+        return (await client.health()).engine;
+      } finally {
+        await handle?.stop();
+      }
+    };
+    const [engine, run] = await Promise.all([engineOfServer(), runTrainJob({ config: validateJobConfig(raw, dir), logger: quiet })]);
+    strictEqual(engine, 'static');
     strictEqual(run.status, 'finished');
     const train = jsonl(join(run.runDir, 'metrics.jsonl')).filter((m) => m.phaseType === 'grpo' && m['reward/mean'] !== undefined);
     strictEqual(train.length, 2);
