@@ -1,5 +1,5 @@
 // An example third-party reward plugin: a soft length penalty (0 up to softChars, linear down to -penalty at maxChars).
-import { definePlugin } from '@molrl/core';
+import { definePlugin } from '@molrl/core/plugin';
 
 /** Options of length-penalty. */
 export interface LengthPenaltyOptions {

@@ -16,7 +16,7 @@ export function pluginScaffold(name: string, slug: string): Record<string, strin
   return {
     'package.json': JSON.stringify(pkg, null, 2) + '\n',
     'src/index.js': `// ${name}: rewards completions that contain the expected answer (edit score() to your needs).
-import { definePlugin } from '@molrl/core';
+import { definePlugin } from '@molrl/core/plugin';
 
 /** @typedef {{ caseSensitive: boolean, partialScore: number }} Options */
 

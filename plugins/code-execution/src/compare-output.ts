@@ -1,5 +1,5 @@
 // Compares a program's stdout with the ground truth: text (optionally whitespace-trimmed) or exact numbers.
-import { numbersEqual, parseExactNumber } from '@molrl/core';
+import { numbersEqual, parseExactNumber } from '@molrl/core/plugin';
 
 /** Options of the comparison. */
 export interface CompareOptions {

@@ -1,5 +1,5 @@
 // reward:code-execution — the MoL-RL reward: 0.1 parses, 0.4 executes, 1.0 output (tests, or every io case) correct; or binary.
-import { definePlugin } from '@molrl/core';
+import { definePlugin } from '@molrl/core/plugin';
 import { defaultOptions, optionsSchema, type CodeExecutionOptions } from './options-schema.ts';
 import { scoreCode } from './score-code.ts';
 

@@ -1,5 +1,5 @@
 // The reward levels of reward:code-execution and their score under each scheme.
-import type { ScoreObject } from '@molrl/core';
+import type { ScoreObject } from '@molrl/core/plugin';
 import type { CodeExecutionOptions } from './options-schema.ts';
 
 /** What one sample reached: parses (or compiles), executes, correct; with the reason and the feedback. */

@@ -1,8 +1,8 @@
 // Scores one completion: extract the code in the sample's language; Python runs once in the sandbox (output mode:
 // inside the small harness; tests mode: with the tests, which the sandbox runs in a judge process out of the
 // program's reach), mode io and other languages go to score-io.ts; the verdict maps to 0 / parses / executes / correct.
-import { infraError } from '@molrl/core';
-import type { RewardContext, RewardSample, ScoreObject } from '@molrl/core';
+import { infraError } from '@molrl/core/plugin';
+import type { RewardContext, RewardSample, ScoreObject } from '@molrl/core/plugin';
 import { LANGUAGE_NAMES, type RunResult, type TestsVerdict } from '@molrl/sandbox';
 import { outputMatches } from './compare-output.ts';
 import { extractCode, languageOf } from './extract-code.ts';

@@ -1,7 +1,7 @@
 // Mode 'io' (and output mode for languages other than Python): the program runs once per { stdin, expected } case,
 // a few cases at a time, stopping at the first failure when asked; compiled languages compile once per sample (the
 // pool caches the binary by source hash, and concurrent cases wait for the one compile).
-import { infraError, type RewardContext, type ScoreObject } from '@molrl/core';
+import { infraError, type RewardContext, type ScoreObject } from '@molrl/core/plugin';
 import type { CanonicalLanguage, RunResult } from '@molrl/sandbox';
 import { ioOutputMatches } from './compare-tokens.ts';
 import type { IoCase } from './io-cases.ts';

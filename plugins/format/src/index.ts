@@ -1,5 +1,5 @@
 // reward:format — regex / required-tag checks (one <think> block then an answer, answer tags, code blocks), each a component.
-import { definePlugin } from '@molrl/core';
+import { definePlugin } from '@molrl/core/plugin';
 import { buildChecks } from './format-checks.ts';
 import { defaultOptions, optionsSchema, type FormatOptions } from './options-schema.ts';
 

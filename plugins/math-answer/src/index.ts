@@ -1,5 +1,5 @@
 // reward:math-answer — the final answer (\boxed{} or a pattern) against the ground truth: exact, numeric, or symbolic (sympy in the sandbox).
-import { definePlugin } from '@molrl/core';
+import { definePlugin } from '@molrl/core/plugin';
 import { defaultOptions, optionsSchema, type MathAnswerOptions } from './options-schema.ts';
 import { scoreAnswer } from './score-answer.ts';
 

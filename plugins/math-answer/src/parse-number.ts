@@ -1,5 +1,5 @@
 // Reads a LaTeX-ish answer as an exact number: integers, decimals, thousands separators, fractions, percentages.
-import { divideExact, numbersEqual, parseExactNumber, scaleDown, type ExactNumber } from '@molrl/core';
+import { divideExact, numbersEqual, parseExactNumber, scaleDown, type ExactNumber } from '@molrl/core/plugin';
 
 /** Strips what never changes a value: $, \left/\right, \text{units}, spaces, \!, trailing period. */
 export function normaliseAnswer(raw: string): string {

@@ -1,5 +1,5 @@
 // Scores one completion: extract the final answer, compare it with groundTruth (exact, numeric or symbolic).
-import type { RewardContext, RewardSample, ScoreObject } from '@molrl/core';
+import type { RewardContext, RewardSample, ScoreObject } from '@molrl/core/plugin';
 import { extractAnswer } from './extract-answer.ts';
 import { latexToSympy } from './latex-to-sympy.ts';
 import type { MathAnswerOptions } from './options-schema.ts';

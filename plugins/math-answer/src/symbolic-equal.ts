@@ -1,5 +1,5 @@
 // Symbolic equivalence with sympy, run INSIDE the sandbox (never on the host): one execution per comparison.
-import { infraError } from '@molrl/core';
+import { infraError } from '@molrl/core/plugin';
 import type { Sandbox } from '@molrl/sandbox';
 
 /**
