@@ -45,7 +45,10 @@ async function untilRecovered(pool: DockerSandbox, tag: string, attempts = 120):
 async function execRoot(d: Docker, id: string, cmd: string): Promise<void> {
   const exec = await d.getContainer(id).exec({ Cmd: ['sh', '-c', cmd], User: '0', AttachStdout: false, AttachStderr: false });
   await exec.start({ Detach: false });
-  for (let i = 0; i < 200 && (await exec.inspect()).Running; i++) await sleep(50);
+  // A command that kills the runner ends the container, and the pool removes it at once: the exec instance goes
+  // with it (404), which means the command has run.
+  const running = () => exec.inspect().then((i) => i.Running, (e: { statusCode?: number }) => (e.statusCode === 404 ? false : Promise.reject(e)));
+  for (let i = 0; i < 200 && (await running()); i++) await sleep(50);
 }
 
 describe('docker pool under injected faults', function () {
