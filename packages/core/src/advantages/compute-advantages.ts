@@ -12,7 +12,8 @@ export interface AdvantageOptions {
   eps?: number;
 }
 
-const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+/** The arithmetic mean of a non-empty list. */
+export const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** Sample standard deviation (n - 1); 0 for fewer than two values. */
 export function sampleStd(xs: readonly number[]): number {

@@ -1,5 +1,5 @@
 // Advantages of feedback-regenerated completions ('extended' mode): each against its original group's statistics.
-import { sampleStd, type AdvantageEstimator } from '../advantages/compute-advantages.ts';
+import { mean, sampleStd, type AdvantageEstimator } from '../advantages/compute-advantages.ts';
 import type { RewardStatus } from '../types.ts';
 
 /** What the advantage needs of one regenerated completion. */
@@ -20,8 +20,6 @@ export interface RegeneratedAdvantageOptions {
   /** grpo: added to a non-zero std. @default 1e-4 (computeAdvantages') */
   eps?: number;
 }
-
-const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /**
  * A' = (r' - mean(r_p)) / d_p for a completion regenerated from group p, r_p the group's G original (shaped) scored
