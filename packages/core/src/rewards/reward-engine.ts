@@ -46,8 +46,9 @@ interface Configured extends ConfiguredReward {
 export async function createRewardEngine(config: RewardEngineConfig, opts: RewardEngineOptions = {}): Promise<RewardEngine> {
   validateRewardsConfig(config?.rewards);
   const o = { ...REWARD_ENGINE_DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as typeof REWARD_ENGINE_DEFAULTS & RewardEngineOptions;
-  const ownSandbox = !isSandbox(config.sandbox);
-  const sandbox = isSandbox(config.sandbox) ? config.sandbox : lazySandbox(validateSandboxConfig(config.sandbox ?? {}, 'sandbox'));
+  // own: the sandbox this engine starts and closes (null: the caller's)
+  const own: LazySandbox | null = isSandbox(config.sandbox) ? null : lazySandbox(validateSandboxConfig(config.sandbox ?? {}, 'sandbox'));
+  const sandbox = own ?? (config.sandbox as Sandbox);
   const logger = o.logger ?? stderrLogger;
 
   const pluginErrors: (PluginScope & { code: string; message: string })[] = [];
@@ -80,7 +81,7 @@ export async function createRewardEngine(config: RewardEngineConfig, opts: Rewar
 
   // a plugin that needs the sandbox will run in it: its backend (containers: ~0.2 s and more) starts while the
   // worker threads load the plugins
-  if (ownSandbox && configured.some((c) => (c.loaded.plugin.requires?.sandbox?.length ?? 0) > 0)) void (sandbox as LazySandbox).warm();
+  if (own && configured.some((c) => (c.loaded.plugin.requires?.sandbox?.length ?? 0) > 0)) void own.warm();
   const threads = o.workers === false || o.workers === 0 ? 0 : o.workers === true ? DEFAULT_WORKER_THREADS : Math.max(1, Math.floor(o.workers));
   const inWorkers = (c: Configured) => threads > 0 && c.loaded.source.kind !== 'object';
   if (configured.some((c) => !inWorkers(c))) stalls = watchStalls(o.sampleTimeoutMs + 5_000);
@@ -94,7 +95,7 @@ export async function createRewardEngine(config: RewardEngineConfig, opts: Rewar
     const inline = configured.filter((c) => c.scorer);
     const failures = (await Promise.allSettled(inline.map((c) => c.scorer!.teardown(error, o.hookTimeoutMs)))).filter((r) => r.status === 'rejected').map((f) => (f as PromiseRejectedResult).reason as unknown);
     if (pool) failures.push(...(await pool.close(error)));
-    if (ownSandbox) await sandbox.close();
+    if (own) await own.close();
     release();
     return failures;
   };
